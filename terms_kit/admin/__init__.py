@@ -1,0 +1,1 @@
+"""Wagtail admin for terms-kit: viewsets, per-expert isolation, status and publish actions."""

@@ -1,0 +1,55 @@
+"""System checks: each message names the setting to fix."""
+
+from django.conf import settings
+from django.core import checks
+
+from .conf import DEFAULTS, app_settings
+
+
+@checks.register()
+def check_terms_kit_settings(app_configs=None, **kwargs):
+    errors = []
+    if not isinstance(getattr(settings, "TERMS_KIT", {}), dict):
+        return [
+            checks.Error(
+                "TERMS_KIT must be a dict.",
+                hint="Set TERMS_KIT = {} in your settings, then add the keys you need.",
+                id="terms_kit.E001",
+            )
+        ]
+    for key in app_settings.unknown_keys():
+        errors.append(
+            checks.Warning(
+                f"TERMS_KIT[{key!r}] is not a terms-kit setting and is ignored.",
+                hint="Known settings: " + ", ".join(sorted(DEFAULTS)),
+                id="terms_kit.W001",
+            )
+        )
+    if app_settings.CURRENCY != "EUR":
+        errors.append(
+            checks.Error(
+                f"TERMS_KIT['CURRENCY'] is {app_settings.CURRENCY!r}; only 'EUR' is supported.",
+                hint="Remove TERMS_KIT['CURRENCY'] or set it to 'EUR'.",
+                id="terms_kit.E002",
+            )
+        )
+    digits = app_settings.NUMBER_DIGITS
+    if not isinstance(digits, int) or not 1 <= digits <= 9:
+        errors.append(
+            checks.Error(
+                f"TERMS_KIT['NUMBER_DIGITS'] is {digits!r}; it must be a whole number 1 to 9.",
+                hint="Set TERMS_KIT['NUMBER_DIGITS'] = 4 (the default).",
+                id="terms_kit.E003",
+            )
+        )
+    required_apps = ["wagtail", "wagtail.admin", "modelcluster", "django_tasks"]
+    for app in required_apps:
+        if app not in settings.INSTALLED_APPS:
+            errors.append(
+                checks.Error(
+                    f"terms_kit needs {app!r} in INSTALLED_APPS.",
+                    hint=f"Add {app!r} to INSTALLED_APPS.",
+                    id="terms_kit.E004",
+                )
+            )
+    return errors

@@ -1,0 +1,13 @@
+"""Subcommands of ``manage.py termskit``: one module each, listed in SUBCOMMANDS.
+
+A subcommand module has ``HELP`` (one line), ``add_arguments(parser)`` and
+``run(command, options)``, where ``command`` is the Django command (for ``stdout``/``style``).
+It raises ``CommandError`` with a message for a person when it cannot do its work.
+"""
+
+from . import export_spec, import_spec
+
+SUBCOMMANDS = {
+    "export": export_spec,
+    "import": import_spec,
+}

@@ -1,0 +1,40 @@
+"""The app's settings, read lazily from the single ``TERMS_KIT`` dict.
+
+Every key has a documented default (docs/configuration.md). Reading happens on each access,
+so ``override_settings`` in tests and late configuration in a host project both work.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULTS = {
+    # Prefix of engagement (quote) numbers: "D-2026-0001".
+    "QUOTE_NUMBER_PREFIX": "D",
+    # Digits of the yearly sequence in a number (zero-padded).
+    "NUMBER_DIGITS": 4,
+    # Days a quote stays valid when the expert sets no validity date.
+    "DEFAULT_VALIDITY_DAYS": 30,
+    # Currency of every amount. Only EUR is supported for now (French law, France first).
+    "CURRENCY": "EUR",
+    # Languages documents and client pages can be written in.
+    "LANGUAGES": ("fr", "en"),
+}
+
+
+class _Settings:
+    def _user_settings(self):
+        value = getattr(settings, "TERMS_KIT", {})
+        if not isinstance(value, dict):
+            raise ImproperlyConfigured("TERMS_KIT must be a dict of terms-kit settings.")
+        return value
+
+    def __getattr__(self, name):
+        if name not in DEFAULTS:
+            raise AttributeError(f"terms-kit has no setting named {name!r}")
+        return self._user_settings().get(name, DEFAULTS[name])
+
+    def unknown_keys(self):
+        return sorted(set(self._user_settings()) - set(DEFAULTS))
+
+
+app_settings = _Settings()

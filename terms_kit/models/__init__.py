@@ -1,0 +1,16 @@
+from .client import Client
+from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
+from .history import StatusChange
+from .identity import BusinessIdentity
+from .terms import TermsVersion
+
+__all__ = [
+    "BusinessIdentity",
+    "Client",
+    "Engagement",
+    "EngagementLine",
+    "Milestone",
+    "NumberSequence",
+    "StatusChange",
+    "TermsVersion",
+]

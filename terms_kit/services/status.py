@@ -1,0 +1,50 @@
+from django.db import transaction
+
+from ..exceptions import InvalidTransition
+from ..models import Engagement, StatusChange
+from ..signals import engagement_status_changed
+from ..status import Status, can_transition
+from .numbering import format_number, take_next_number
+
+
+@transaction.atomic
+def change_status(engagement, to_status, *, user=None, note=""):
+    """Move an engagement to ``to_status``: the one way a status ever changes.
+
+    Locks the row, checks the transition table against the *stored* status (not the
+    possibly stale instance), writes the history row, and signals after commit.
+    Leaving the draft state gives the quote its number.
+    """
+    locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    from_status = locked.status
+    if not can_transition(from_status, to_status):
+        raise InvalidTransition(locked, from_status, to_status)
+
+    update = {"status": to_status}
+    if from_status == Status.DRAFT and to_status == Status.SENT and not locked.number:
+        year = locked.issue_date.year
+        sequence = take_next_number(locked.owner, year)
+        update.update(
+            number=format_number(year, sequence), number_year=year, number_sequence=sequence
+        )
+    # A queryset update: the status is not an editable field and lock_version is the
+    # wizard's, so a status change never conflicts with an open edit form.
+    Engagement.objects.filter(pk=locked.pk).update(**update)
+    for field, value in update.items():
+        setattr(engagement, field, value)
+
+    change = StatusChange.objects.create(
+        engagement=locked,
+        from_status=from_status,
+        to_status=to_status,
+        changed_by=user,
+        changed_by_label=user.get_username() if user else "",
+        note=note,
+    )
+    transaction.on_commit(
+        lambda: engagement_status_changed.send(
+            sender=Engagement, engagement=engagement, from_status=from_status,
+            to_status=to_status, change=change,
+        )
+    )
+    return change

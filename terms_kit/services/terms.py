@@ -1,0 +1,26 @@
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ..exceptions import ImmutableRecord
+from ..models import TermsVersion
+
+
+@transaction.atomic
+def publish_terms(terms):
+    """Freeze a draft terms version: give it the next version number and its content hash."""
+    locked = TermsVersion.objects.select_for_update().get(pk=terms.pk)
+    if locked.is_published:
+        raise ImmutableRecord(f"{locked} is already published.")
+    # Lock the expert's versions too, so two publications cannot take the same number.
+    list(TermsVersion.objects.select_for_update().filter(owner=locked.owner).values_list("pk"))
+    last = TermsVersion.objects.filter(owner=locked.owner).aggregate(m=Max("version"))["m"] or 0
+    values = {
+        "version": last + 1,
+        "published_at": timezone.now(),
+        "content_hash": locked.compute_hash(),
+    }
+    TermsVersion.objects.filter(pk=locked.pk).update(**values)
+    for field, value in values.items():
+        setattr(terms, field, value)
+    return terms

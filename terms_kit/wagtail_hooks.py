@@ -1,0 +1,239 @@
+"""Registers the "Terms kit" admin menu: identities, clients, engagements, terms versions."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
+from wagtail.admin.ui.tables import Column, StatusTagColumn
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from .admin import views
+from .admin.ownership import OwnedModelForm
+from .models import BusinessIdentity, Client, Engagement, TermsVersion
+
+
+class OwnedViewSet(ModelViewSet):
+    """A model viewset where each expert sees and edits only their own records."""
+
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = views.OwnedIndexView
+    edit_view_class = views.OwnedEditView
+    delete_view_class = views.OwnedDeleteView
+    inspect_view_class = views.OwnedInspectView
+
+    def get_edit_handler(self):
+        return ObjectList(self.panels, base_form_class=OwnedModelForm).bind_to_model(self.model)
+
+
+class BusinessIdentityViewSet(OwnedViewSet):
+    model = BusinessIdentity
+    name = "terms_kit_identity"
+    icon = "user"
+    menu_label = _("Business identities")
+    list_display = ["legal_name", "legal_form", "siren", "vat_regime", "profession"]
+    list_filter = ["legal_form", "vat_regime", "profession"]
+    search_fields = ["legal_name", "trade_name", "siren", "email"]
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("legal_name"),
+                FieldPanel("trade_name"),
+                FieldRowPanel([FieldPanel("legal_form"), FieldPanel("profession")]),
+                FieldRowPanel([FieldPanel("siren"), FieldPanel("siret")]),
+                FieldRowPanel([FieldPanel("vat_regime"), FieldPanel("vat_number")]),
+                FieldPanel("einvoicing_from"),
+            ],
+            heading=_("Business"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("address_line1"),
+                FieldPanel("address_line2"),
+                FieldRowPanel([FieldPanel("postcode"), FieldPanel("city"), FieldPanel("country")]),
+                FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+                FieldPanel("website"),
+            ],
+            heading=_("Address and contact"),
+        ),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("iban"), FieldPanel("bic")])], heading=_("Bank")
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("insurer"),
+                FieldRowPanel([FieldPanel("insurance_policy"), FieldPanel("insurance_coverage")]),
+            ],
+            heading=_("Professional insurance"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("mediator_name"),
+                FieldPanel("mediator_website"),
+                FieldPanel("mediator_address"),
+            ],
+            heading=_("Consumer mediator"),
+        ),
+    ]
+
+
+class ClientViewSet(OwnedViewSet):
+    model = Client
+    name = "terms_kit_client"
+    icon = "group"
+    menu_label = _("Clients")
+    list_display = ["name", "kind", "email", "city", "language"]
+    list_filter = ["kind", "language"]
+    search_fields = ["name", "contact_name", "email", "siren", "city"]
+    panels = [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("language")]),
+        FieldPanel("name"),
+        FieldPanel("contact_name"),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+        MultiFieldPanel(
+            [
+                FieldPanel("address_line1"),
+                FieldPanel("address_line2"),
+                FieldRowPanel([FieldPanel("postcode"), FieldPanel("city"), FieldPanel("country")]),
+            ],
+            heading=_("Address"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("siren"), FieldPanel("vat_number")]),
+                FieldRowPanel([FieldPanel("headcount"), FieldPanel("outside_core_activity")]),
+            ],
+            heading=_("Business client"),
+        ),
+    ]
+
+
+class EngagementViewSet(OwnedViewSet):
+    model = Engagement
+    name = "terms_kit_engagement"
+    icon = "doc-full"
+    menu_label = _("Engagements")
+    edit_view_class = views.EngagementEditView
+    delete_view_class = views.EngagementDeleteView
+    list_filter = ["status", "channel", "payment_model", "client__kind"]
+    search_fields = ["number", "title", "client__name", "service_description"]
+    inspect_view_fields = [
+        "number", "status", "identity", "client", "terms_version", "issue_date", "validity_date",
+        "channel", "title", "service_description", "deliverables", "payment_model",
+        "deposit_percent", "deposit_label", "due_days", "late_penalty_rate",
+    ]
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("identity"), FieldPanel("client")]),
+                FieldRowPanel([FieldPanel("terms_version"), FieldPanel("language")]),
+                FieldRowPanel([FieldPanel("issue_date"), FieldPanel("validity_date")]),
+                FieldPanel("channel"),
+            ],
+            heading=_("Parties"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("title"),
+                FieldPanel("service_description"),
+                FieldPanel("deliverables"),
+                FieldPanel("place"),
+                FieldRowPanel(
+                    [FieldPanel("start_date"), FieldPanel("end_date"), FieldPanel("duration")]
+                ),
+                FieldPanel("early_start_requested"),
+            ],
+            heading=_("Service"),
+        ),
+        InlinePanel("lines", heading=_("Lines"), label=_("Line"), min_num=1),
+        MultiFieldPanel(
+            [
+                FieldPanel("payment_model"),
+                FieldRowPanel([FieldPanel("deposit_percent"), FieldPanel("deposit_label")]),
+                FieldRowPanel([FieldPanel("due_days"), FieldPanel("due_basis")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("early_payment_discount_percent"),
+                        FieldPanel("early_payment_discount_days"),
+                    ]
+                ),
+                FieldRowPanel([FieldPanel("late_penalty_rate"), FieldPanel("recovery_indemnity")]),
+                FieldRowPanel(
+                    [FieldPanel("time_credit_hours"), FieldPanel("time_credit_validity_months")]
+                ),
+            ],
+            heading=_("Payment conditions"),
+        ),
+        InlinePanel("milestones", heading=_("Milestones"), label=_("Milestone")),
+        MultiFieldPanel(
+            [FieldPanel("refund_terms"), FieldPanel("cancellation_terms")],
+            heading=_("Refund and cancellation"),
+        ),
+    ]
+
+    @property
+    def list_display(self):
+        return [
+            "number",
+            "title",
+            "client",
+            StatusTagColumn("status", label=_("Status"), accessor="get_status_display",
+                            primary=lambda obj: obj.status == "draft"),
+            Column("issue_date", label=_("Issue date"), sort_key="issue_date"),
+        ]
+
+
+class TermsVersionViewSet(OwnedViewSet):
+    model = TermsVersion
+    name = "terms_kit_termsversion"
+    icon = "clipboard-list"
+    menu_label = _("Terms of sale")
+    edit_view_class = views.TermsEditView
+    delete_view_class = views.TermsDeleteView
+    list_display = ["title", "version", "language", "published_at", "content_hash"]
+    list_filter = ["language"]
+    search_fields = ["title", "body"]
+    inspect_view_fields = ["title", "version", "language", "published_at", "content_hash", "body"]
+    panels = [
+        FieldRowPanel([FieldPanel("title"), FieldPanel("language")]),
+        FieldPanel("body"),
+    ]
+
+
+class TermsKitGroup(ModelViewSetGroup):
+    menu_label = _("Terms kit")
+    menu_icon = "doc-full-inverse"
+    menu_order = 200
+    items = (EngagementViewSet, ClientViewSet, BusinessIdentityViewSet, TermsVersionViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return TermsKitGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_action_urls():
+    return [
+        path(
+            "terms-kit/engagements/<int:pk>/status/",
+            views.EngagementStatusView.as_view(),
+            name="terms_kit_engagement_status",
+        ),
+        path(
+            "terms-kit/terms/<int:pk>/publish/",
+            views.publish_terms_view,
+            name="terms_kit_terms_publish",
+        ),
+    ]
+
+
+def engagement_status_url(engagement):
+    return reverse("terms_kit_engagement_status", args=[engagement.pk])

@@ -1,0 +1,107 @@
+"""Create the demo expert and the engagements of scenarios S1 to S6. Safe to run again."""
+
+import datetime
+import json
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from terms_kit.models import Engagement
+from terms_kit.services.status import change_status
+from terms_kit.spec import import_spec
+from terms_kit.status import Status
+from wagtail_site.home.models import HomePage
+
+DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo-expert-2026"  # noqa: S105 - printed on purpose: it is the demo's login
+# How far along the flow each scenario is shown, so the demo has a bit of everything.
+DEMO_STATUS_PATH = {
+    "s1_prepaid_call": [Status.SENT],
+    "s2_consulting_milestones": [Status.SENT, Status.ACCEPTED, Status.DEPOSIT_DUE],
+    "s3_coaching_credit": [],
+    "s4_pay_per_answer": [Status.SENT],
+    "s5_lawyer_fee_agreement": [Status.SENT, Status.ACCEPTED, Status.DEPOSIT_DUE,
+                                Status.IN_PROGRESS],
+    "s6_self_paid_training": [],
+}
+DATE_FIELDS = ("issue_date", "validity_date", "start_date", "end_date")
+
+
+def shift_dates(spec, today):
+    """Move the scenario's dates so that it is issued today, keeping the gaps between them."""
+    body = spec["engagement"]
+    delta = today - datetime.date.fromisoformat(body["issue_date"])
+    for field in DATE_FIELDS:
+        if body.get(field):
+            body[field] = (datetime.date.fromisoformat(body[field]) + delta).isoformat()
+    return spec
+
+
+def scenario_specs():
+    for path in sorted(DEMO_DATA.glob("*.json")):
+        yield path.stem, json.loads(path.read_text(encoding="utf-8"))
+
+
+class Command(BaseCommand):
+    help = "Create the demo expert login and the engagements of scenarios S1 to S6."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        user = self.demo_user()
+        self.home_page()
+        today = timezone.localdate()
+        created = 0
+        for name, spec in scenario_specs():
+            title = spec["engagement"]["title"]
+            if Engagement.objects.filter(owner=user, title=title).exists():
+                continue
+            engagement = import_spec(shift_dates(spec, today), user)
+            for status in DEMO_STATUS_PATH.get(name, []):
+                change_status(engagement, status, user=user, note="demo data")
+            created += 1
+        self.stdout.write(
+            f"Demo data ready ({created} engagement(s) created). "
+            f"Log in at /admin/ as {DEMO_USERNAME} / {DEMO_PASSWORD}"
+        )
+
+    def demo_user(self):
+        user_model = get_user_model()
+        user, created = user_model.objects.get_or_create(
+            username=DEMO_USERNAME,
+            defaults={"email": "demo@terms-kit.example", "first_name": "Demo", "is_staff": True},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        self.grant_admin_access(user)
+        return user
+
+    def grant_admin_access(self, user):
+        """A plain expert: admin access and the terms-kit permissions, not a superuser."""
+        from django.contrib.auth.models import Permission
+
+        perms = Permission.objects.filter(
+            content_type__app_label="terms_kit"
+        ) | Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
+        user.user_permissions.add(*perms)
+
+    def home_page(self):
+        if HomePage.objects.exists():
+            return
+        root = Page.get_first_root_node()
+        home = root.add_child(instance=HomePage(title="terms-kit", slug="terms-kit-home"))
+        site = Site.objects.filter(is_default_site=True).first()
+        if site:
+            old_root = site.root_page
+            site.root_page = home
+            site.save()
+            if old_root.pk != home.pk and old_root.specific_class is Page:
+                old_root.delete()
+        else:
+            Site.objects.create(hostname="127.0.0.1", port=8000, root_page=home,
+                                is_default_site=True)
