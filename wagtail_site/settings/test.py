@@ -9,8 +9,9 @@ DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": database_from_env(":memory:")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TERMS_KIT_TEST_SQLITE", "")}
+# Several checkouts on one machine can test against one PostgreSQL: give each its own name.
+if os.environ.get("TERMS_KIT_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TERMS_KIT_TEST_DB_NAME"]}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

@@ -1,0 +1,1 @@
+# Makes the project root importable for pytest (terms_kit, wagtail_site).

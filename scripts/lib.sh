@@ -1,0 +1,31 @@
+# Shared set-up steps for scripts/demo and scripts/test. Idempotent: fast when done already.
+
+APT_PACKAGES="gettext"
+
+install_system_packages() {
+  local missing=()
+  for pkg in $APT_PACKAGES; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "== Installing system packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+install_python_env() {
+  if [ ! -x .venv/bin/python ]; then
+    echo "== Creating .venv"
+    python3 -m venv .venv
+  fi
+  if ! cmp -s requirements.lock .venv/.installed-lock 2>/dev/null; then
+    echo "== Installing Python packages (requirements.lock)"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -r requirements.lock
+    .venv/bin/python -m pip install -q --no-deps -e .
+    cp requirements.lock .venv/.installed-lock
+  fi
+}
