@@ -28,3 +28,31 @@ class SpecError(TermsKitError):
         self.errors = list(errors)
         lines = "\n".join(f"  {path}: {reason}" for path, reason in self.errors)
         super().__init__(f"The engagement spec is not valid:\n{lines}")
+
+
+class DraftConflict(TermsKitError):
+    """A wizard step was posted from a page older than the stored draft (another tab)."""
+
+    def __init__(self, engagement, expected_version):
+        self.engagement = engagement
+        self.expected_version = expected_version
+        super().__init__(
+            f"Engagement {engagement.pk} is at version {engagement.lock_version}, "
+            f"the form was loaded at version {expected_version}."
+        )
+
+
+class NotADraft(TermsKitError):
+    """The wizard only edits drafts: a sent quote is frozen."""
+
+
+class SendBlocked(TermsKitError):
+    """Sending refused: compliance errors remain, or warnings are not acknowledged."""
+
+    def __init__(self, errors, unacknowledged):
+        self.errors = list(errors)
+        self.unacknowledged = list(unacknowledged)
+        super().__init__(
+            f"{len(self.errors)} error(s) and {len(self.unacknowledged)} unacknowledged "
+            "warning(s) remain."
+        )

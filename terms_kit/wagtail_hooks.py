@@ -1,8 +1,9 @@
 """Registers the "Terms kit" admin menu: identities, clients, engagements, terms versions."""
 
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -16,6 +17,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from .admin import views
 from .admin.ownership import OwnedModelForm
 from .models import BusinessIdentity, Client, Engagement, TermsVersion
+from .wizard import urls as wizard_urls
 
 
 class OwnedViewSet(ModelViewSet):
@@ -237,3 +239,16 @@ def register_action_urls():
 
 def engagement_status_url(engagement):
     return reverse("terms_kit_engagement_status", args=[engagement.pk])
+
+
+@hooks.register("register_admin_urls")
+def register_wizard_urls():
+    return wizard_urls.urlpatterns
+
+
+@hooks.register("register_admin_menu_item")
+def register_wizard_menu_item():
+    return MenuItem(
+        _("New engagement (wizard)"), reverse_lazy("terms_kit_wizard_index"), icon_name="form",
+        order=199,
+    )

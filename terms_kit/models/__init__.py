@@ -3,6 +3,7 @@ from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange
 from .identity import BusinessIdentity
 from .terms import TermsVersion
+from .wizard import WarningAcknowledgement, WizardState
 
 __all__ = [
     "BusinessIdentity",
@@ -13,4 +14,6 @@ __all__ = [
     "NumberSequence",
     "StatusChange",
     "TermsVersion",
+    "WarningAcknowledgement",
+    "WizardState",
 ]

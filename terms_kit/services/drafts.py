@@ -1,0 +1,159 @@
+"""Draft engagements built step by step by the wizard: each valid step is stored at once.
+
+Why no separate draft table: the engagement needs an identity and a client, and the first
+two wizard steps are exactly those. Step 1 saves the expert's business identity (a real
+record, pre-filled next time); step 2 creates the client and the draft engagement together.
+From then on every step writes into that draft, so nothing typed in a valid step is ever
+only in a browser or a session.
+
+Two tabs: every write compares the ``lock_version`` the form was loaded with to the stored
+one (under a row lock) and refuses a stale write with ``DraftConflict``.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..conf import app_settings
+from ..exceptions import DraftConflict, NotADraft, SendBlocked
+from ..models import (
+    BusinessIdentity,
+    Client,
+    Engagement,
+    EngagementLine,
+    Milestone,
+    WarningAcknowledgement,
+    WizardState,
+)
+from ..status import Status
+from .status import change_status
+
+
+def _assign(instance, values):
+    for name, value in values.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def save_identity(owner, data, identity_pk=None):
+    """Create or update one of ``owner``'s business identities (wizard step 1)."""
+    if identity_pk:
+        identity = BusinessIdentity.objects.select_for_update().get(pk=identity_pk, owner=owner)
+    else:
+        identity = BusinessIdentity(owner=owner)
+    _assign(identity, data)
+    identity.save()
+    return identity
+
+
+@transaction.atomic
+def create_draft(owner, identity, step_data):
+    """Create the client and the draft engagement from the client step (wizard step 2)."""
+    if identity.owner_id != owner.pk:
+        raise BusinessIdentity.DoesNotExist
+    client = Client(owner=owner)
+    _assign(client, step_data["client"])
+    client.save()
+    engagement = Engagement(owner=owner, identity=identity, client=client)
+    # Title and description are asked at the service step; a draft may lack them until then.
+    _assign(engagement, step_data.get("engagement", {}))
+    engagement.validity_date = engagement.issue_date + datetime.timedelta(
+        days=app_settings.DEFAULT_VALIDITY_DAYS
+    )
+    engagement.save()
+    WizardState.objects.create(engagement=engagement, completed_steps=["identity", "client"])
+    return engagement
+
+
+@transaction.atomic
+def save_step(engagement, step_key, step_data, expected_lock_version):
+    """Store one valid step into the draft; refuse it if the draft moved since it was loaded.
+
+    ``step_data`` groups the cleaned answers by where they go: ``identity``, ``client``,
+    ``engagement`` (fields), ``lines`` and ``milestones`` (lists replacing the current ones),
+    ``answers`` (profession answers kept with the wizard state).
+    """
+    locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if locked.status != Status.DRAFT:
+        raise NotADraft(f"Engagement {locked.pk} has been sent and can no longer change.")
+    if locked.lock_version != expected_lock_version:
+        raise DraftConflict(locked, expected_lock_version)
+
+    if "identity" in step_data:
+        _assign(locked.identity, step_data["identity"])
+        locked.identity.save()
+    if "client" in step_data:
+        _assign(locked.client, step_data["client"])
+        locked.client.save()
+    _assign(locked, step_data.get("engagement", {}))
+    locked.save()  # bumps lock_version, even for a step that only touched related rows
+    if "lines" in step_data:
+        _replace_rows(locked, EngagementLine, step_data["lines"])
+    if "milestones" in step_data:
+        _replace_rows(locked, Milestone, step_data["milestones"])
+
+    state, _ = WizardState.objects.select_for_update().get_or_create(engagement=locked)
+    if step_key not in state.completed_steps:
+        state.completed_steps.append(step_key)
+    if "answers" in step_data:
+        state.answers = {**state.answers, **step_data["answers"]}
+    state.save()
+    return locked
+
+
+def _replace_rows(engagement, model, rows):
+    # A draft's rows have no identity of their own worth keeping: replace them in order.
+    model.objects.filter(engagement=engagement).delete()
+    model.objects.bulk_create(
+        model(engagement=engagement, sort_order=position, **row)
+        for position, row in enumerate(rows)
+    )
+
+
+@transaction.atomic
+def record_generation(engagement, task_id):
+    WizardState.objects.filter(engagement=engagement).update(generation_task_id=task_id or "")
+
+
+def _key(finding):
+    return (finding.rule_id, finding.field or "", finding.message)
+
+
+def unacknowledged_warnings(engagement, warnings):
+    """The warnings with no acknowledgement of the same rule, field and wording."""
+    done = set(
+        engagement.warning_acknowledgements.values_list("rule_id", "field", "message")
+    )
+    return [w for w in warnings if _key(w) not in done]
+
+
+@transaction.atomic
+def acknowledge_warnings(engagement, warnings, user):
+    """Record, insert-only, that ``user`` read these warnings and chose to go on."""
+    pending = unacknowledged_warnings(engagement, warnings)
+    return [
+        WarningAcknowledgement.objects.create(
+            engagement=engagement, rule_id=w.rule_id, field=w.field or "", message=w.message,
+            source=w.source or "", acknowledged_by=user,
+            acknowledged_by_label=user.get_username(),
+        )
+        for w in pending
+    ]
+
+
+@transaction.atomic
+def send_to_client(engagement, findings, user):
+    """Move the draft to "sent" once no error remains and every warning is acknowledged.
+
+    The acceptance feature builds on the "sent" status (link, e-mail); the number is given
+    here by ``change_status``.
+    """
+    errors = [f for f in findings if f.severity == "error"]
+    pending = unacknowledged_warnings(
+        engagement, [f for f in findings if f.severity == "warning"]
+    )
+    if errors or pending:
+        raise SendBlocked(errors, pending)
+    return change_status(engagement, Status.SENT, user=user,
+                         note=f"Sent from the wizard on {timezone.now():%Y-%m-%d %H:%M}")

@@ -1,0 +1,92 @@
+"""The wizard's two seams to features built elsewhere: the compliance checker and documents.
+
+Each is looked up when needed, so the wizard works (and says what is missing) before those
+packages exist, and picks them up with no change here once they do.
+"""
+
+import importlib
+import logging
+
+from django_tasks import default_task_backend
+from django_tasks.exceptions import TaskResultDoesNotExist
+
+from ..spec import export_engagement
+
+logger = logging.getLogger(__name__)
+
+
+def _find(module_name, attribute):
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        # Only "the package is not there" means not installed; a broken import must show.
+        if exc.name and module_name.startswith(exc.name):
+            return None
+        raise
+    return getattr(module, attribute, None)
+
+
+def _checker():
+    check_engagement = _find("terms_kit.compliance.checker", "check_engagement")
+    if check_engagement is not None:
+        return check_engagement
+    check_spec = _find("terms_kit.compliance", "check_spec")
+    if check_spec is not None:
+        return lambda engagement: check_spec(export_engagement(engagement))
+    return None
+
+
+def checker_available():
+    return _checker() is not None
+
+
+def get_findings(engagement):
+    """The checker's findings on the draft as stored now; [] when no checker is installed.
+
+    A finding has ``rule_id``, ``severity`` ("error", "warning" or "info"), ``field`` (a
+    spec path such as "engagement.payment.due_days"), ``message`` and ``source``.
+    """
+    check = _checker()
+    if check is None:
+        return []
+    return list(check(engagement))
+
+
+def errors_of(findings):
+    return [f for f in findings if f.severity == "error"]
+
+
+def warnings_of(findings):
+    return [f for f in findings if f.severity == "warning"]
+
+
+def _generation_task():
+    return _find("terms_kit.tasks", "generate_documents")
+
+
+def documents_available():
+    return _generation_task() is not None
+
+
+def start_document_generation(engagement):
+    """Enqueue the document generation task; returns the task result id, or None."""
+    task = _generation_task()
+    if task is None:
+        return None
+    return task.enqueue(engagement.pk).id
+
+
+def generation_status(result_id):
+    """The django-tasks status of a generation ("READY", "RUNNING", "SUCCESSFUL"...)."""
+    if not result_id or not default_task_backend.supports_get_result:
+        return None
+    try:
+        return default_task_backend.get_result(result_id).status
+    except TaskResultDoesNotExist:
+        return None
+
+
+def list_documents(engagement):
+    """The engagement's documents as objects with ``label`` and ``url``; [] until built."""
+    lister = _find("terms_kit.documents", "documents_for_engagement")
+    return list(lister(engagement)) if lister else []

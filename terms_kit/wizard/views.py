@@ -1,0 +1,302 @@
+"""Wizard views: load the draft (the expert's own, else 404), validate, call a service."""
+
+import logging
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from ..exceptions import DraftConflict, NotADraft, SendBlocked
+from ..models import BusinessIdentity, Engagement, WizardState
+from ..money import compute_totals
+from ..services import drafts
+from ..status import Status
+from . import conditions, integrations
+from .steps import (
+    NEW_DRAFT_STEPS,
+    applicable_steps,
+    first_open_step,
+    get_step,
+    group_findings,
+    next_step,
+    reachable,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def step_url(engagement, key):
+    if engagement is None:
+        return reverse("terms_kit_wizard_new")
+    return reverse("terms_kit_wizard_step", args=[engagement.pk, key])
+
+
+class WizardPageMixin(WagtailAdminTemplateMixin):
+    header_icon = "form"
+    page_title = gettext_lazy("Engagement wizard")
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("terms_kit_engagement:index"), "label": _("Engagements")},
+            {"url": reverse("terms_kit_wizard_index"), "label": _("Wizard")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+class WizardIndexView(WizardPageMixin, TemplateView):
+    """Start a new engagement, or continue one of the expert's drafts."""
+
+    template_name = "terms_kit/wizard/index.html"
+    page_title = gettext_lazy("Engagement wizard")
+
+    def get_breadcrumbs_items(self):
+        return super().get_breadcrumbs_items()[:-1]
+
+    def get_context_data(self, **kwargs):
+        drafts_list = (
+            Engagement.objects.owned_by(self.request.user)
+            .filter(status=Status.DRAFT)
+            .select_related("client", "wizard_state")
+            .order_by("-updated_at")
+        )
+        return super().get_context_data(drafts=drafts_list, **kwargs)
+
+
+class StepView(WizardPageMixin, View):
+    """One wizard step. Without ``pk`` it serves the steps that come before the draft exists."""
+
+    template_name = "terms_kit/wizard/step.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.engagement = None
+        self.identity = None
+        if "pk" in kwargs:
+            self.engagement = get_object_or_404(
+                Engagement.objects.owned_by(request.user).select_related("identity", "client"),
+                pk=kwargs["pk"],
+            )
+        if "identity_pk" in kwargs:
+            self.identity = get_object_or_404(
+                BusinessIdentity.objects.filter(owner=request.user), pk=kwargs["identity_pk"]
+            )
+        self.step = get_step(kwargs.get("step", "identity"))
+        if self.step is None or self.step.form_class is None:
+            raise Http404
+        state = WizardState.objects.filter(engagement=self.engagement).first()
+        self.completed = state.completed_steps if state else []
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.engagement is not None:
+            if self.engagement.status != Status.DRAFT:
+                messages.warning(request, _("This quote has been sent: it can no longer change."))
+                return redirect("terms_kit_engagement:inspect", self.engagement.pk)
+            if not reachable(self.engagement, self.completed, self.step.key):
+                return redirect(step_url(self.engagement, first_open_step(
+                    self.engagement, self.completed)))
+        elif self.step.key not in NEW_DRAFT_STEPS:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.step.title
+
+    def get_page_subtitle(self):
+        return self.engagement.title if self.engagement and self.engagement.title else ""
+
+    def make_form(self, data=None):
+        return self.step.form_class(data, engagement=self.engagement, owner=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.make_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if not form.all_valid():
+            messages.error(request, _("The step was not saved: correct the fields marked below."))
+            return self.render(form, status=400)
+        try:
+            engagement = self.save(form)
+        except DraftConflict as conflict:
+            messages.error(request, _(
+                "Not saved: this draft was changed in another tab or window after you opened "
+                "this page (your page shows version %(mine)s, the draft is at version "
+                "%(stored)s). Nothing was overwritten. Your entries are still shown below: "
+                "copy what you need, reload the step, and enter them again.") % {
+                "mine": conflict.expected_version, "stored": conflict.engagement.lock_version})
+            return self.render(form, status=409)
+        except NotADraft:
+            messages.error(request, _("This quote has been sent: it can no longer change."))
+            return redirect("terms_kit_engagement:inspect", self.engagement.pk)
+        messages.success(request, _("Saved: %(step)s.") % {"step": self.step.title})
+        if self.step.key == "identity" and engagement is None:
+            return redirect("terms_kit_wizard_new_client", form.instance.pk)
+        return redirect(step_url(engagement, next_step(engagement, self.step.key)))
+
+    def save(self, form):
+        data = form.step_data()
+        if self.engagement is not None:
+            return drafts.save_step(self.engagement, self.step.key, data,
+                                    int(self.request.POST.get("lock_version", -1)))
+        if self.step.key == "identity":
+            drafts.save_identity(self.request.user, data["identity"], form.instance.pk)
+            return None
+        return drafts.create_draft(self.request.user, self.identity, data)
+
+    def render(self, form, status=200):
+        context = self.get_context_data(form=form, **panel_context(self.engagement, self.step,
+                                                                   self.completed))
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            step=self.step, engagement=self.engagement,
+            steps_nav=steps_nav(self.engagement, self.completed, self.step.key),
+            lock_version=self.engagement.lock_version if self.engagement else "",
+            show_when=self.step.form_class.show_when,
+            withdrawal=self.engagement and conditions.has_withdrawal_right(self.engagement),
+            franchise=self.engagement and self.engagement.identity.under_vat_franchise,
+            **kwargs,
+        )
+
+
+def steps_nav(engagement, completed, current):
+    """The step list shown on every page: done steps are links, later ones are not."""
+    items = []
+    for number, step in enumerate(applicable_steps(engagement), start=1):
+        open_ = engagement is not None and reachable(engagement, completed, step.key)
+        if engagement is None and step.key == "identity":
+            open_ = True
+        items.append({
+            "number": number, "step": step, "current": step.key == current,
+            "done": step.key in completed,
+            "url": step_url(engagement, step.key) if open_ else "",
+        })
+    return items
+
+
+def panel_context(engagement, current, completed):
+    """The live compliance panel: findings of the stored draft, by step, so far."""
+    context = {"checker_available": integrations.checker_available(), "finding_groups": [],
+               "findings": []}
+    if engagement is None:
+        return context
+    try:
+        findings = integrations.get_findings(engagement)
+    except Exception:
+        # A checker crash must not lock the expert out of their draft; it is logged.
+        logger.exception("Compliance check failed for engagement %s", engagement.pk)
+        context["checker_failed"] = True
+        return context
+    shown = set(completed) | {current.key}
+    context["findings"] = findings
+    context["finding_groups"] = [
+        (step, items) for step, items in group_findings(findings, engagement)
+        if current.key == "review" or step.key in shown
+    ]
+    return context
+
+
+class ReviewView(WizardPageMixin, View):
+    """The last step: the quote as the client sees it, documents, acknowledgements, sending."""
+
+    template_name = "terms_kit/wizard/review.html"
+    page_title = gettext_lazy("Review and send")
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.engagement = get_object_or_404(
+            Engagement.objects.owned_by(request.user).select_related(
+                "identity", "client", "terms_version"),
+            pk=kwargs["pk"],
+        )
+        self.state, _created = WizardState.objects.get_or_create(engagement=self.engagement)
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.engagement.status != Status.DRAFT:
+            messages.info(request, _("This quote has been sent."))
+            return redirect("terms_kit_engagement_status", self.engagement.pk)
+        if not reachable(self.engagement, self.state.completed_steps, "review"):
+            return redirect(step_url(self.engagement, first_open_step(
+                self.engagement, self.state.completed_steps)))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.engagement.title
+
+    def get(self, request, *args, **kwargs):
+        return self.render()
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        findings = integrations.get_findings(self.engagement)
+        if action == "acknowledge":
+            chosen = set(request.POST.getlist("warning"))
+            warnings = [w for w in integrations.warnings_of(findings)
+                        if warning_id(w) in chosen]
+            if not warnings:
+                messages.error(request, _("Tick the warnings you have read and accept."))
+            else:
+                drafts.acknowledge_warnings(self.engagement, warnings, request.user)
+                messages.success(request, _("Acknowledgement recorded."))
+        elif action == "generate":
+            task_id = integrations.start_document_generation(self.engagement)
+            if task_id is None:
+                messages.error(request, _("Document generation is not installed yet."))
+            else:
+                drafts.record_generation(self.engagement, task_id)
+                messages.success(request, _("Document generation started."))
+        elif action == "send":
+            try:
+                drafts.send_to_client(self.engagement, findings, request.user)
+            except SendBlocked as blocked:
+                messages.error(request, _(
+                    "Not sent: %(errors)s error(s) to correct and %(warnings)s warning(s) to "
+                    "acknowledge first.") % {"errors": len(blocked.errors),
+                                               "warnings": len(blocked.unacknowledged)})
+            else:
+                messages.success(request, _("Sent: the quote is numbered %(number)s.") % {
+                    "number": self.engagement.number})
+                return redirect("terms_kit_engagement_status", self.engagement.pk)
+        return redirect("terms_kit_wizard_review", self.engagement.pk)
+
+    def render(self):
+        engagement = self.engagement
+        lines = list(engagement.lines.all())
+        totals = compute_totals(lines)
+        context = panel_context(engagement, get_step("review"), self.state.completed_steps)
+        findings = context["findings"]
+        errors = integrations.errors_of(findings)
+        pending = drafts.unacknowledged_warnings(engagement, integrations.warnings_of(findings))
+        context.update(
+            engagement=engagement,
+            step=get_step("review"),
+            steps_nav=steps_nav(engagement, self.state.completed_steps, "review"),
+            line_rows=list(zip(lines, totals.line_nets, strict=True)),
+            totals=totals,
+            milestones=list(engagement.milestones.all()),
+            answers=self.state.answers,
+            withdrawal=conditions.has_withdrawal_right(engagement),
+            errors=errors,
+            pending_warnings=[(warning_id(w), w) for w in pending],
+            acknowledgements=engagement.warning_acknowledgements.all(),
+            can_send=not errors and not pending,
+            documents_available=integrations.documents_available(),
+            generation_status=integrations.generation_status(self.state.generation_task_id),
+            documents=integrations.list_documents(engagement),
+        )
+        return TemplateResponse(self.request, self.template_name,
+                                self.get_context_data(**context))
+
+
+def warning_id(finding):
+    """A stable form value for one warning: rule and field (the pair is unique)."""
+    return f"{finding.rule_id}|{finding.field or ''}"
+
