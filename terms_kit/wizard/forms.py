@@ -195,11 +195,15 @@ class LineForm(forms.ModelForm):
 
 class BaseRowFormSet(forms.BaseFormSet):
     def rows(self):
-        """The cleaned rows kept: filled in and not marked for deletion."""
-        return [
-            form.cleaned_data for form in self.forms
-            if form.has_changed() and not self._should_delete_form(form)
-        ]
+        """The cleaned rows kept: existing or newly filled in, and not marked for deletion."""
+        kept = []
+        for index, form in enumerate(self.forms):
+            if self._should_delete_form(form):
+                continue
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue  # an extra row left empty
+            kept.append({k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
+        return kept
 
 
 class LineFormSet(forms.formset_factory(LineForm, formset=BaseRowFormSet, extra=2, min_num=1,
@@ -226,7 +230,7 @@ class PriceForm(StepFormMixin, forms.Form):
         self.formsets = (self.lines,)
 
     def step_data(self):
-        rows = [{k: v for k, v in row.items() if k != "DELETE"} for row in self.lines.rows()]
+        rows = self.lines.rows()
         if self.franchise:
             for row in rows:
                 row["vat_rate"] = ZERO
@@ -331,7 +335,7 @@ class PaymentForm(StepFormMixin, forms.ModelForm):
     def milestone_rows(self):
         if self.cleaned_data.get("payment_model") != PaymentModel.MILESTONES:
             return []  # hidden milestones of another model are dropped, not kept
-        return [{k: v for k, v in row.items() if k != "DELETE"} for row in self.milestones.rows()]
+        return self.milestones.rows()
 
     def step_data(self):
         data = dict(self.cleaned_data)

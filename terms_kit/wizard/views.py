@@ -95,6 +95,8 @@ class StepView(WizardPageMixin, View):
 
     def dispatch(self, request, *args, **kwargs):
         if self.engagement is not None:
+            if self.step not in applicable_steps(self.engagement):
+                raise Http404  # a question that does not apply is not asked, not even by URL
             if self.engagement.status != Status.DRAFT:
                 messages.warning(request, _("This quote has been sent: it can no longer change."))
                 return redirect("terms_kit_engagement:inspect", self.engagement.pk)
@@ -123,7 +125,18 @@ class StepView(WizardPageMixin, View):
             messages.error(request, _("The step was not saved: correct the fields marked below."))
             return self.render(form, status=400)
         try:
-            engagement = self.save(form)
+            if self.engagement is None and self.step.key == "identity":
+                identity = drafts.save_identity(request.user, form.step_data()["identity"],
+                                                form.instance.pk)
+                messages.success(request, _("Saved: %(step)s.") % {"step": self.step.title})
+                return redirect("terms_kit_wizard_new_client", identity.pk)
+            if self.engagement is None:
+                engagement = drafts.create_draft(request.user, self.identity, form.step_data())
+            else:
+                engagement = drafts.save_step(
+                    self.engagement, self.step.key, form.step_data(),
+                    int(request.POST.get("lock_version") or -1),
+                )
         except DraftConflict as conflict:
             messages.error(request, _(
                 "Not saved: this draft was changed in another tab or window after you opened "
@@ -136,19 +149,7 @@ class StepView(WizardPageMixin, View):
             messages.error(request, _("This quote has been sent: it can no longer change."))
             return redirect("terms_kit_engagement:inspect", self.engagement.pk)
         messages.success(request, _("Saved: %(step)s.") % {"step": self.step.title})
-        if self.step.key == "identity" and engagement is None:
-            return redirect("terms_kit_wizard_new_client", form.instance.pk)
         return redirect(step_url(engagement, next_step(engagement, self.step.key)))
-
-    def save(self, form):
-        data = form.step_data()
-        if self.engagement is not None:
-            return drafts.save_step(self.engagement, self.step.key, data,
-                                    int(self.request.POST.get("lock_version", -1)))
-        if self.step.key == "identity":
-            drafts.save_identity(self.request.user, data["identity"], form.instance.pk)
-            return None
-        return drafts.create_draft(self.request.user, self.identity, data)
 
     def render(self, form, status=200):
         context = self.get_context_data(form=form, **panel_context(self.engagement, self.step,

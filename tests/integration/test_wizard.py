@@ -1,0 +1,404 @@
+"""The terms wizard over HTTP, as an expert logged in to the Wagtail admin.
+
+The compliance checker and the document generation are not on this branch; the tests that
+need findings use a checker written here and named ``fake_checker``.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from terms_kit.models import Engagement, TermsVersion, WarningAcknowledgement
+from terms_kit.services.terms import publish_terms
+from terms_kit.spec import export_engagement
+from terms_kit.wizard import integrations
+from terms_kit.wizard.steps import step_for_path
+from tests.conftest import scenario_spec
+from tests.wizard_answers import STEP_ORDER, step_answers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_admin(settings):
+    # Messages are asserted in English; the French catalogues come later.
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def admin_client(client, expert):
+    client.force_login(expert)
+    return client
+
+
+def publish_scenario_terms(spec, owner):
+    terms = TermsVersion.objects.create(owner=owner, **{
+        k: spec["terms"][k] for k in ("title", "language", "body")})
+    return publish_terms(terms)
+
+
+def step_url(engagement, key):
+    if key == "review":
+        return reverse("terms_kit_wizard_review", args=[engagement.pk])
+    return reverse("terms_kit_wizard_step", args=[engagement.pk, key])
+
+
+def as_rendered(engagement, data):
+    """Data as the browser posts it: the page's lock version, the stored rows as initial."""
+    engagement.refresh_from_db()
+    data = {**data, "lock_version": engagement.lock_version}
+    for prefix, rows in (("lines", engagement.lines), ("milestones", engagement.milestones)):
+        if f"{prefix}-INITIAL_FORMS" in data:
+            data[f"{prefix}-INITIAL_FORMS"] = str(min(rows.count(),
+                                                      int(data[f"{prefix}-TOTAL_FORMS"])))
+    return data
+
+
+def post_step(client, engagement, key, data):
+    return client.post(step_url(engagement, key), as_rendered(engagement, data))
+
+
+def start(client, answers):
+    """Post the identity and client steps; return the new draft."""
+    response = client.post(reverse("terms_kit_wizard_new"), answers["identity"])
+    assert response.status_code == 302, response.content.decode()[:3000]
+    response = client.post(response.url, answers["client"])
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return Engagement.objects.latest("pk")
+
+
+def walk(client, owner, key, until=None, change=None):
+    """Walk scenario ``key`` through the wizard up to (not including) step ``until``."""
+    spec = scenario_spec(key)
+    answers = step_answers(spec, publish_scenario_terms(spec, owner).pk)
+    if change:
+        change(answers)
+    engagement = start(client, answers)
+    for step in STEP_ORDER[2:]:
+        if step == until:
+            break
+        if step not in answers:
+            continue
+        response = post_step(client, engagement, step, answers[step])
+        assert response.status_code == 302, (step, response.content.decode()[:3000])
+    engagement.refresh_from_db()
+    return engagement, answers
+
+
+# -- complete paths ---------------------------------------------------------------------------
+
+
+def decimals(value):
+    """Spec values with decimal strings as Decimal: "1" and "1.000" are the same quantity."""
+    if isinstance(value, dict):
+        return {k: decimals(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decimals(v) for v in value]
+    if isinstance(value, str) and value.replace(".", "", 1).lstrip("-").isdigit():
+        return Decimal(value)
+    return value
+
+
+@pytest.mark.parametrize("key", ["S1", "S2", "S3", "S4", "S5", "S6"])
+def test_wizard_builds_the_scenario_engagement(admin_client, expert, key):
+    engagement, _ = walk(admin_client, expert, key)
+    made = export_engagement(engagement)
+    expected = scenario_spec(key)
+    assert made["identity"] == {**expected["identity"], "einvoicing_from": None}
+    assert made["client"] == expected["client"]
+    for name in ("title", "service_description", "channel", "start_date", "end_date",
+                 "early_start_requested", "refund_terms", "cancellation_terms", "lines",
+                 "payment"):
+        assert decimals(made["engagement"][name]) == decimals(expected["engagement"][name]), name
+    assert made["terms"]["body"] == expected["terms"]["body"]
+    assert engagement.status == "draft"
+    assert admin_client.get(step_url(engagement, "review")).status_code == 200
+
+
+# -- conditional paths ------------------------------------------------------------------------
+
+CONDITIONS = {
+    # key: (profession step, VAT asked, B2B terms asked, early start asked, profession fields)
+    "S1": (False, False, False, True, ()),
+    "S2": (False, True, True, False, ()),
+    "S3": (False, True, False, True, ()),
+    "S4": (False, True, False, True, ()),
+    "S5": (True, True, False, False, ("fee_agreement", "fee_basis")),
+    "S6": (True, False, False, True, ("training_withdrawal", "training_payment_schedule")),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CONDITIONS))
+def test_only_what_applies_is_asked(admin_client, expert, key):
+    profession, vat, b2b, early_start, profession_fields = CONDITIONS[key]
+    engagement, answers = walk(admin_client, expert, key, until="price")
+
+    price = admin_client.get(step_url(engagement, "price")).content.decode()
+    assert ('name="lines-0-vat_rate"' in price) is vat
+    assert ("293 B" in price) is (not vat)
+
+    post_step(admin_client, engagement, "price", answers["price"])
+    payment = admin_client.get(step_url(engagement, "payment")).content.decode()
+    for name in ("late_penalty_rate", "recovery_indemnity", "early_payment_discount_percent"):
+        assert (f'name="{name}"' in payment) is b2b
+
+    response = post_step(admin_client, engagement, "payment", answers["payment"])
+    assert response.status_code == 302
+    assert response.url.endswith("/profession/" if profession else "/terms/")
+    if profession:
+        page = admin_client.get(step_url(engagement, "profession")).content.decode()
+        for name in ("fee_agreement", "fee_basis", "training_withdrawal",
+                     "training_payment_schedule"):
+            assert (f'name="{name}"' in page) is (name in profession_fields)
+        post_step(admin_client, engagement, "profession", answers["profession"])
+    else:
+        assert admin_client.get(step_url(engagement, "profession")).status_code == 404
+
+    terms = admin_client.get(step_url(engagement, "terms")).content.decode()
+    assert ('name="early_start_requested"' in terms) is early_start
+
+
+def test_business_client_fields_are_dropped_for_a_consumer(admin_client, expert):
+    def consumer_with_business_answers(answers):
+        answers["client"].update(siren="183016617", headcount="3")
+
+    engagement, _ = walk(admin_client, expert, "S1", until="service",
+                         change=consumer_with_business_answers)
+    assert engagement.client.siren == ""
+    assert engagement.client.headcount is None
+
+
+def test_small_business_off_premises_gets_the_withdrawal_questions(admin_client, expert):
+    def small_business(answers):
+        answers["client"].update(channel="off_premises", headcount="3",
+                                 outside_core_activity="on")
+
+    engagement, _ = walk(admin_client, expert, "S2", until="terms", change=small_business)
+    page = admin_client.get(step_url(engagement, "terms")).content.decode()
+    assert 'name="early_start_requested"' in page
+
+
+# -- saving, leaving, returning, two tabs ------------------------------------------------------
+
+
+def test_leaving_at_the_fourth_step_loses_nothing(admin_client, expert, client, django_user_model):
+    engagement, answers = walk(admin_client, expert, "S2", until="payment")
+    # A new session (browser closed, session expired): log in again and come back.
+    client.logout()
+    client.force_login(expert)
+    index = client.get(reverse("terms_kit_wizard_index")).content.decode()
+    assert engagement.title in index
+    response = client.get(step_url(engagement, "review"))
+    assert response.status_code == 302 and response.url.endswith("/payment/")
+    assert [line.description for line in engagement.lines.all()] == [
+        "Étape 1 : diagnostic", "Étape 2 : recommandations", "Étape 3 : plan d'action"]
+    # Any saved step can be opened again and shows the stored values.
+    page = client.get(step_url(engagement, "service")).content.decode()
+    assert "Audit organisationnel en trois étapes" in page
+
+
+def test_a_later_step_cannot_be_opened_before_the_earlier_ones(admin_client, expert):
+    engagement, _ = walk(admin_client, expert, "S2", until="service")
+    response = admin_client.get(step_url(engagement, "payment"))
+    assert response.status_code == 302 and response.url.endswith("/service/")
+
+
+def test_two_tabs_never_silently_overwrite(admin_client, expert):
+    engagement, answers = walk(admin_client, expert, "S2", until="terms")
+    loaded_at = engagement.lock_version  # both tabs render the payment step now
+    first = as_rendered(engagement, {**answers["payment"], "due_days": "45"})
+    second = as_rendered(engagement, {**answers["payment"], "due_days": "20"})
+
+    assert admin_client.post(step_url(engagement, "payment"), first).status_code == 302
+    response = admin_client.post(step_url(engagement, "payment"), second)
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "changed in another tab" in page and "Nothing was overwritten" in page
+    assert 'value="20"' in page  # the second tab's entries are still on screen
+    engagement.refresh_from_db()
+    assert engagement.due_days == 45
+    assert engagement.lock_version == loaded_at + 1
+
+
+def test_another_expert_gets_404(admin_client, expert, make_expert, client):
+    engagement, _ = walk(admin_client, expert, "S2", until="price")
+    intruder = make_expert("intruder")
+    client.force_login(intruder)
+    assert client.get(step_url(engagement, "service")).status_code == 404
+    assert client.get(step_url(engagement, "review")).status_code == 404
+    response = client.post(step_url(engagement, "service"), {"title": "x", "lock_version": 1})
+    assert response.status_code == 404
+    engagement.refresh_from_db()
+    assert engagement.title == "Audit organisationnel en trois étapes"
+    assert client.get(reverse("terms_kit_wizard_new_client", args=[engagement.identity_id])
+                      ).status_code == 404
+
+
+# -- each step's validation errors ----------------------------------------------------------
+
+
+def _set(step, **values):
+    def change(answers):
+        answers[step].update(values)
+    return change
+
+
+VALIDATION_CASES = [
+    ("identity", {"siren": "123456789"}, "siren"),
+    ("identity", {"siret": "18301661700019"}, "The SIRET must start with the SIREN"),
+    ("identity", {"legal_name": ""}, "This field is required"),
+    ("client", {"email": "not-an-email"}, "valid email"),
+    ("client", {"headcount": ""}, "number of employees"),
+    ("service", {"end_date": "2026-12-01"}, "The end date is before the start date."),
+    ("service", {"title": ""}, "This field is required"),
+    ("service", {"validity_date": "2026-11-01"}, "cannot expire before its issue date"),
+    ("price", {"lines-0-quantity": "-1"}, "A quantity must be above 0."),
+    ("price", {"lines-0-unit_price": "-5"}, "A unit price cannot be negative"),
+    ("price", {"lines-TOTAL_FORMS": "0"}, "A quote needs at least one line"),
+    ("payment", {"milestones-2-amount": "2500.00"}, "The milestones add up to"),
+    ("payment", {"deposit_percent": "120"}, "A percentage cannot be above 100."),
+    ("payment", {"deposit_label": ""}, "acompte"),
+    ("payment", {"payment_model": "deposit", "deposit_percent": ""}, "deposit is 0 %"),
+    ("payment", {"payment_model": "time_credit"}, "Required for a time credit"),
+    ("payment", {"due_days": "-3"}, "greater than or equal to 0"),
+    ("terms", {"terms_version": "999999"}, "Select a valid choice"),
+]
+
+
+@pytest.mark.parametrize(("step", "bad", "message"), VALIDATION_CASES,
+                         ids=[f"{c[0]}-{next(iter(c[1]))}" for c in VALIDATION_CASES])
+def test_each_step_rejects_bad_input_and_keeps_the_draft(admin_client, expert, step, bad,
+                                                         message):
+    if step in ("identity", "client"):
+        spec = scenario_spec("S2")
+        answers = step_answers(spec)
+        if step == "client":
+            response = admin_client.post(reverse("terms_kit_wizard_new"), answers["identity"])
+            url = response.url
+        else:
+            url = reverse("terms_kit_wizard_new")
+        response = admin_client.post(url, {**answers[step], **bad})
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert not Engagement.objects.exists()
+        return
+    engagement, answers = walk(admin_client, expert, "S2", until="review")
+    before = export_engagement(engagement)
+    response = post_step(admin_client, engagement, step, {**answers[step], **bad})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    engagement.refresh_from_db()
+    assert export_engagement(engagement) == before
+
+
+def test_profession_step_requires_the_fee_agreement(admin_client, expert):
+    engagement, _ = walk(admin_client, expert, "S5", until="profession")
+    response = post_step(admin_client, engagement, "profession", {"fee_basis": "fixed"})
+    assert response.status_code == 400
+    assert "loi 71-1130 art. 10" in response.content.decode()
+
+
+def test_training_step_requires_the_withdrawal_rules(admin_client, expert):
+    engagement, _ = walk(admin_client, expert, "S6", until="profession")
+    response = post_step(admin_client, engagement, "profession", {"training_withdrawal": "on"})
+    assert response.status_code == 400
+    assert "L6353-6" in response.content.decode()
+
+
+# -- compliance panel, acknowledgements, sending ---------------------------------------------
+
+
+@dataclass
+class FakeFinding:
+    rule_id: str
+    severity: str
+    field: str
+    message: str
+    source: str = "C. com. L441-10"
+
+
+def install_fake_checker(monkeypatch, findings):
+    monkeypatch.setattr(integrations, "_checker", lambda: lambda engagement: list(findings))
+
+
+def test_findings_are_grouped_by_the_step_they_belong_to(expert, make_engagement):
+    engagement = make_engagement("S2")
+    assert step_for_path("engagement.payment.due_days", engagement) == "payment"
+    assert step_for_path("engagement.payment.milestones[1].amount", engagement) == "payment"
+    assert step_for_path("engagement.lines[0].vat_rate", engagement) == "price"
+    assert step_for_path("identity.mediator.name", engagement) == "identity"
+    assert step_for_path("engagement.channel", engagement) == "client"
+    assert step_for_path("engagement.title", engagement) == "service"
+    assert step_for_path("engagement.something_new", engagement) == "review"
+
+
+def test_panel_without_checker_says_so(admin_client, expert):
+    engagement, _ = walk(admin_client, expert, "S2", until="price")
+    page = admin_client.get(step_url(engagement, "price")).content.decode()
+    assert "Compliance checker not installed" in page
+
+
+def test_fake_checker_findings_show_on_their_step_and_block_sending(admin_client, expert,
+                                                                     monkeypatch):
+    engagement, _ = walk(admin_client, expert, "S2", until="review")
+    install_fake_checker(monkeypatch, [
+        FakeFinding("b2b.term_max", "error", "engagement.payment.due_days",
+                    "Payment term above 60 days."),
+        FakeFinding("devis.insurance", "warning", "identity.insurance.insurer",
+                    "Check the insurer's geographic cover."),
+    ])
+    payment = admin_client.get(step_url(engagement, "payment")).content.decode()
+    assert "Payment term above 60 days." in payment and "C. com. L441-10" in payment
+
+    response = admin_client.post(step_url(engagement, "review"), {"action": "send"})
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.status == "draft" and engagement.number == ""
+    review = admin_client.get(step_url(engagement, "review")).content.decode()
+    assert "1 error to correct" in review
+
+
+def test_warnings_must_be_acknowledged_and_the_acknowledgement_is_recorded(
+        admin_client, expert, monkeypatch):
+    engagement, _ = walk(admin_client, expert, "S2", until="review")
+    warning = FakeFinding("devis.insurance", "warning", "identity.insurance.insurer",
+                          "Check the insurer's geographic cover.")
+    install_fake_checker(monkeypatch, [warning])
+
+    admin_client.post(step_url(engagement, "review"), {"action": "send"})
+    engagement.refresh_from_db()
+    assert engagement.status == "draft"
+
+    admin_client.post(step_url(engagement, "review"), {
+        "action": "acknowledge", "warning": "devis.insurance|identity.insurance.insurer"})
+    ack = WarningAcknowledgement.objects.get(engagement=engagement)
+    assert (ack.rule_id, ack.message, ack.acknowledged_by) == (
+        "devis.insurance", warning.message, expert)
+
+    response = admin_client.post(step_url(engagement, "review"), {"action": "send"})
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.status == "sent" and engagement.number.startswith("D-")
+    # A sent quote is frozen: the wizard refuses to edit it.
+    response = admin_client.get(step_url(engagement, "payment"))
+    assert response.status_code == 302 and "/inspect/" in response.url
+
+
+def test_generate_documents_says_when_generation_is_not_installed(admin_client, expert):
+    engagement, _ = walk(admin_client, expert, "S2", until="review")
+    response = admin_client.post(step_url(engagement, "review"), {"action": "generate"},
+                                 follow=True)
+    assert "Document generation is not installed yet." in response.content.decode()
+
+
+def test_review_shows_the_quote_as_the_client_sees_it(admin_client, expert):
+    engagement, _ = walk(admin_client, expert, "S2", until="review")
+    page = admin_client.get(step_url(engagement, "review")).content.decode()
+    assert "Acme Industrie SAS" in page
+    assert "Conditions générales de vente" in page
+    # 12 000 EUR excl. VAT + 20 % VAT, formatted by babel for the admin language.
+    assert engagement.totals.total_incl_vat == Decimal("14400.00")
+    assert "14\u202f400,00\xa0€" in page or "€14,400.00" in page
