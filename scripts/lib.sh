@@ -1,6 +1,6 @@
 # Shared set-up steps for scripts/demo and scripts/test. Idempotent: fast when done already.
 
-APT_PACKAGES="gettext"
+APT_PACKAGES="gettext chromium"
 
 install_system_packages() {
   local missing=()

@@ -1,0 +1,160 @@
+"""The wizard in a real browser: Debian's Chromium driven by Playwright, headless.
+
+The expert walks scenario S2, leaves at the fourth step (the browser context is closed:
+cookies and session gone), logs in again, continues from the drafts list and finishes.
+Set TERMS_KIT_SCREENSHOTS=docs/images to also write a screenshot of each step.
+Document download is not covered: document generation is not on this branch.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from terms_kit.models import Engagement, TermsVersion
+from terms_kit.services.terms import publish_terms
+from tests.conftest import scenario_spec
+from tests.wizard_answers import step_answers
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
+    pytest.mark.django_db(transaction=True),
+]
+SCREENSHOTS = os.environ.get("TERMS_KIT_SCREENSHOTS")
+
+
+@pytest.fixture
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser actions are still plain synchronous calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def log_in(browser, live_server, width=1280):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "expert")
+    page.fill("#id_password", "pw-expert")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    return context, page
+
+
+def shoot(page, name):
+    if not SCREENSHOTS:
+        return
+    Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+    # Wagtail scrolls its main area, not the page: grow the window to show a whole step.
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('main').scrollHeight + 100")
+    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    page.screenshot(path=f"{SCREENSHOTS}/wizard-{name}.png")
+    page.set_viewport_size(size)
+
+
+def fill(page, data):
+    """Type the step's answers into the form, by field name, as a person would."""
+    form = page.locator("[data-testid=step-form]")
+    for name, value in data.items():
+        if name.endswith(("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")):
+            continue
+        field = form.locator(f"[name='{name}']")
+        if value in ("", "off") and not field.first.is_visible():
+            continue  # a question hidden because it does not apply is left alone
+        kind = field.first.get_attribute("type")
+        tag = field.first.evaluate("el => el.tagName")
+        if kind == "radio":
+            form.locator(f"[name='{name}'][value='{value}']").check()
+        elif kind == "checkbox":
+            field.check() if value == "on" else field.uncheck()
+        elif tag == "SELECT":
+            field.select_option(str(value))
+        else:
+            field.fill(str(value))
+
+
+def assert_accessible_and_narrow(page):
+    """Every visible input has a label; nothing is wider than the screen."""
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid=step-form] input:not([type=hidden]), [data-testid=step-form] select,'
+        + '[data-testid=step-form] textarea')]
+        .filter(el => el.offsetParent !== null && el.labels.length === 0)
+        .map(el => el.name)""")
+    assert unlabelled == []
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+
+
+def save_step(page, name, data):
+    assert_accessible_and_narrow(page)
+    fill(page, data)
+    shoot(page, name)
+    with page.expect_navigation():
+        page.click("[data-testid=step-form] button[type=submit]")
+    assert page.locator(".messages .success").count() == 1, page.content()[:2000]
+
+
+def test_expert_completes_s2_leaves_at_step_four_and_finishes(browser, live_server,
+                                                               make_expert):
+    expert = make_expert("expert")
+    spec = scenario_spec("S2")
+    terms = TermsVersion.objects.create(
+        owner=expert, **{k: spec["terms"][k] for k in ("title", "language", "body")})
+    answers = step_answers(spec, publish_terms(terms).pk)
+
+    # A 360 px wide phone screen: the whole wizard must work there.
+    context, page = log_in(browser, live_server, width=360)
+    page.goto(f"{live_server.url}/admin/terms-kit/wizard/")
+    page.click("text=Start a new engagement")
+    save_step(page, "1-identity", answers["identity"])
+    # The business-only client questions show once "Business" is chosen.
+    page.locator("[name=kind][value=consumer]").check()
+    assert page.locator("[data-tk-field=headcount]").is_hidden()
+    save_step(page, "2-client", answers["client"])
+    save_step(page, "3-service", answers["service"])
+    assert "/price/" in page.url
+    shoot(page, "4-price-empty")
+    context.close()  # the expert leaves at the fourth step: session and cookies are gone
+
+    engagement = Engagement.objects.get()
+    assert engagement.title == spec["engagement"]["title"]
+
+    context, page = log_in(browser, live_server)
+    page.goto(f"{live_server.url}/admin/terms-kit/wizard/")
+    page.click(f"text=Continue {engagement.title}")
+    assert page.url.endswith(f"/wizard/{engagement.pk}/price/")
+    save_step(page, "4-price", answers["price"])
+    page.select_option("[name=payment_model]", "deposit")
+    assert page.locator("[data-tk-field=milestones]").is_hidden()
+    save_step(page, "5-payment", answers["payment"])
+    save_step(page, "6-terms", answers["terms"])
+
+    assert page.url.endswith(f"/wizard/{engagement.pk}/review/")
+    preview = page.locator("[data-testid=quote-preview]")
+    assert "Acme Industrie SAS" in preview.inner_text()
+    assert "€14,400.00" in page.locator("[data-testid=total-incl-vat]").inner_text()
+    assert "Conditions générales de vente" in page.locator("[data-testid=cgv-preview]").inner_text()
+    shoot(page, "7-review")
+    # Keyboard only: focus reaches the send button and Enter sends.
+    send = page.locator("button:has-text('Send to client')")
+    send.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Sent" in page.locator(".messages").inner_text()
+    engagement.refresh_from_db()
+    assert engagement.status == "sent" and engagement.number
+    context.close()
