@@ -8,6 +8,7 @@ from terms_kit.spec import fields
 
 SERVICE_FIELDS = ("title", "service_description", "deliverables", "place", "start_date",
                   "end_date", "duration", "language", "issue_date", "validity_date")
+IDENTITY_FIELDS = set(fields.IDENTITY.values()) - {"einvoicing_from"}  # not asked by the wizard
 CONSUMER_ONLY_ABSENT = ("siren", "vat_number", "headcount", "outside_core_activity")
 
 
@@ -76,7 +77,7 @@ def step_answers(spec, terms_version_pk=None):
     if client["kind"] == "consumer" and body["channel"] != "on_premises":
         terms_data["early_start_requested"] = body["early_start_requested"]
     answers = {
-        "identity": _flat(identity, fields.IDENTITY, set(fields.IDENTITY.values()) - {"einvoicing_from"}),
+        "identity": _flat(identity, fields.IDENTITY, IDENTITY_FIELDS),
         "client": client_data,
         "service": _flat(body, fields.ENGAGEMENT, SERVICE_FIELDS),
         "price": {**_formset("lines", lines)},

@@ -1,7 +1,7 @@
 """The wizard's steps, in order: what each asks, when it applies, which findings it owns."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.utils.translation import gettext_lazy as _
 
