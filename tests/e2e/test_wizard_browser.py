@@ -128,6 +128,12 @@ def test_expert_completes_s2_leaves_at_step_four_and_finishes(browser, live_serv
     save_step(page, "3-service", answers["service"])
     assert "/price/" in page.url
     shoot(page, "4-price-empty")
+    # Typed but not saved, then the tab is reloaded: the browser offers the entries back.
+    page.fill("[name=lines-0-description]", "Typed, not saved")
+    page.reload()
+    assert page.input_value("[name=lines-0-description]") == ""
+    page.click("text=Restore my entries")
+    assert page.input_value("[name=lines-0-description]") == "Typed, not saved"
     context.close()  # the expert leaves at the fourth step: session and cookies are gone
 
     engagement = Engagement.objects.get()

@@ -1,11 +1,16 @@
-// Hides the questions of a step that the current answers make irrelevant (see show_when in
-// terms_kit/wizard/forms.py). Without JavaScript every question shows; the server drops the
-// answers that do not apply, so hiding is only a convenience.
+// The wizard's page behaviour. Two jobs, both conveniences over what the server guarantees:
+// 1. hide the questions that the current answers make irrelevant (see show_when in
+//    terms_kit/wizard/forms.py); the server drops those answers anyway;
+// 2. keep what is typed in this browser until the step is saved, so a closed tab or an
+//    expired session does not lose a half-filled step. Entries are tied to the draft version
+//    they were typed on: once the draft moved on they are stale and are forgotten.
 (function () {
-  const config = document.getElementById("tk-show-when");
   const form = document.querySelector("[data-testid=step-form]");
-  if (!config || !form) return;
-  const rules = JSON.parse(config.textContent);
+  if (!form) return;
+
+  // -- 1. conditional questions --------------------------------------------------------
+  const config = document.getElementById("tk-show-when");
+  const rules = config ? JSON.parse(config.textContent) : {};
 
   function valueOf(name) {
     const checked = form.querySelector(`[name="${name}"]:checked`);
@@ -14,7 +19,7 @@
     return field ? field.value : "";
   }
 
-  function update() {
+  function updateVisibility() {
     for (const [target, [controller, values]] of Object.entries(rules)) {
       const wrapper = form.querySelector(`[data-tk-field="${target}"]`);
       if (!wrapper) continue;
@@ -23,6 +28,63 @@
     }
   }
 
-  form.addEventListener("change", update);
-  update();
+  // -- 2. unsaved entries ---------------------------------------------------------------
+  const key = `terms-kit-wizard:${location.pathname}`;
+  const version = form.elements.lock_version.value;
+  const skip = new Set(["csrfmiddlewaretoken", "lock_version"]);
+
+  function entries() {
+    const values = {};
+    for (const el of form.elements) {
+      if (!el.name || skip.has(el.name) || el.type === "hidden") continue;
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked) values[`${el.name}=${el.value}`] = true;
+      } else {
+        values[el.name] = el.value;
+      }
+    }
+    return values;
+  }
+
+  function restore(values) {
+    for (const el of form.elements) {
+      if (!el.name || skip.has(el.name) || el.type === "hidden") continue;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = !!values[`${el.name}=${el.value}`];
+      else if (el.name in values) el.value = values[el.name];
+    }
+    updateVisibility();
+  }
+
+  function offerRestore(stored) {
+    const banner = document.getElementById("tk-restore");
+    if (!banner) return;
+    banner.hidden = false;
+    banner.querySelector("[data-tk-restore]").addEventListener("click", () => {
+      restore(stored.values);
+      banner.hidden = true;
+    });
+    banner.querySelector("[data-tk-discard]").addEventListener("click", () => {
+      localStorage.removeItem(key);
+      banner.hidden = true;
+    });
+  }
+
+  // After a successful save the server shows a success message on the next page.
+  const submitted = sessionStorage.getItem("terms-kit-wizard:submitted");
+  if (submitted && document.querySelector(".messages .success")) localStorage.removeItem(submitted);
+  sessionStorage.removeItem("terms-kit-wizard:submitted");
+
+  const stored = JSON.parse(localStorage.getItem(key) || "null");
+  if (stored && stored.version !== version) localStorage.removeItem(key);
+  else if (stored && JSON.stringify(stored.values) !== JSON.stringify(entries())) offerRestore(stored);
+
+  form.addEventListener("input", () => {
+    localStorage.setItem(key, JSON.stringify({ version, values: entries() }));
+  });
+  form.addEventListener("change", () => {
+    updateVisibility();
+    localStorage.setItem(key, JSON.stringify({ version, values: entries() }));
+  });
+  form.addEventListener("submit", () => sessionStorage.setItem("terms-kit-wizard:submitted", key));
+  updateVisibility();
 })();
