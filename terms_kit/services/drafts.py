@@ -35,6 +35,27 @@ def _assign(instance, values):
         setattr(instance, name, value)
 
 
+def _changes_stored(instance, values):
+    # Compare with the stored row: a validated form has already changed the instance.
+    stored = type(instance).objects.filter(pk=instance.pk).values(*values).get()
+    return any(stored[name] != value for name, value in values.items())
+
+
+def _update_or_copy(instance, values):
+    """Apply ``values`` to an identity or client, unless a sent quote refers to it.
+
+    What a client was sent must keep saying what it said: a record already used by a
+    non-draft engagement is left as it is and the changes go into a new record.
+    """
+    if instance.pk and _changes_stored(instance, values) and (
+            instance.engagements.exclude(status=Status.DRAFT).exists()):
+        instance.pk = instance.id = None
+        instance._state.adding = True
+    _assign(instance, values)
+    instance.save()
+    return instance
+
+
 @transaction.atomic
 def save_identity(owner, data, identity_pk=None):
     """Create or update one of ``owner``'s business identities (wizard step 1)."""
@@ -42,19 +63,18 @@ def save_identity(owner, data, identity_pk=None):
         identity = BusinessIdentity.objects.select_for_update().get(pk=identity_pk, owner=owner)
     else:
         identity = BusinessIdentity(owner=owner)
-    _assign(identity, data)
-    identity.save()
-    return identity
+    return _update_or_copy(identity, data)
 
 
 @transaction.atomic
-def create_draft(owner, identity, step_data):
-    """Create the client and the draft engagement from the client step (wizard step 2)."""
-    if identity.owner_id != owner.pk:
+def create_draft(owner, identity, step_data, client=None):
+    """Create the draft engagement from the client step (wizard step 2).
+
+    ``client`` is one of the owner's clients chosen to start from, else a new one is made.
+    """
+    if identity.owner_id != owner.pk or (client is not None and client.owner_id != owner.pk):
         raise BusinessIdentity.DoesNotExist
-    client = Client(owner=owner)
-    _assign(client, step_data["client"])
-    client.save()
+    client = _update_or_copy(client or Client(owner=owner), step_data["client"])
     engagement = Engagement(owner=owner, identity=identity, client=client)
     # Title and description are asked at the service step; a draft may lack them until then.
     _assign(engagement, step_data.get("engagement", {}))
@@ -81,11 +101,9 @@ def save_step(engagement, step_key, step_data, expected_lock_version):
         raise DraftConflict(locked, expected_lock_version)
 
     if "identity" in step_data:
-        _assign(locked.identity, step_data["identity"])
-        locked.identity.save()
+        locked.identity = _update_or_copy(locked.identity, step_data["identity"])
     if "client" in step_data:
-        _assign(locked.client, step_data["client"])
-        locked.client.save()
+        locked.client = _update_or_copy(locked.client, step_data["client"])
     _assign(locked, step_data.get("engagement", {}))
     locked.save()  # bumps lock_version, even for a step that only touched related rows
     if "lines" in step_data:

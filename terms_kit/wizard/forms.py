@@ -120,12 +120,12 @@ class ClientForm(StepFormMixin, forms.ModelForm):
 
     show_when = {name: ("kind", [ClientKind.BUSINESS]) for name in BUSINESS_CLIENT_FIELDS}
 
-    def __init__(self, data=None, *, engagement=None, owner, **kwargs):
+    def __init__(self, data=None, *, engagement=None, owner, start_from=None, **kwargs):
         if engagement is not None:
             kwargs["instance"] = engagement.client
             kwargs.setdefault("initial", {})["channel"] = engagement.channel
         else:
-            kwargs["instance"] = Client(owner=owner)
+            kwargs["instance"] = start_from or Client(owner=owner)
         super().__init__(data, engagement=engagement, owner=owner, **kwargs)
         # Wagtail's radio styling needs no "-------" choice for a required field.
         self.fields["kind"].choices = ClientKind.choices

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..exceptions import DraftConflict, NotADraft, SendBlocked
-from ..models import BusinessIdentity, Engagement, WizardState
+from ..models import BusinessIdentity, Client, Engagement, WizardState
 from ..money import compute_totals
 from ..services import drafts
 from ..status import Status
@@ -83,10 +83,16 @@ class StepView(WizardPageMixin, View):
                 Engagement.objects.owned_by(request.user).select_related("identity", "client"),
                 pk=kwargs["pk"],
             )
+        self.start_from = None  # an existing client chosen on the client step of a new draft
         if "identity_pk" in kwargs:
             self.identity = get_object_or_404(
                 BusinessIdentity.objects.filter(owner=request.user), pk=kwargs["identity_pk"]
             )
+            client_pk = request.POST.get("start_from") or request.GET.get("start_from")
+            if client_pk:
+                self.start_from = get_object_or_404(
+                    Client.objects.filter(owner=request.user), pk=client_pk
+                )
         self.step = get_step(kwargs.get("step", "identity"))
         if self.step is None or self.step.form_class is None:
             raise Http404
@@ -114,7 +120,9 @@ class StepView(WizardPageMixin, View):
         return self.engagement.title if self.engagement and self.engagement.title else ""
 
     def make_form(self, data=None):
-        return self.step.form_class(data, engagement=self.engagement, owner=self.request.user)
+        extra = {"start_from": self.start_from} if self.identity else {}
+        return self.step.form_class(data, engagement=self.engagement, owner=self.request.user,
+                                    **extra)
 
     def get(self, request, *args, **kwargs):
         return self.render(self.make_form())
@@ -131,7 +139,8 @@ class StepView(WizardPageMixin, View):
                 messages.success(request, _("Saved: %(step)s.") % {"step": self.step.title})
                 return redirect("terms_kit_wizard_new_client", identity.pk)
             if self.engagement is None:
-                engagement = drafts.create_draft(request.user, self.identity, form.step_data())
+                engagement = drafts.create_draft(request.user, self.identity, form.step_data(),
+                                                 self.start_from)
             else:
                 engagement = drafts.save_step(
                     self.engagement, self.step.key, form.step_data(),
@@ -162,6 +171,9 @@ class StepView(WizardPageMixin, View):
             steps_nav=steps_nav(self.engagement, self.completed, self.step.key),
             lock_version=self.engagement.lock_version if self.engagement else "",
             show_when=self.step.form_class.show_when,
+            start_from=self.start_from,
+            known_clients=(Client.objects.filter(owner=self.request.user)
+                           if self.identity else Client.objects.none()),
             withdrawal=self.engagement and conditions.has_withdrawal_right(self.engagement),
             franchise=self.engagement and self.engagement.identity.under_vat_franchise,
             **kwargs,

@@ -402,3 +402,48 @@ def test_review_shows_the_quote_as_the_client_sees_it(admin_client, expert):
     # 12 000 EUR excl. VAT + 20 % VAT, formatted by babel for the admin language.
     assert engagement.totals.total_incl_vat == Decimal("14400.00")
     assert "14\u202f400,00\xa0€" in page or "€14,400.00" in page
+
+
+# -- records shared with other engagements ---------------------------------------------------
+
+
+def test_a_known_client_can_start_a_new_draft(admin_client, expert, make_engagement):
+    known = make_engagement("S2").client
+    answers = step_answers(scenario_spec("S2"))
+    response = admin_client.post(reverse("terms_kit_wizard_new"), answers["identity"])
+    page = admin_client.get(response.url, {"start_from": known.pk}).content.decode()
+    assert 'value="achats@acme-industrie.example.com"' in page
+    admin_client.post(response.url, {**answers["client"], "start_from": known.pk})
+    assert Engagement.objects.latest("pk").client == known
+
+
+def test_another_experts_client_cannot_be_used(admin_client, make_expert, make_engagement):
+    foreign = make_engagement("S2", owner=make_expert("other")).client
+    answers = step_answers(scenario_spec("S2"))
+    response = admin_client.post(reverse("terms_kit_wizard_new"), answers["identity"])
+    assert admin_client.get(response.url, {"start_from": foreign.pk}).status_code == 404
+
+
+def test_a_client_on_a_sent_quote_is_copied_not_changed(admin_client, expert, make_engagement):
+    from terms_kit.services.status import change_status
+
+    sent = make_engagement("S2")
+    change_status(sent, "sent", user=expert)
+    answers = step_answers(scenario_spec("S2"))
+    response = admin_client.post(reverse("terms_kit_wizard_new"), answers["identity"])
+    admin_client.post(response.url, {**answers["client"], "name": "Acme Industrie SA",
+                                      "start_from": sent.client_id})
+    draft = Engagement.objects.latest("pk")
+    sent.client.refresh_from_db()
+    assert sent.client.name == "Acme Industrie SAS"
+    assert draft.client.name == "Acme Industrie SA" and draft.client_id != sent.client_id
+
+
+def test_a_saved_line_can_be_deleted_and_kept_lines_stay(admin_client, expert):
+    engagement, answers = walk(admin_client, expert, "S2", until="payment")
+    data = as_rendered(engagement, answers["price"])
+    assert data["lines-INITIAL_FORMS"] == "3"
+    data["lines-1-DELETE"] = "on"
+    assert post_step(admin_client, engagement, "price", data).status_code == 302
+    assert [line.description for line in engagement.lines.all()] == [
+        "Étape 1 : diagnostic", "Étape 3 : plan d'action"]
