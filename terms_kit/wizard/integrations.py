@@ -77,12 +77,15 @@ def start_document_generation(engagement):
 
 
 def generation_status(result_id):
-    """The django-tasks status of a generation ("READY", "RUNNING", "SUCCESSFUL"...)."""
-    if not result_id or not default_task_backend.supports_get_result:
+    """The django-tasks status of a generation (TaskResultStatus), or None if unknown.
+
+    Backends that keep no results (the immediate one) cannot tell: None.
+    """
+    if not result_id:
         return None
     try:
         return default_task_backend.get_result(result_id).status
-    except TaskResultDoesNotExist:
+    except (NotImplementedError, TaskResultDoesNotExist):
         return None
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
+from django_tasks import TaskResultStatus
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..exceptions import DraftConflict, NotADraft, SendBlocked
@@ -302,11 +303,25 @@ class ReviewView(WizardPageMixin, View):
             acknowledgements=engagement.warning_acknowledgements.all(),
             can_send=not errors and not pending,
             documents_available=integrations.documents_available(),
-            generation_status=integrations.generation_status(self.state.generation_task_id),
+            generation=generation_label(
+                integrations.generation_status(self.state.generation_task_id)),
             documents=integrations.list_documents(engagement),
         )
         return TemplateResponse(self.request, self.template_name,
                                 self.get_context_data(**context))
+
+
+GENERATION_LABELS = {
+    TaskResultStatus.READY: (gettext_lazy("waiting to start"), True),
+    TaskResultStatus.RUNNING: (gettext_lazy("running"), True),
+    TaskResultStatus.SUCCESSFUL: (gettext_lazy("finished"), False),
+    TaskResultStatus.FAILED: (gettext_lazy("failed: try again, or contact support"), False),
+}
+
+
+def generation_label(status):
+    """(label, still running) of a document generation, or None when unknown."""
+    return GENERATION_LABELS.get(status)
 
 
 def warning_id(finding):

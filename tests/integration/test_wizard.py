@@ -9,8 +9,9 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django_tasks import default_task_backend, task
 
-from terms_kit.models import Engagement, TermsVersion, WarningAcknowledgement
+from terms_kit.models import Engagement, TermsVersion, WarningAcknowledgement, WizardState
 from terms_kit.services.terms import publish_terms
 from terms_kit.spec import export_engagement
 from terms_kit.wizard import integrations
@@ -447,3 +448,25 @@ def test_a_saved_line_can_be_deleted_and_kept_lines_stay(admin_client, expert):
     assert post_step(admin_client, engagement, "price", data).status_code == 302
     assert [line.description for line in engagement.lines.all()] == [
         "Étape 1 : diagnostic", "Étape 3 : plan d'action"]
+
+
+@task
+def fake_generate_documents(engagement_pk):
+    """Stands in for terms_kit.tasks.generate_documents, which is not on this branch."""
+    return engagement_pk
+
+
+def test_fake_generation_task_is_enqueued_and_its_progress_shown(admin_client, expert,
+                                                                 monkeypatch, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(integrations, "_generation_task", lambda: fake_generate_documents)
+    engagement, _ = walk(admin_client, expert, "S2", until="review")
+
+    admin_client.post(step_url(engagement, "review"), {"action": "generate"})
+
+    task_id = WizardState.objects.get(engagement=engagement).generation_task_id
+    result = default_task_backend.get_result(task_id)
+    assert result.args == [engagement.pk]
+    page = admin_client.get(step_url(engagement, "review")).content.decode()
+    assert "Generation: waiting to start" in page
+    assert 'http-equiv="refresh"' in page
