@@ -6,6 +6,7 @@ packages exist, and picks them up with no change here once they do.
 
 import importlib
 import logging
+from decimal import Decimal
 
 from django_tasks import default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
@@ -26,11 +27,15 @@ def _find(module_name, attribute):
     return getattr(module, attribute, None)
 
 
+def _spec_checker():
+    return _find("terms_kit.compliance", "check_spec")
+
+
 def _checker():
     check_engagement = _find("terms_kit.compliance.checker", "check_engagement")
     if check_engagement is not None:
         return check_engagement
-    check_spec = _find("terms_kit.compliance", "check_spec")
+    check_spec = _spec_checker()
     if check_spec is not None:
         return lambda engagement: check_spec(export_engagement(engagement))
     return None
@@ -50,6 +55,30 @@ def get_findings(engagement):
     if check is None:
         return []
     return list(check(engagement))
+
+
+def findings_for_unsaved(engagement, step_data):
+    """Findings on the draft as it would be with this step's answers, saving nothing.
+
+    ``engagement`` and its identity and client carry the validated (unsaved) values of the
+    step's form; lines and milestones come from ``step_data``. None when the installed
+    checker cannot check a spec.
+    """
+    check_spec = _spec_checker()
+    if check_spec is None:
+        return None
+    spec = export_engagement(engagement)
+    body = spec["engagement"]
+    if "lines" in step_data:
+        body["lines"] = [_plain_row(row) for row in step_data["lines"]]
+    if "milestones" in step_data:
+        body["payment"]["milestones"] = [_plain_row(row) for row in step_data["milestones"]]
+    return list(check_spec(spec))
+
+
+def _plain_row(row):
+    # Line and milestone fields have the same names in the spec as in the model.
+    return {key: str(value) if isinstance(value, Decimal) else value for key, value in row.items()}
 
 
 def errors_of(findings):

@@ -13,4 +13,6 @@ urlpatterns = [
          name="terms_kit_wizard_review"),
     path("terms-kit/wizard/<int:pk>/<slug:step>/", views.StepView.as_view(),
          name="terms_kit_wizard_step"),
+    path("terms-kit/wizard/<int:pk>/<slug:step>/check/", views.LiveCheckView.as_view(),
+         name="terms_kit_wizard_check"),
 ]

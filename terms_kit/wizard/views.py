@@ -167,7 +167,7 @@ class StepView(WizardPageMixin, View):
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = dict(
             step=self.step, engagement=self.engagement,
             steps_nav=steps_nav(self.engagement, self.completed, self.step.key),
             lock_version=self.engagement.lock_version if self.engagement else "",
@@ -177,8 +177,8 @@ class StepView(WizardPageMixin, View):
                            if self.identity else Client.objects.none()),
             withdrawal=self.engagement and conditions.has_withdrawal_right(self.engagement),
             franchise=self.engagement and self.engagement.identity.under_vat_franchise,
-            **kwargs,
         )
+        return super().get_context_data(**{**context, **kwargs})
 
 
 def steps_nav(engagement, completed, current):
@@ -196,14 +196,17 @@ def steps_nav(engagement, completed, current):
     return items
 
 
-def panel_context(engagement, current, completed):
-    """The live compliance panel: findings of the stored draft, by step, so far."""
+def panel_context(engagement, current, completed, check=integrations.get_findings):
+    """The compliance panel: findings by step, for the steps filled so far.
+
+    ``check(engagement)`` gives the findings: by default those of the stored draft.
+    """
     context = {"checker_available": integrations.checker_available(), "finding_groups": [],
-               "findings": []}
+               "findings": [], "engagement": engagement}
     if engagement is None:
         return context
     try:
-        findings = integrations.get_findings(engagement)
+        findings = check(engagement)
     except Exception:
         # A checker crash must not lock the expert out of their draft; it is logged.
         logger.exception("Compliance check failed for engagement %s", engagement.pk)
@@ -216,6 +219,31 @@ def panel_context(engagement, current, completed):
         if current.key == "review" or step.key in shown
     ]
     return context
+
+
+class LiveCheckView(StepView):
+    """The panel for the answers on screen, before they are saved (called as the expert types).
+
+    Answers that do not validate yet are not checked: the panel keeps the stored draft's
+    findings until they do. Nothing is written.
+    """
+
+    def get(self, request, *args, **kwargs):
+        raise Http404
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        check = integrations.get_findings
+        live = form.all_valid()
+        if live:
+            unsaved = integrations.findings_for_unsaved(self.engagement, form.step_data())
+            if unsaved is not None:
+                check = lambda engagement: unsaved  # noqa: E731
+            else:
+                live = False
+        context = panel_context(self.engagement, self.step, self.completed, check)
+        context["live"] = live
+        return TemplateResponse(request, "terms_kit/wizard/_panel.html", context)
 
 
 class ReviewView(WizardPageMixin, View):

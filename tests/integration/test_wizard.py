@@ -470,3 +470,31 @@ def test_fake_generation_task_is_enqueued_and_its_progress_shown(admin_client, e
     page = admin_client.get(step_url(engagement, "review")).content.decode()
     assert "Generation: waiting to start" in page
     assert 'http-equiv="refresh"' in page
+
+
+def fake_check_spec(spec):
+    """A stand-in for terms_kit.compliance.check_spec: one rule on the payment term."""
+    due_days = spec["engagement"]["payment"]["due_days"]
+    if due_days and due_days > 60:
+        return [FakeFinding("b2b.term_max", "error", "engagement.payment.due_days",
+                            f"A payment term of {due_days} days is above 60 days.")]
+    return []
+
+
+def test_live_check_of_unsaved_answers_with_a_fake_spec_checker(admin_client, expert,
+                                                                 monkeypatch):
+    monkeypatch.setattr(integrations, "_spec_checker", lambda: fake_check_spec)
+    engagement, answers = walk(admin_client, expert, "S2", until="terms")
+    before = export_engagement(engagement)
+    url = reverse("terms_kit_wizard_check", args=[engagement.pk, "payment"])
+
+    response = admin_client.post(url, as_rendered(engagement, {**answers["payment"],
+                                                               "due_days": "75"}))
+    assert response.status_code == 200
+    assert "A payment term of 75 days is above 60 days." in response.content.decode()
+    assert "not saved yet" in response.content.decode()
+    engagement.refresh_from_db()
+    assert export_engagement(engagement) == before  # checking saved nothing
+
+    fine = admin_client.post(url, as_rendered(engagement, answers["payment"])).content.decode()
+    assert "above 60 days" not in fine and "Nothing to report" in fine

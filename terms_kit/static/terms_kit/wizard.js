@@ -3,7 +3,8 @@
 //    terms_kit/wizard/forms.py); the server drops those answers anyway;
 // 2. keep what is typed in this browser until the step is saved, so a closed tab or an
 //    expired session does not lose a half-filled step. Entries are tied to the draft version
-//    they were typed on: once the draft moved on they are stale and are forgotten.
+//    they were typed on: once the draft moved on they are stale and are forgotten;
+// 3. refresh the compliance panel with what is on screen (the server checks without saving).
 (function () {
   const form = document.querySelector("[data-testid=step-form]");
   if (!form) return;
@@ -78,12 +79,26 @@
   if (stored && stored.version !== version) localStorage.removeItem(key);
   else if (stored && JSON.stringify(stored.values) !== JSON.stringify(entries())) offerRestore(stored);
 
+  // -- 3. live compliance panel ----------------------------------------------------------
+  let timer = null;
+  function checkSoon() {
+    if (!form.dataset.checkUrl) return;
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const response = await fetch(form.dataset.checkUrl, { method: "POST", body: new FormData(form) });
+      const panel = document.querySelector("[data-testid=compliance-panel]");
+      if (response.ok && panel) panel.outerHTML = await response.text();
+    }, 700);
+  }
+
   form.addEventListener("input", () => {
     localStorage.setItem(key, JSON.stringify({ version, values: entries() }));
+    checkSoon();
   });
   form.addEventListener("change", () => {
     updateVisibility();
     localStorage.setItem(key, JSON.stringify({ version, values: entries() }));
+    checkSoon();
   });
   form.addEventListener("submit", () => sessionStorage.setItem("terms-kit-wizard:submitted", key));
   updateVisibility();
