@@ -88,6 +88,9 @@ def _explain(error):
         return (path, f"must be of type {error.validator_value}; got {error.instance!r}")
     if kind == "minItems" and path.endswith("lines"):
         return (path, "a quote needs at least one line")
+    if kind == "maxLength":
+        return (path, f"is {len(error.instance)} characters long; at most "
+                      f"{error.validator_value} are allowed")
     if kind == "minLength" and error.validator_value == 1:
         return (path, "must not be empty")
     return (path, error.message)

@@ -112,6 +112,8 @@ BAD_SPECS = {
                       "unknown field: colour"),
     "validity before issue": (set_in(["engagement", "validity_date"], "2026-01-01"),
                               "engagement.validity_date", "cannot expire before"),
+    "20 000-character title": (set_in(["engagement", "title"], "x" * 20000), "engagement.title",
+                               "is 20000 characters long; at most 200 are allowed"),
     "terms text edited after publication": (
         set_in(["terms", "content_hash"], "0" * 64), "terms.content_hash", "does not match"),
 }
