@@ -9,21 +9,24 @@ from django.utils import translation
 from terms_kit.models import Engagement
 from terms_kit.status import Status
 
-LOCALE = Path(__file__).resolve().parents[2] / "terms_kit" / "locale"
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUES = [ROOT / "terms_kit" / "locale", ROOT / "locale"]  # the app's and the demo site's
 
 
-def test_french_catalogue_is_complete():
+@pytest.mark.parametrize("locale", CATALOGUES, ids=["terms_kit", "site"])
+def test_french_catalogue_is_complete(locale):
     import polib
 
-    po = polib.pofile(str(LOCALE / "fr" / "LC_MESSAGES" / "django.po"))
+    po = polib.pofile(str(locale / "fr" / "LC_MESSAGES" / "django.po"))
     untranslated = [entry.msgid for entry in po.untranslated_entries()]
     fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
     assert untranslated == [] and fuzzy == []
 
 
+@pytest.mark.parametrize("locale", CATALOGUES, ids=["terms_kit", "site"])
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_compiled_catalogue_matches_its_source(language, tmp_path):
-    po = LOCALE / language / "LC_MESSAGES" / "django.po"
+def test_compiled_catalogue_matches_its_source(locale, language, tmp_path):
+    po = locale / language / "LC_MESSAGES" / "django.po"
     compiled = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(po)], check=True)
     assert compiled.read_bytes() == po.with_suffix(".mo").read_bytes(), (
