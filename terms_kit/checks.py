@@ -1,9 +1,13 @@
 """System checks: each message names the setting to fix."""
 
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
 
 from .conf import DEFAULTS, app_settings
+
+
+REQUIRED_APPS = ("wagtail", "wagtail.admin", "modelcluster", "django_tasks")
 
 
 @checks.register()
@@ -42,9 +46,8 @@ def check_terms_kit_settings(app_configs=None, **kwargs):
                 id="terms_kit.E003",
             )
         )
-    required_apps = ["wagtail", "wagtail.admin", "modelcluster", "django_tasks"]
-    for app in required_apps:
-        if app not in settings.INSTALLED_APPS:
+    for app in REQUIRED_APPS:
+        if not apps.is_installed(app):
             errors.append(
                 checks.Error(
                     f"terms_kit needs {app!r} in INSTALLED_APPS.",

@@ -12,12 +12,8 @@ DEFAULTS = {
     "QUOTE_NUMBER_PREFIX": "D",
     # Digits of the yearly sequence in a number (zero-padded).
     "NUMBER_DIGITS": 4,
-    # Days a quote stays valid when the expert sets no validity date.
-    "DEFAULT_VALIDITY_DAYS": 30,
     # Currency of every amount. Only EUR is supported for now (French law, France first).
     "CURRENCY": "EUR",
-    # Languages documents and client pages can be written in.
-    "LANGUAGES": ("fr", "en"),
 }
 
 

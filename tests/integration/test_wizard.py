@@ -22,12 +22,6 @@ from tests.wizard_answers import STEP_ORDER, step_answers
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def english_admin(settings):
-    # Messages are asserted in English; the French catalogues come later.
-    settings.LANGUAGE_CODE = "en"
-
-
 @pytest.fixture
 def admin_client(client, expert):
     client.force_login(expert)
