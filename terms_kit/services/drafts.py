@@ -15,7 +15,6 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from ..conf import app_settings
 from ..exceptions import DraftConflict, NotADraft, SendBlocked
 from ..models import (
     BusinessIdentity,
@@ -28,6 +27,10 @@ from ..models import (
 )
 from ..status import Status
 from .status import change_status
+
+# Proposed at the service step, where the expert can change it (C. civ. 1116-1117: an offer
+# with no expiry lapses after "a reasonable time", which nobody can compute).
+PROPOSED_VALIDITY = datetime.timedelta(days=30)
 
 
 def _assign(instance, values):
@@ -78,9 +81,7 @@ def create_draft(owner, identity, step_data, client=None):
     engagement = Engagement(owner=owner, identity=identity, client=client)
     # Title and description are asked at the service step; a draft may lack them until then.
     _assign(engagement, step_data.get("engagement", {}))
-    engagement.validity_date = engagement.issue_date + datetime.timedelta(
-        days=app_settings.DEFAULT_VALIDITY_DAYS
-    )
+    engagement.validity_date = engagement.issue_date + PROPOSED_VALIDITY
     engagement.save()
     WizardState.objects.create(engagement=engagement, completed_steps=["identity", "client"])
     return engagement
