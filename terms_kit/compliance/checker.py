@@ -1,0 +1,76 @@
+"""Run every registered rule over one engagement and collect the findings.
+
+A figure missing for the document's date (``MissingParameter``) becomes a ``params.missing``
+warning on the field the rule is about: the expert learns that this point could not be
+checked and why, instead of a verdict computed from a guessed rate. It is a warning, not an
+error, because a late Journal officiel must not stop every expert from sending quotes; the
+message gives the last confirmed figure so the expert can judge.
+"""
+
+from django.utils.translation import gettext as _
+
+from ..spec import export_engagement
+from . import rules  # noqa: F401  (registers the rules)
+from .case import build_case
+from .params import MissingParameter, load_parameters
+from .registry import RULES, Finding, Severity
+
+MISSING_PARAMETER_ID = "params.missing"
+
+
+def check_spec(spec, on=None):
+    """Findings for an engagement spec dict of valid shape, most severe first.
+
+    ``on`` is the date whose figures (rates, thresholds) apply; it defaults to the
+    engagement's issue date, or today when the spec has none.
+    """
+    try:
+        case = build_case(spec, on)
+    except MissingParameter as exc:
+        return [_missing(exc, "engagement.issue_date", None)]
+    findings = []
+    for rule in RULES.values():
+        try:
+            for field, message in rule.check(case):
+                findings.append(Finding(rule.id, rule.severity, field, message, rule.source))
+        except MissingParameter as exc:
+            findings.append(_missing(exc, rule.field, rule))
+    findings.sort(key=lambda finding: (finding.severity.rank, finding.field, finding.rule_id))
+    return findings
+
+
+def check_engagement(engagement, on=None):
+    """Findings for a saved engagement (the same code path as a spec file)."""
+    return check_spec(export_engagement(engagement), on)
+
+
+def has_blocking_errors(findings):
+    """True when at least one finding forbids sending the engagement."""
+    return any(finding.severity is Severity.ERROR for finding in findings)
+
+
+def findings_under(findings, prefix):
+    """The findings about spec path ``prefix`` or anything inside it (one wizard step)."""
+    return [
+        finding for finding in findings
+        if finding.field == prefix or finding.field.startswith((prefix + ".", prefix + "["))
+    ]
+
+
+def _missing(exc, field, rule):
+    message = _(
+        "“%(figure)s” for %(date)s is not in terms-kit's figures yet, so %(what)s could not be "
+        "checked (%(field)s). Check it against the official value yourself, and ask your "
+        "administrator to add the figure to terms_kit/compliance/params/fr.yaml."
+    ) % {
+        "figure": exc.title,
+        "date": exc.on.isoformat(),
+        "what": _("rule %(rule)s") % {"rule": rule.id} if rule else _("this engagement"),
+        "field": field,
+    }
+    if exc.last_known is not None:
+        message += " " + _("Last confirmed figure: %(value)s (%(source)s).") % {
+            "value": exc.last_known.value, "source": exc.last_known.source,
+        }
+    source = load_parameters()[exc.name].law
+    return Finding(MISSING_PARAMETER_ID, Severity.WARNING, field, message, source)
