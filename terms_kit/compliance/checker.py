@@ -7,12 +7,14 @@ error, because a late Journal officiel must not stop every expert from sending q
 message gives the last confirmed figure so the expert can judge.
 """
 
+from decimal import InvalidOperation
+
 from django.utils.translation import gettext as _
 
 from ..spec import export_engagement
 from . import rules  # noqa: F401  (registers the rules)
 from .case import build_case
-from .params import MissingParameter, load_parameters
+from .params import MissingParameter, all_parameters
 from .registry import RULES, Finding, Severity
 
 MISSING_PARAMETER_ID = "params.missing"
@@ -28,6 +30,12 @@ def check_spec(spec, on=None):
         case = build_case(spec, on)
     except MissingParameter as exc:
         return [_missing(exc, "engagement.issue_date", None)]
+    except InvalidOperation:
+        # Amounts beyond Decimal's precision: no rule can be decided on such a quote.
+        lines_rule = RULES["data.lines"]
+        return [Finding(lines_rule.id, lines_rule.severity, "engagement.lines", _(
+            "The quantities, prices or rates of the lines are too large to compute a total: "
+            "check the lines for a typing error."), lines_rule.source)]
     findings = []
     for rule in RULES.values():
         try:
@@ -72,5 +80,5 @@ def _missing(exc, field, rule):
         message += " " + _("Last confirmed figure: %(value)s (%(source)s).") % {
             "value": exc.last_known.value, "source": exc.last_known.source,
         }
-    source = load_parameters()[exc.name].law
+    source = all_parameters()[exc.name].law
     return Finding(MISSING_PARAMETER_ID, Severity.WARNING, field, message, source)

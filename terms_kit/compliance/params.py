@@ -52,8 +52,8 @@ def _value(raw, name):
 
 
 @cache
-def load_parameters(path=PARAMS_PATH):
-    """Every parameter of the data file, periods sorted by start date."""
+def load_parameters(path):
+    """Every parameter of a data file, periods sorted by start date (read once per path)."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     parameters = {}
     for name, entry in data.items():
@@ -66,9 +66,14 @@ def load_parameters(path=PARAMS_PATH):
     return parameters
 
 
+def all_parameters():
+    """The parameters of the data file in use (``PARAMS_PATH``, which tests may point elsewhere)."""
+    return load_parameters(PARAMS_PATH)
+
+
 def period(name, on):
     """The period of parameter ``name`` that covers date ``on``, or ``MissingParameter``."""
-    parameter = load_parameters()[name]
+    parameter = all_parameters()[name]
     last_known = None
     for candidate in parameter.periods:
         if candidate.covers(on):
