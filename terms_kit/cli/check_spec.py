@@ -32,7 +32,8 @@ def run(command, options):
     language = options["lang"] or data["engagement"].get("language", "fr")
     with translation.override(language):
         findings = check_spec(data, on=options["on"])
-        count = {s: sum(f.severity.value == s for f in findings) for s in ("error", "warning", "info")}
+        count = {severity: sum(f.severity.value == severity for f in findings)
+                 for severity in ("error", "warning", "info")}
         if options["format"] == "json":
             command.stdout.write(json.dumps(
                 {"findings": [f.to_dict() for f in findings], "counts": count,

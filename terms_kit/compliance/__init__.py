@@ -5,8 +5,13 @@ severity, field, message, source); ``has_blocking_errors`` says whether sending 
 ``findings_under`` keeps the findings of one part of the spec (one wizard step).
 """
 
-from .checker import (MISSING_PARAMETER_ID, check_engagement, check_spec, findings_under,
-                      has_blocking_errors)
+from .checker import (
+                      MISSING_PARAMETER_ID,
+                      check_engagement,
+                      check_spec,
+                      findings_under,
+                      has_blocking_errors,
+)
 from .params import MissingParameter
 from .registry import RULES, Finding, Rule, Severity
 

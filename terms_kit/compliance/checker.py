@@ -7,13 +7,16 @@ error, because a late Journal officiel must not stop every expert from sending q
 message gives the last confirmed figure so the expert can judge.
 """
 
+from datetime import date
 from decimal import InvalidOperation
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..spec import export_engagement
 from . import rules  # noqa: F401  (registers the rules)
 from .case import build_case
+from .formatting import day, number
 from .params import MissingParameter, all_parameters
 from .registry import RULES, Finding, Severity
 
@@ -66,19 +69,21 @@ def findings_under(findings, prefix):
 
 
 def _missing(exc, field, rule):
+    parameter = all_parameters()[exc.name]
     message = _(
         "“%(figure)s” for %(date)s is not in terms-kit's figures yet, so %(what)s could not be "
         "checked (%(field)s). Check it against the official value yourself, and ask your "
         "administrator to add the figure to terms_kit/compliance/params/fr.yaml."
     ) % {
-        "figure": exc.title,
-        "date": exc.on.isoformat(),
+        "figure": parameter.title_in(get_language()),
+        "date": day(exc.on),
         "what": _("rule %(rule)s") % {"rule": rule.id} if rule else _("this engagement"),
         "field": field,
     }
     if exc.last_known is not None:
         message += " " + _("Last confirmed figure: %(value)s (%(source)s).") % {
-            "value": exc.last_known.value, "source": exc.last_known.source,
+            "value": number(exc.last_known.value) if not isinstance(exc.last_known.value, date)
+            else day(exc.last_known.value),
+            "source": exc.last_known.source,
         }
-    source = all_parameters()[exc.name].law
-    return Finding(MISSING_PARAMETER_ID, Severity.WARNING, field, message, source)
+    return Finding(MISSING_PARAMETER_ID, Severity.WARNING, field, message, parameter.law)

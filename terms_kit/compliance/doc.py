@@ -79,9 +79,10 @@ def render():
         ]
         for parameter in all_parameters().values():
             for period in parameter.periods:
-                valid = f"{period.start.isoformat()} → {period.end.isoformat() if period.end else '…'}"
-                out.append(f"| `{parameter.name}`: {_cell(parameter.title)} | {_cell(parameter.law)}"
-                           f" | {valid} | {period.value} | {_cell(period.source)} |")
+                end = period.end.isoformat() if period.end else "…"
+                out.append(f"| `{parameter.name}`: {_cell(parameter.title)} | "
+                           f"{_cell(parameter.law)} | {period.start.isoformat()} → {end} | "
+                           f"{period.value} | {_cell(period.source)} |")
         out += [
             "",
             "## Catalogue rules not decided from the engagement",

@@ -19,8 +19,8 @@ PARAMS_PATH = Path(__file__).parent / "params" / "fr.yaml"
 class MissingParameter(LookupError):
     """No figure ``name`` is valid on ``on``; ``last_known`` is the latest earlier one, if any."""
 
-    def __init__(self, name, on, title, last_known=None):
-        self.name, self.on, self.title, self.last_known = name, on, title, last_known
+    def __init__(self, name, on, last_known=None):
+        self.name, self.on, self.last_known = name, on, last_known
         super().__init__(f"No value of {name!r} is valid on {on.isoformat()}.")
 
 
@@ -38,9 +38,13 @@ class Period:
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    title: str
+    title: str  # English
+    title_fr: str
     law: str
     periods: tuple
+
+    def title_in(self, language):
+        return self.title_fr if (language or "").startswith("fr") else self.title
 
 
 def _value(raw, name):
@@ -62,7 +66,7 @@ def load_parameters(path):
                     source=p["source"]) for p in entry["periods"]),
             key=lambda period: period.start,
         ))
-        parameters[name] = Parameter(name, entry["title"], entry["law"], periods)
+        parameters[name] = Parameter(name, entry["title"], entry["title_fr"], entry["law"], periods)
     return parameters
 
 
@@ -80,7 +84,7 @@ def period(name, on):
             return candidate
         if candidate.start <= on:
             last_known = candidate
-    raise MissingParameter(name, on, parameter.title, last_known)
+    raise MissingParameter(name, on, last_known)
 
 
 def value(name, on):

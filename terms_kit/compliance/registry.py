@@ -6,10 +6,10 @@ change and ``message`` (translated at check time) says what is wrong and how to 
 """
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"  # blocks sending
     WARNING = "warning"  # the expert should look, sending is allowed
     INFO = "info"  # what the law makes happen, nothing to fix

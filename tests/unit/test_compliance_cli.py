@@ -30,10 +30,12 @@ def test_error_exits_non_zero_after_printing_json(spec, tmp_path):
     data["engagement"]["payment"]["due_days"] = 75
     out = io.StringIO()
     with pytest.raises(CommandError, match="1 error"):
-        call_command("termskit", "check", _write(tmp_path, data), "--format", "json", stdout=out)
+        call_command("termskit", "check", _write(tmp_path, data), "--format", "json",
+                     "--lang", "en", stdout=out)
     report = json.loads(out.getvalue())
     assert report["blocking"] is True
-    assert [f["rule_id"] for f in report["findings"] if f["severity"] == "error"] == ["b2b.term_max"]
+    errors = [f["rule_id"] for f in report["findings"] if f["severity"] == "error"]
+    assert errors == ["b2b.term_max"]
     assert report["findings"][0]["field"] == "engagement.payment.due_days"
 
 
@@ -59,3 +61,10 @@ def test_not_json_is_a_clear_error(tmp_path):
     path.write_text("{", encoding="utf-8")
     with pytest.raises(CommandError, match="not valid JSON"):
         _check(str(path))
+
+
+def test_messages_in_french_with_french_numbers(spec, tmp_path):
+    report = json.loads(_check(_write(tmp_path, spec("S2")), "--format", "json", "--lang", "fr"))
+    (finding,) = report["findings"]
+    assert finding["message"].startswith("« Taux de l'intérêt légal")
+    assert "23 novembre 2026" in finding["message"] and "2,62" in finding["message"]

@@ -11,7 +11,8 @@ from terms_kit.spec.schema import load_schema
 DEFS = load_schema()["$defs"]
 decimals = st.from_regex(r"\A-?[0-9]{1,9}(\.[0-9]{1,4})?\Z")
 optional_decimals = st.none() | decimals
-dates = st.dates(datetime.date(2000, 1, 1), datetime.date(2035, 12, 31)).map(datetime.date.isoformat)
+dates = st.dates(datetime.date(2000, 1, 1), datetime.date(2035, 12, 31)).map(
+    datetime.date.isoformat)
 optional_dates = st.none() | dates
 counts = st.none() | st.integers(0, 10**6)
 texts = st.text(max_size=40)

@@ -5,9 +5,16 @@ import datetime
 
 import pytest
 from compliance_helpers import edited, ids
+from django.utils import translation
 
-from terms_kit.compliance import (MISSING_PARAMETER_ID, Severity, check_engagement, check_spec,
-                                  findings_under, has_blocking_errors)
+from terms_kit.compliance import (
+    MISSING_PARAMETER_ID,
+    Severity,
+    check_engagement,
+    check_spec,
+    findings_under,
+    has_blocking_errors,
+)
 from terms_kit.spec import export_engagement, validate_spec
 
 # What remains on the correctly filled scenarios, and why (see the report / docs):
@@ -33,11 +40,12 @@ def test_s2_penalty_floor_is_decided_when_the_rate_is_known(spec):
 
 
 def test_missing_rate_is_reported_on_the_field_that_needs_it(spec):
-    (finding,) = check_spec(spec("S2"))
+    with translation.override("en"):
+        (finding,) = check_spec(spec("S2"))
     assert finding.rule_id == MISSING_PARAMETER_ID
     assert finding.severity is Severity.WARNING
     assert finding.field == "engagement.payment.late_penalty_rate"
-    assert "2026-11-23" in finding.message and "2.62" in finding.message
+    assert "November 23, 2026" in finding.message and "2.62" in finding.message
 
 
 def test_missing_rate_is_not_reported_when_the_floor_is_not_needed(spec):
@@ -94,7 +102,8 @@ def test_free_text_is_not_a_compliance_problem_and_is_left_intact(spec, text):
     """Template-looking text is data: the checker neither fails nor changes it (escaping is
     the document renderer's job); only the length limits of the schema apply."""
     data = edited(spec("S2"), {"engagement.service_description": text,
-                               "engagement.refund_terms": text, "terms.body": text + " prix paiement"})
+                               "engagement.refund_terms": text,
+                               "terms.body": text + " prix paiement"})
     findings = check_spec(data)
     assert not has_blocking_errors(findings)
     assert data["engagement"]["service_description"] == text

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .. import params
+from ..formatting import day, number
 from ..registry import rule
 
 DUE_DAYS = "engagement.payment.due_days"
@@ -29,7 +30,7 @@ def term_max(case):
         yield DUE_DAYS, _(
             "A payment term of %(days)s %(basis)s is longer than the law allows between "
             "businesses (%(longest)s %(basis)s): shorten the payment term."
-        ) % {"days": days, "basis": basis, "longest": longest}
+        ) % {"days": days, "basis": basis, "longest": number(longest)}
 
 
 @rule("b2b.penalty_rate", "error", "C. com. L441-10 II",
@@ -53,8 +54,9 @@ def penalty_rate(case):
             "A late-penalty rate of %(rate)s %% is below the legal minimum of %(floor)s %% "
             "(%(multiplier)s × the legal interest rate of %(legal)s %% from %(since)s): raise "
             "the late-penalty rate to %(floor)s %% or more."
-        ) % {"rate": rate, "floor": floor, "legal": legal.value, "since": legal.start.isoformat(),
-             "multiplier": case.param("late_penalty_floor_multiplier")}
+        ) % {"rate": number(rate), "floor": number(floor), "legal": number(legal.value),
+             "since": day(legal.start),
+             "multiplier": number(case.param("late_penalty_floor_multiplier"))}
 
 
 @rule("b2b.indemnity", "error", "C. com. L441-10 II, D441-5",
@@ -69,12 +71,12 @@ def indemnity(case):
         yield INDEMNITY, _(
             "Between businesses the payment conditions must state the fixed recovery indemnity "
             "of %(amount)s EUR: fill in the recovery indemnity field with %(amount)s."
-        ) % {"amount": amount}
+        ) % {"amount": number(amount)}
     elif stated != amount:
         yield INDEMNITY, _(
             "The fixed recovery indemnity is set by law at %(amount)s EUR, not %(stated)s: enter "
             "%(amount)s (higher actual costs can be claimed on proof)."
-        ) % {"amount": amount, "stated": stated}
+        ) % {"amount": number(amount), "stated": number(stated)}
 
 
 @rule("fac.b2b_terms", "error", "C. com. L441-9, L441-10 I; D441-5",

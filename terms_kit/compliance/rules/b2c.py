@@ -6,13 +6,15 @@ import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from ..formatting import day, number
 from ..registry import rule
 from .wording import first_mention, mentions
 
 WITHDRAWAL_WORDS = (r"r[ée]tractation", r"withdraw")
 WITHDRAWAL_FUNCTION_WORDS = (r"renoncer au contrat", r"fonction de r[ée]tractation",
                              r"withdrawal (function|button)", r"withdraw from the contract here")
-RECOVERY_FEE_WORDS = (r"frais de recouvrement", r"indemnit[ée] forfaitaire", r"recovery (fee|cost|indemnity)")
+RECOVERY_FEE_WORDS = (r"frais de recouvrement", r"indemnit[ée] forfaitaire",
+                      r"recovery (fee|cost|indemnity)")
 TAKES_MONEY_AT_SIGNING = {"deposit", "full_prepayment", "time_credit", "preauthorisation"}
 
 
@@ -33,7 +35,7 @@ def withdrawal(case):
             "This consumer contract is made at a distance or off premises, so the client has "
             "%(days)s days to withdraw and must be told how, or the period runs 12 months more. "
             "Attach your terms of sale (with the withdrawal section) to the quote."
-        ) % {"days": case.param("consumer_withdrawal_days")}
+        ) % {"days": number(case.param("consumer_withdrawal_days"))}
 
 
 @rule("b2c.withdrawal.text", "warning", "C. conso L221-5 7°, R221-1, R221-3",
@@ -46,7 +48,7 @@ def withdrawal_text(case):
         yield "terms.body", _(
             "Your terms of sale do not seem to mention the withdrawal right (“rétractation”): "
             "add a section giving the %(days)s-day period, how to withdraw and the model form."
-        ) % {"days": case.param("consumer_withdrawal_days")}
+        ) % {"days": number(case.param("consumer_withdrawal_days"))}
 
 
 @rule("b2c.button", "warning", "C. conso L221-21 (ord. 2026-2); D221-5 (décret 2026-3)",
@@ -80,8 +82,8 @@ def early_start(case):
             "period. Tick “service starts within the withdrawal period” so the client is asked "
             "to request it expressly (otherwise a client who withdraws owes nothing), or move "
             "the start date to %(earliest)s or later."
-        ) % {"start": case.start_date.isoformat(), "days": days,
-             "earliest": _days_later(case.issue_date, days).isoformat()}
+        ) % {"start": day(case.start_date), "days": days,
+             "earliest": day(_days_later(case.issue_date, days))}
 
 
 @rule("b2c.offprem_7d", "error", "C. conso L221-10, L242-7",
@@ -96,7 +98,7 @@ def off_premises_payment(case):
             "A contract signed at the client's home or office forbids taking any payment, card "
             "imprint or pre-authorisation during the %(days)s days after signing: choose payment "
             "after the service or milestones that fall after that, and no deposit."
-        ) % {"days": case.param("off_premises_no_payment_days")}
+        ) % {"days": number(case.param("off_premises_no_payment_days"))}
 
 
 @rule("b2c.mediator", "error", "C. conso L612-1, L616-1, R616-1",
@@ -154,7 +156,7 @@ def small_business_off_premises(case):
         yield "client.headcount", _(
             "This client has %(max)s employees or fewer, signs off premises and buys outside its "
             "core activity: it gets the consumer's information and withdrawal rights."
-        ) % {"max": case.param("small_business_max_employees")}
+        ) % {"max": number(case.param("small_business_max_employees"))}
 
 
 @rule("b2b.tpe_offpremises.headcount", "warning", "C. conso L221-3",
@@ -166,4 +168,4 @@ def small_business_headcount(case):
         yield "client.headcount", _(
             "This business client signs off premises for something outside its core activity: "
             "with %(max)s employees or fewer it has a consumer's rights. Fill in its headcount."
-        ) % {"max": case.param("small_business_max_employees")}
+        ) % {"max": number(case.param("small_business_max_employees"))}

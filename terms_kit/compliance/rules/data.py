@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from ...payment_plan import payment_plan_errors
+from ..formatting import number
 from ..registry import rule
 
 HUNDRED = 100
@@ -26,7 +27,7 @@ def lines(case):
             yield f"{path}.quantity", _(
                 "Line %(n)s has a quantity of %(value)s: a quantity must be above 0 (use the "
                 "discount for a reduction)."
-            ) % {"n": index + 1, "value": line.quantity}
+            ) % {"n": index + 1, "value": number(line.quantity)}
         if line.unit_price < 0:
             yield f"{path}.unit_price", _(
                 "Line %(n)s has a negative unit price: enter a price of 0 or more and use the "
@@ -35,11 +36,11 @@ def lines(case):
         if not 0 <= line.vat_rate <= HUNDRED:
             yield f"{path}.vat_rate", _(
                 "Line %(n)s has a VAT rate of %(value)s %%: a rate is between 0 and 100."
-            ) % {"n": index + 1, "value": line.vat_rate}
+            ) % {"n": index + 1, "value": number(line.vat_rate)}
         if line.discount_percent is not None and not 0 <= line.discount_percent <= HUNDRED:
             yield f"{path}.discount_percent", _(
                 "Line %(n)s has a discount of %(value)s %%: a discount is between 0 and 100."
-            ) % {"n": index + 1, "value": line.discount_percent}
+            ) % {"n": index + 1, "value": number(line.discount_percent)}
 
 
 @rule("data.payment_plan", "error", "C. civ. 1163 (a price that is determined)",

@@ -5,6 +5,7 @@ import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from ..formatting import number
 from ..registry import rule
 
 
@@ -38,7 +39,7 @@ def prepay_interest(case):
             "Sums the consumer pays in advance and you hold more than %(months)s months before "
             "performing earn interest at the legal rate for the consumer, deducted from what "
             "they owe. Nothing to change; terms-kit computes it."
-        ) % {"months": months}
+        ) % {"months": number(months)}
 
 
 def _months_later(day, months):

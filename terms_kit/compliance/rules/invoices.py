@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from stdnum.fr import siren as fr_siren
 
+from ..formatting import day, number
 from ..registry import rule
 
 
@@ -41,7 +42,7 @@ def franchise_no_vat(case):
                 "You are under the VAT franchise (art. 293 B CGI) yet line %(n)s charges "
                 "%(rate)s %% VAT: set its VAT rate to 0 (documents then say “TVA non applicable, "
                 "art. 293 B du CGI”), or change your VAT regime if you now charge VAT."
-            ) % {"n": index + 1, "rate": line.vat_rate}
+            ) % {"n": index + 1, "rate": number(line.vat_rate)}
 
 
 @rule("fac.franchise_limit", "warning", "CGI 293 B (I and III)",
@@ -58,7 +59,7 @@ def franchise_limit(case):
             "This engagement alone (%(total)s EUR excl. VAT) is above the VAT franchise's limit "
             "of %(limit)s EUR for the year: from the day your turnover passes it you charge VAT. "
             "Check your VAT regime with your accountant."
-        ) % {"total": case.totals.total_excl_vat, "limit": limit}
+        ) % {"total": number(case.totals.total_excl_vat), "limit": number(limit)}
 
 
 @rule("fac.2026_mentions", "error", "CGI 242 nonies A as amended by décret 2022-1299; "
@@ -74,4 +75,4 @@ def einvoicing_mentions(case):
         yield "client.siren", _(
             "From %(start)s your invoices to businesses must show the client's SIREN: fill in a "
             "valid 9-digit SIREN for this client."
-        ) % {"start": start.isoformat()}
+        ) % {"start": day(start)}

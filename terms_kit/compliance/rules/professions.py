@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from ..formatting import number
 from ..registry import rule
 from .wording import first_mention, mentions
 
@@ -48,7 +49,7 @@ def health_written_information(case):
         yield "engagement.lines", _(
             "Fees of %(threshold)s EUR or more need written information before the act: send "
             "this quote to the patient before the appointment."
-        ) % {"threshold": threshold}
+        ) % {"threshold": number(threshold)}
 
 
 @rule("prof.formation", "error", "C. trav. L6353-3 to L6353-6",
@@ -65,7 +66,7 @@ def self_paid_training(case):
             "An individual paying for their own training owes nothing before their %(days)s-day "
             "withdrawal period ends: no deposit or payment at signing. Choose the milestones "
             "model, the first one after the withdrawal period."
-        ) % {"days": days}
+        ) % {"days": number(days)}
     if payment.model == "milestones" and payment.milestones:
         cap = case.param("training_max_first_payment_percent")
         first, total = payment.milestones[0].amount, case.totals.total_excl_vat
@@ -74,7 +75,7 @@ def self_paid_training(case):
                 "After the withdrawal period the trainee may be asked for at most %(cap)s %% of "
                 "the price; the first milestone is %(first)s of %(total)s. Lower it and spread "
                 "the balance over the course."
-            ) % {"cap": cap, "first": first, "total": total}
+            ) % {"cap": number(cap), "first": number(first), "total": number(total)}
 
 
 @rule("prof.formation.text", "warning", "C. trav. L6353-5",
@@ -86,4 +87,4 @@ def self_paid_training_text(case):
         yield "engagement.cancellation_terms", _(
             "The contract must tell the trainee they can withdraw within %(days)s days by "
             "registered letter: say so in the cancellation terms."
-        ) % {"days": case.param("training_withdrawal_days")}
+        ) % {"days": number(case.param("training_withdrawal_days"))}

@@ -5,6 +5,7 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from ..formatting import day
 from ..registry import rule
 
 # "EI" or "E.I." as a word, or the words in full (décret 2022-725 allows either).
@@ -82,4 +83,4 @@ def validity_date(case):
         yield "engagement.validity_date", _(
             "The quote expires (%(until)s) before it is issued (%(issued)s): move the "
             "“valid until” date after the issue date."
-        ) % {"until": case.validity_date.isoformat(), "issued": case.issue_date.isoformat()}
+        ) % {"until": day(case.validity_date), "issued": day(case.issue_date)}
