@@ -13,6 +13,7 @@ from decimal import InvalidOperation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ..exceptions import TermsKitError
 from ..spec import export_engagement
 from . import rules  # noqa: F401  (registers the rules)
 from .case import build_case
@@ -53,6 +54,27 @@ def check_spec(spec, on=None):
 def check_engagement(engagement, on=None):
     """Findings for a saved engagement (the same code path as a spec file)."""
     return check_spec(export_engagement(engagement), on)
+
+
+class NotSendable(TermsKitError):
+    """An engagement with error findings; ``findings`` lists them all."""
+
+    def __init__(self, findings):
+        self.findings = list(findings)
+        errors = [f for f in self.findings if f.severity is Severity.ERROR]
+        lines = "\n".join(f"  {f.field}: {f.message} ({f.rule_id})" for f in errors)
+        super().__init__(f"The engagement cannot be sent:\n{lines}")
+
+
+def ensure_sendable(engagement, on=None):
+    """Raise ``NotSendable`` when the engagement has an error; return the findings otherwise.
+
+    The send action calls this right before sending, so nothing unlawful leaves.
+    """
+    findings = check_engagement(engagement, on)
+    if has_blocking_errors(findings):
+        raise NotSendable(findings)
+    return findings
 
 
 def has_blocking_errors(findings):

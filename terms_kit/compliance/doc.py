@@ -60,6 +60,15 @@ def render():
             "Check a spec: `python manage.py termskit check spec.json [--format json] "
             "[--lang fr|en] [--on YYYY-MM-DD]` (exit status 1 when there is an error).",
             "",
+            "In code: `check_spec(spec, on=None)` and `check_engagement(engagement, on=None)` "
+            "return the findings (rule id, severity, field as a spec path, message in the active "
+            "language, source); `findings_under(findings, \"identity\")` keeps one wizard "
+            "step's; `has_blocking_errors(findings)` says whether sending is allowed and "
+            "`ensure_sendable(engagement)` raises `NotSendable` for the send action. `on` is the "
+            "day the check is made for: it chooses the figures and, for the early-start rule, "
+            "the earliest day the contract can be concluded; it defaults to the issue date, so "
+            "the acceptance flow should check again with `on` = the day of acceptance.",
+            "",
             "## Rules",
             "",
             "| Id | Severity | Source | What it checks | Field |",

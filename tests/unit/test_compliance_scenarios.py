@@ -9,9 +9,11 @@ from django.utils import translation
 
 from terms_kit.compliance import (
     MISSING_PARAMETER_ID,
+    NotSendable,
     Severity,
     check_engagement,
     check_spec,
+    ensure_sendable,
     findings_under,
     has_blocking_errors,
 )
@@ -127,6 +129,25 @@ def test_findings_come_most_severe_first(spec):
     data = edited(spec("S3"), {"identity.legal_name": "Inès Moreau"})
     ranks = [finding.severity.rank for finding in check_spec(data)]
     assert ranks == sorted(ranks) and ranks[0] == 0
+
+
+def test_early_start_counts_from_the_day_checked_at_acceptance(spec):
+    data = edited(spec("S2"), {"client.kind": "consumer",
+                               "engagement.start_date": "2026-12-08"})
+    assert "b2c.early_start" not in ids(check_spec(data))  # 15 days after the issue date
+    accepted = datetime.date(2026, 11, 30)  # ...but only 8 days after acceptance
+    assert "b2c.early_start" in ids(check_spec(data, on=accepted))
+
+
+@pytest.mark.django_db
+def test_send_is_refused_while_an_error_remains(make_engagement):
+    engagement = make_engagement("S1", change=lambda s: s["engagement"].update(
+        early_start_requested=False))
+    with pytest.raises(NotSendable) as raised:
+        ensure_sendable(engagement)
+    assert ids(raised.value.findings) == {"b2c.early_start"}
+    assert "engagement.early_start_requested" in str(raised.value)
+    assert ensure_sendable(make_engagement("S1")) == []
 
 
 @pytest.mark.django_db

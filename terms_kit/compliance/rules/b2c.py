@@ -75,15 +75,17 @@ def early_start(case):
     if not (case.is_consumer_regime and case.is_distance_or_off_premises):
         return
     days = int(case.param("consumer_withdrawal_days"))
-    if (case.start_date is not None and case.start_date < _days_later(case.issue_date, days)
+    # The period runs from conclusion, which is no earlier than the issue date, nor than the
+    # day the check is made for (the acceptance flow checks again with ``on`` = that day).
+    earliest = _days_later(max(case.issue_date, case.on), days)
+    if (case.start_date is not None and case.start_date < earliest
             and not case.early_start_requested):
         yield "engagement.early_start_requested", _(
             "The service starts on %(start)s, within the consumer's %(days)s-day withdrawal "
             "period. Tick “service starts within the withdrawal period” so the client is asked "
             "to request it expressly (otherwise a client who withdraws owes nothing), or move "
             "the start date to %(earliest)s or later."
-        ) % {"start": day(case.start_date), "days": days,
-             "earliest": day(_days_later(case.issue_date, days))}
+        ) % {"start": day(case.start_date), "days": days, "earliest": day(earliest)}
 
 
 @rule("b2c.offprem_7d", "error", "C. conso L221-10, L242-7",
