@@ -21,7 +21,6 @@ class Address:
     line1: str
     postcode: str
     city: str
-    country: str
 
     @property
     def is_complete(self):
@@ -31,7 +30,6 @@ class Address:
 @dataclass(frozen=True, slots=True)
 class Identity:
     legal_name: str
-    trade_name: str
     legal_form: str
     siren: str
     vat_number: str
@@ -59,18 +57,10 @@ class Identity:
 @dataclass(frozen=True, slots=True)
 class Client:
     kind: str
-    name: str
     address: Address
     siren: str
     headcount: int | None
     outside_core_activity: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Terms:
-    title: str
-    language: str
-    body: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +70,6 @@ class Line:
     unit_price: Decimal
     vat_rate: Decimal
     discount_percent: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
-class Milestone:
-    label: str
-    amount: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +84,14 @@ class Payment:
     late_penalty_rate: Decimal | None
     recovery_indemnity: Decimal | None
     time_credit_validity_months: int | None
-    milestones: tuple
+    milestone_amounts: tuple
 
 
 @dataclass(frozen=True, slots=True)
 class Case:
     identity: Identity
     client: Client
-    terms: Terms | None
+    terms_body: str | None  # None: no terms of sale attached
     title: str
     service_description: str
     channel: str
@@ -164,8 +148,8 @@ class Case:
             ("engagement.refund_terms", self.refund_terms),
             ("engagement.cancellation_terms", self.cancellation_terms),
         ]
-        if self.terms is not None:
-            found.append(("terms.body", self.terms.body))
+        if self.terms_body is not None:
+            found.append(("terms.body", self.terms_body))
         return found
 
 
@@ -182,8 +166,7 @@ def _date(value):
 
 def _address(data):
     data = data or {}
-    return Address(data.get("line1", ""), data.get("postcode", ""), data.get("city", ""),
-                   data.get("country", "FR"))
+    return Address(data.get("line1", ""), data.get("postcode", ""), data.get("city", ""))
 
 
 def build_case(spec, on=None):
@@ -199,7 +182,7 @@ def build_case(spec, on=None):
         for line in body["lines"]
     )
     the_client = Client(
-        kind=client["kind"], name=client["name"], address=_address(client.get("address")),
+        kind=client["kind"], address=_address(client.get("address")),
         siren=client.get("siren", ""), headcount=client.get("headcount"),
         outside_core_activity=bool(client.get("outside_core_activity", False)),
     )
@@ -213,8 +196,8 @@ def build_case(spec, on=None):
     terms = spec.get("terms")
     return Case(
         identity=Identity(
-            legal_name=identity["legal_name"], trade_name=identity.get("trade_name", ""),
-            legal_form=identity["legal_form"], siren=identity["siren"],
+            legal_name=identity["legal_name"], legal_form=identity["legal_form"],
+            siren=identity["siren"],
             vat_number=identity.get("vat_number", ""), vat_regime=identity["vat_regime"],
             address=_address(identity.get("address")), email=identity.get("email", ""),
             phone=identity.get("phone", ""), insurer=insurance.get("insurer", ""),
@@ -225,7 +208,7 @@ def build_case(spec, on=None):
             einvoicing_from=_date(identity.get("einvoicing_from")),
         ),
         client=the_client,
-        terms=Terms(terms["title"], terms["language"], terms["body"]) if terms else None,
+        terms_body=terms["body"] if terms else None,
         title=body["title"],
         service_description=body["service_description"],
         channel=body["channel"],
@@ -249,8 +232,7 @@ def build_case(spec, on=None):
             late_penalty_rate=_decimal(payment.get("late_penalty_rate")),
             recovery_indemnity=_decimal(payment.get("recovery_indemnity")),
             time_credit_validity_months=payment.get("time_credit_validity_months"),
-            milestones=tuple(Milestone(m["label"], Decimal(m["amount"]))
-                             for m in payment.get("milestones", [])),
+            milestone_amounts=tuple(Decimal(m["amount"]) for m in payment.get("milestones", [])),
         ),
         totals=compute_totals(lines),
         on=on,

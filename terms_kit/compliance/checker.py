@@ -7,7 +7,6 @@ error, because a late Journal officiel must not stop every expert from sending q
 message gives the last confirmed figure so the expert can judge.
 """
 
-from datetime import date
 from decimal import InvalidOperation
 
 from django.utils.translation import get_language
@@ -17,7 +16,7 @@ from ..exceptions import TermsKitError
 from ..spec import export_engagement
 from . import rules  # noqa: F401  (registers the rules)
 from .case import build_case
-from .formatting import day, number
+from .formatting import day, figure
 from .params import MissingParameter, all_parameters
 from .registry import RULES, Finding, Severity
 
@@ -104,8 +103,7 @@ def _missing(exc, field, rule):
     }
     if exc.last_known is not None:
         message += " " + _("Last confirmed figure: %(value)s (%(source)s).") % {
-            "value": number(exc.last_known.value) if not isinstance(exc.last_known.value, date)
-            else day(exc.last_known.value),
+            "value": figure(exc.last_known.value),
             "source": exc.last_known.source,
         }
     return Finding(MISSING_PARAMETER_ID, Severity.WARNING, field, message, parameter.law)

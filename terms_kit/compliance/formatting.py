@@ -1,5 +1,7 @@
 """Numbers and dates in messages, written the way the reader's language writes them (babel)."""
 
+import datetime
+
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from django.utils.translation import get_language, to_locale
@@ -17,3 +19,8 @@ def number(value):
 def day(value):
     """A date in full: "23 novembre 2026" / "November 23, 2026"."""
     return format_date(value, format="long", locale=_locale())
+
+
+def figure(value):
+    """A figure of the parameters file: a date or a number."""
+    return day(value) if isinstance(value, datetime.date) else number(value)

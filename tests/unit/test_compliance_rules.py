@@ -157,3 +157,8 @@ def test_small_business_off_premises_gets_the_consumer_rules(spec):
     data["engagement"]["payment"]["due_days"] = 75
     found = {f.rule_id for f in check_spec(data)}
     assert "b2b.term_max" in found and "b2c.mediator" not in found
+
+
+def test_seller_siren_is_a_required_mention(spec):
+    data = edited(spec("S2"), {"identity.siren": "123456789"})  # fails the Luhn check
+    assert [f.field for f in _findings_of("fac.core", data)] == ["identity.siren"]

@@ -30,7 +30,7 @@ def _days_later(day, days):
             "give the 14-day withdrawal right"),
       field="terms")
 def withdrawal(case):
-    if case.is_consumer_regime and case.is_distance_or_off_premises and case.terms is None:
+    if case.is_consumer_regime and case.is_distance_or_off_premises and case.terms_body is None:
         yield "terms", _(
             "This consumer contract is made at a distance or off premises, so the client has "
             "%(days)s days to withdraw and must be told how, or the period runs 12 months more. "
@@ -43,8 +43,8 @@ def withdrawal(case):
             "the withdrawal right"),
       field="terms.body")
 def withdrawal_text(case):
-    if (case.is_consumer_regime and case.is_distance_or_off_premises and case.terms is not None
-            and not mentions(case.terms.body, *WITHDRAWAL_WORDS)):
+    if (case.is_consumer_regime and case.is_distance_or_off_premises and case.terms_body is not None
+            and not mentions(case.terms_body, *WITHDRAWAL_WORDS)):
         yield "terms.body", _(
             "Your terms of sale do not seem to mention the withdrawal right (“rétractation”): "
             "add a section giving the %(days)s-day period, how to withdraw and the model form."
@@ -56,10 +56,10 @@ def withdrawal_text(case):
             "withdrawal function is"),
       field="terms.body")
 def withdrawal_button(case):
-    if not (case.is_consumer_regime and case.channel == "distance" and case.terms is not None):
+    if not (case.is_consumer_regime and case.channel == "distance" and case.terms_body is not None):
         return
     if case.on >= case.param("withdrawal_function_from") and not mentions(
-            case.terms.body, *WITHDRAWAL_FUNCTION_WORDS):
+            case.terms_body, *WITHDRAWAL_FUNCTION_WORDS):
         yield "terms.body", _(
             "Since 19 June 2026 a consumer who contracted online must be able to withdraw "
             "through a “Renoncer au contrat ici” function, and your terms must say where it is: "

@@ -49,7 +49,7 @@ def lines(case):
 def payment_plan(case):
     payment = case.payment
     problems = payment_plan_errors(
-        payment.model, payment.deposit_percent, [m.amount for m in payment.milestones],
+        payment.model, payment.deposit_percent, list(payment.milestone_amounts),
         case.totals.total_excl_vat,
     )
     for name, message in problems.items():

@@ -9,10 +9,15 @@ from ..registry import rule
 
 
 @rule("fac.core", "error", "C. com. L441-9; CGI 242 nonies A (ann. II)",
-      _lazy("Invoices can carry both parties' addresses and, when VAT is charged, the "
-            "expert's VAT number"),
+      _lazy("Invoices can carry the expert's SIREN, both parties' addresses and, when VAT is "
+            "charged, the expert's VAT number"),
       field="identity.address")
 def core_mentions(case):
+    if not fr_siren.is_valid(case.identity.siren):
+        yield "identity.siren", _(
+            "Quotes and invoices must show your SIREN: fill in the 9-digit SIREN of your "
+            "business identity, as on your INSEE notice."
+        )
     if not case.identity.address.is_complete:
         yield "identity.address", _(
             "Invoices must show your full address: fill in the address, postcode and city of "

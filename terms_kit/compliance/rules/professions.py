@@ -67,9 +67,9 @@ def self_paid_training(case):
             "withdrawal period ends: no deposit or payment at signing. Choose the milestones "
             "model, the first one after the withdrawal period."
         ) % {"days": number(days)}
-    if payment.model == "milestones" and payment.milestones:
+    if payment.model == "milestones" and payment.milestone_amounts:
         cap = case.param("training_max_first_payment_percent")
-        first, total = payment.milestones[0].amount, case.totals.total_excl_vat
+        first, total = payment.milestone_amounts[0], case.totals.total_excl_vat
         if total > 0 and first * 100 > cap * total:
             yield "engagement.payment.milestones[0].amount", _(
                 "After the withdrawal period the trainee may be asked for at most %(cap)s %% of "

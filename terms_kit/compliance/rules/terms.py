@@ -18,9 +18,9 @@ ODR_WORDS = (r"ec\.europa\.eu/consumers/odr", r"r[èe]glement en ligne des litig
       _lazy("Terms of sale for businesses cover the price and the payment conditions"),
       field="terms.body")
 def cgv_content(case):
-    if not (case.is_business and case.terms is not None):
+    if not (case.is_business and case.terms_body is not None):
         return
-    body = case.terms.body
+    body = case.terms_body
     if not mentions(body, *PAYMENT_WORDS) or not mentions(body, *PRICE_WORDS):
         yield "terms.body", _(
             "Terms of sale for businesses must cover the price elements, price reductions and "
@@ -47,7 +47,7 @@ def unfair_no_refund(case):
       _lazy("The terms no longer point to the EU online dispute platform (closed 20 July 2025)"),
       field="terms.body")
 def odr_link(case):
-    if case.terms is not None and mentions(case.terms.body, *ODR_WORDS):
+    if case.terms_body is not None and mentions(case.terms_body, *ODR_WORDS):
         yield "terms.body", _(
             "The EU online dispute resolution platform closed on 20 July 2025: remove its link "
             "from your terms of sale and keep your consumer mediator instead."
