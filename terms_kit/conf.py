@@ -18,6 +18,10 @@ DEFAULTS = {
     "CURRENCY": "EUR",
     # Languages documents and client pages can be written in.
     "LANGUAGES": ("fr", "en"),
+    # A YAML file of figures (rates, thresholds) added to those shipped in
+    # terms_kit/compliance/params/fr.yaml, same format: add a half-year's legal interest rate
+    # without waiting for a terms-kit release. None: the shipped figures only.
+    "COMPLIANCE_EXTRA_FIGURES": None,
 }
 
 

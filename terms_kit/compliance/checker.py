@@ -94,7 +94,8 @@ def _missing(exc, field, rule):
     message = _(
         "“%(figure)s” for %(date)s is not in terms-kit's figures yet, so %(what)s could not be "
         "checked (%(field)s). Check it against the official value yourself, and ask your "
-        "administrator to add the figure to terms_kit/compliance/params/fr.yaml."
+        "administrator to add the figure (setting TERMS_KIT[\"COMPLIANCE_EXTRA_FIGURES\"], "
+        "see docs/compliance.md)."
     ) % {
         "figure": parameter.title_in(get_language()),
         "date": day(exc.on),

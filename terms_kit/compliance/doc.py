@@ -81,7 +81,10 @@ def render():
             "",
             "## Figures (terms_kit/compliance/params/fr.yaml)",
             "",
-            "To add the next half-year's rates, follow the steps at the top of the YAML file.",
+            "To add the next half-year's rates, write them in a YAML file of the same format "
+            "and name it in the `TERMS_KIT[\"COMPLIANCE_EXTRA_FIGURES\"]` setting: its periods "
+            "are added to these (overlaps are refused). The steps, with an example, are at the "
+            "top of the shipped YAML file.",
             "",
             "| Figure | Law | Valid | Value | Source |",
             "|---|---|---|---|---|",

@@ -4,9 +4,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import yaml
 from compliance_helpers import ids
-from django.utils import translation
+from django.core.exceptions import ImproperlyConfigured
 
 from terms_kit.compliance import MISSING_PARAMETER_ID, check_spec, params
 from terms_kit.compliance.params import MissingParameter
@@ -41,25 +40,35 @@ def test_unconfirmed_half_year_raises_with_the_last_known_figure():
     assert raised.value.last_known is None
 
 
-def test_adding_the_next_half_year_as_documented_decides_the_floor(spec, tmp_path, monkeypatch):
-    data = yaml.safe_load(params.PARAMS_PATH.read_text(encoding="utf-8"))
-    data["legal_interest_rate_other"]["periods"].append(
-        {"from": datetime.date(2026, 7, 1), "to": datetime.date(2026, 12, 31), "value": "4.00",
-         "source": "test figure"})
-    path = tmp_path / "fr.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setattr(params, "PARAMS_PATH", path)
-
-    s2 = spec("S2")
-    assert check_spec(s2) == []  # 12.15 >= 3 x 4.00
-    s2["engagement"]["payment"]["late_penalty_rate"] = "11.99"
-    with translation.override("en"):
-        (finding,) = check_spec(s2)
-    assert finding.rule_id == "b2b.penalty_rate" and "12" in finding.message
-
-
 def test_a_document_before_any_figure_gets_a_finding_not_a_crash(spec):
     data = spec("S2")
     data["engagement"]["issue_date"] = "2001-01-01"
     findings = check_spec(data)
     assert ids(findings) == {MISSING_PARAMETER_ID}
+
+
+def test_host_project_adds_a_half_year_through_the_setting(spec, tmp_path, settings):
+    extra = tmp_path / "figures.yaml"
+    extra.write_text(
+        "legal_interest_rate_other:\n  periods:\n"
+        '    - {from: 2026-07-01, to: 2026-12-31, value: "4.10", source: "test arrêté"}\n',
+        encoding="utf-8")
+    settings.TERMS_KIT = {"COMPLIANCE_EXTRA_FIGURES": str(extra)}
+    assert params.value("legal_interest_rate_other", datetime.date(2026, 11, 23)) == Decimal("4.10")
+    s2 = spec("S2")
+    s2["engagement"]["payment"]["late_penalty_rate"] = "12.29"  # 3 x 4.10 = 12.30
+    assert ids(check_spec(s2)) == {"b2b.penalty_rate"}
+
+
+def test_overlapping_or_unknown_extra_figures_are_refused(tmp_path, settings):
+    extra = tmp_path / "figures.yaml"
+    extra.write_text(
+        "legal_interest_rate_other:\n  periods:\n"
+        '    - {from: 2026-06-01, to: 2026-12-31, value: "4.10", source: "test"}\n',
+        encoding="utf-8")
+    settings.TERMS_KIT = {"COMPLIANCE_EXTRA_FIGURES": str(extra)}
+    with pytest.raises(ImproperlyConfigured, match="overlapping"):
+        params.all_parameters()
+    extra.write_text("legal_rate:\n  periods: []\n", encoding="utf-8")
+    with pytest.raises(ImproperlyConfigured, match="no figure named 'legal_rate'"):
+        params.all_parameters()
