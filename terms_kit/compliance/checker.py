@@ -5,6 +5,11 @@ warning on the field the rule is about: the expert learns that this point could 
 checked and why, instead of a verdict computed from a guessed rate. It is a warning, not an
 error, because a late Journal officiel must not stop every expert from sending quotes; the
 message gives the last confirmed figure so the expert can judge.
+
+It is only raised when the figure is needed to decide: a B2B quote with no penalty rate is an
+error whatever the floor, a consumer quote never asks for the floor. We did not decide with a
+"plausible" upper bound instead: 3 x the legal rate was 15.21 % in 2024H1 and 12.66 % in
+2023H2, both above the usual ECB + 10 (12.15 % today), so any bound would be a guess.
 """
 
 from decimal import InvalidOperation

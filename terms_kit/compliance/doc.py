@@ -55,7 +55,10 @@ def render():
             "is valid for that date the rule is not decided and the checker reports a "
             "`params.missing` warning on the field concerned, with the last confirmed figure: "
             "a late Journal officiel must not block every quote, and a guessed rate must not "
-            "pass for a verdict.",
+            "pass for a verdict. It appears only when the figure is needed to decide (a B2B "
+            "quote without a penalty rate is an error whatever the floor). No “plausible "
+            "bound” is used instead: 3 × the legal rate was 15.21 % in 2024H1 and 12.66 % in "
+            "2023H2, above the 12.15 % (ECB + 10) most quotes state today.",
             "",
             "Check a spec: `python manage.py termskit check spec.json [--format json] "
             "[--lang fr|en] [--on YYYY-MM-DD]` (exit status 1 when there is an error).",

@@ -124,7 +124,7 @@ def mediator(case):
                 "fix": message}
 
 
-@rule("dun.b2c_fees", "error", "C. pr. exéc. L111-8; C. com. L441-10 II (businesses only)",
+@rule("dun.b2c_fees", "error", "C. pr. exéc. L111-8; C. com. L441-10 II, D441-5",
       _lazy("No fixed recovery indemnity (40 EUR) on a consumer's document"),
       field="engagement.payment.recovery_indemnity")
 def consumer_recovery_fee(case):
