@@ -1,5 +1,6 @@
 """The checker never crashes on a spec of valid shape, whatever the values."""
 
+import copy
 import datetime
 
 from hypothesis import HealthCheck, given, settings
@@ -74,6 +75,8 @@ specs = st.fixed_dictionaries({"spec_version": st.just(1), "identity": identitie
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(specs)
 def test_checker_never_crashes(spec):
+    before = copy.deepcopy(spec)
     findings = check_spec(spec)
+    assert spec == before  # the checker reads, it never changes what it is given
     assert all(isinstance(f, Finding) and isinstance(f.severity, Severity) and f.message
                and f.field for f in findings)

@@ -6,6 +6,7 @@ the rule fire, then a scenario and changes that must keep it quiet (a near miss 
 
 import pytest
 from compliance_helpers import edited
+from django.utils import translation
 
 from terms_kit.compliance import RULES, check_spec
 
@@ -162,3 +163,15 @@ def test_small_business_off_premises_gets_the_consumer_rules(spec):
 def test_seller_siren_is_a_required_mention(spec):
     data = edited(spec("S2"), {"identity.siren": "123456789"})  # fails the Luhn check
     assert [f.field for f in _findings_of("fac.core", data)] == ["identity.siren"]
+
+
+@pytest.mark.parametrize(("rule_id", "field", "fire", "quiet"), TABLE, ids=[r[0] for r in TABLE])
+def test_rule_speaks_french_and_english(spec, rule_id, field, fire, quiet):
+    key, changes = fire
+    messages = {}
+    for language in ("fr", "en"):
+        with translation.override(language):
+            (messages[language],) = [f.message for f in _findings_of(
+                rule_id, edited(spec(key), changes))]
+            assert str(RULES[rule_id].title)
+    assert messages["fr"] != messages["en"], "add the French translation to terms_kit/locale"
