@@ -18,9 +18,9 @@ RECOVERY_FEE_WORDS = (r"frais de recouvrement", r"indemnit[ée] forfaitaire",
 TAKES_MONEY_AT_SIGNING = {"deposit", "full_prepayment", "time_credit", "preauthorisation"}
 
 
-def _days_later(day, days):
+def _days_later(start, days):
     try:
-        return day + datetime.timedelta(days=days)
+        return start + datetime.timedelta(days=days)
     except OverflowError:
         return datetime.date.max
 

@@ -37,8 +37,8 @@ def prepay_interest(case):
     if held_long:
         yield "engagement.payment.model", _(
             "Sums the consumer pays in advance and you hold more than %(months)s months before "
-            "performing earn interest at the legal rate for the consumer, deducted from what "
-            "they owe. Nothing to change; terms-kit computes it."
+            "performing earn interest at the legal rate for the consumer: deduct it from what "
+            "they owe at the end. Nothing to change in the quote."
         ) % {"months": number(months)}
 
 
