@@ -14,6 +14,10 @@ DEFAULTS = {
     "NUMBER_DIGITS": 4,
     # Currency of every amount. Only EUR is supported for now (French law, France first).
     "CURRENCY": "EUR",
+    # A YAML file of figures (rates, thresholds) added to those shipped in
+    # terms_kit/compliance/params/fr.yaml, same format: add a half-year's legal interest rate
+    # without waiting for a terms-kit release. None: the shipped figures only.
+    "COMPLIANCE_EXTRA_FIGURES": None,
 }
 
 

@@ -5,9 +5,11 @@ A subcommand module has ``HELP`` (one line), ``add_arguments(parser)`` and
 It raises ``CommandError`` with a message for a person when it cannot do its work.
 """
 
-from . import export_spec, import_spec
+from . import check_spec, export_spec, import_spec, rules_doc
 
 SUBCOMMANDS = {
+    "check": check_spec,
     "export": export_spec,
     "import": import_spec,
+    "rules-doc": rules_doc,
 }
