@@ -104,9 +104,16 @@ def assert_accessible_and_narrow(page):
     assert too_wide == []
 
 
+def wait_for_live_check(page):
+    """The panel is re-checked 0.7 s after the last keystroke; let that round trip finish."""
+    page.wait_for_timeout(1000)
+    page.wait_for_load_state("networkidle")
+
+
 def save_step(page, name, data):
     assert_accessible_and_narrow(page)
     fill(page, data)
+    wait_for_live_check(page)
     shoot(page, name)
     with page.expect_navigation():
         page.click("[data-testid=step-form] button[type=submit]")
@@ -151,6 +158,11 @@ def test_expert_completes_s2_leaves_at_step_four_and_finishes(browser, live_serv
     save_step(page, "4-price", answers["price"])
     page.select_option("[name=payment_model]", "deposit")
     assert page.locator("[data-tk-field=milestones]").is_hidden()
+    panel = page.locator("[data-testid=compliance-panel]")
+    assert "the deposit is 0 %" in panel.inner_text()  # the stored draft's default model
+    fill(page, answers["payment"])
+    wait_for_live_check(page)
+    assert "the deposit is 0 %" not in panel.inner_text()  # checked live, not saved yet
     save_step(page, "5-payment", answers["payment"])
     save_step(page, "6-terms", answers["terms"])
 
@@ -159,7 +171,13 @@ def test_expert_completes_s2_leaves_at_step_four_and_finishes(browser, live_serv
     assert "Acme Industrie SAS" in preview.inner_text()
     assert "€14,400.00" in page.locator("[data-testid=total-incl-vat]").inner_text()
     assert "Conditions générales de vente" in page.locator("[data-testid=cgv-preview]").inner_text()
+    # The checker warns that H2 2026's legal rate is not published: acknowledge, then send.
+    assert "1 warning to acknowledge" in page.locator("[data-testid=send-blocked]").inner_text()
     shoot(page, "7-review")
+    page.check("[data-testid=ack-form] input[name=warning]")
+    with page.expect_navigation():
+        page.click("text=I have read these warnings and accept them")
+    assert "Acknowledgement recorded" in page.locator(".messages").inner_text()
     # Keyboard only: focus reaches the send button and Enter sends.
     send = page.locator("button:has-text('Send to client')")
     send.focus()

@@ -1,10 +1,9 @@
 """The terms wizard over HTTP, as an expert logged in to the Wagtail admin.
 
-The compliance checker and the document generation are not on this branch; the tests that
-need findings use a checker written here and named ``fake_checker``.
+The compliance checker is the real one (terms_kit.compliance); document generation is not on
+this branch, so its test uses a task written here and named ``fake_generate_documents``.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -303,20 +302,7 @@ def test_training_step_requires_the_withdrawal_rules(admin_client, expert):
     assert "L6353-6" in response.content.decode()
 
 
-# -- compliance panel, acknowledgements, sending ---------------------------------------------
-
-
-@dataclass
-class FakeFinding:
-    rule_id: str
-    severity: str
-    field: str
-    message: str
-    source: str = "C. com. L441-10"
-
-
-def install_fake_checker(monkeypatch, findings):
-    monkeypatch.setattr(integrations, "_checker", lambda: lambda engagement: list(findings))
+# -- compliance panel (the real checker), acknowledgements, sending -------------------------
 
 
 def test_findings_are_grouped_by_the_step_they_belong_to(expert, make_engagement):
@@ -330,48 +316,67 @@ def test_findings_are_grouped_by_the_step_they_belong_to(expert, make_engagement
     assert step_for_path("engagement.something_new", engagement) == "review"
 
 
-def test_panel_without_checker_says_so(admin_client, expert):
+def test_panel_says_so_when_no_checker_is_installed(admin_client, expert, monkeypatch):
+    monkeypatch.setattr(integrations, "_checker", lambda: None)
     engagement, _ = walk(admin_client, expert, "S2", until="price")
     page = admin_client.get(step_url(engagement, "price")).content.decode()
     assert "Compliance checker not installed" in page
 
 
-def test_fake_checker_findings_show_on_their_step_and_block_sending(admin_client, expert,
-                                                                     monkeypatch):
-    engagement, _ = walk(admin_client, expert, "S2", until="review")
-    install_fake_checker(monkeypatch, [
-        FakeFinding("b2b.term_max", "error", "engagement.payment.due_days",
-                    "Payment term above 60 days."),
-        FakeFinding("devis.insurance", "warning", "identity.insurance.insurer",
-                    "Check the insurer's geographic cover."),
-    ])
-    payment = admin_client.get(step_url(engagement, "payment")).content.decode()
-    assert "Payment term above 60 days." in payment and "C. com. L441-10" in payment
+TERM_75_DAYS = "A payment term of 75 days from the invoice date is longer than the law allows"
 
-    response = admin_client.post(step_url(engagement, "review"), {"action": "send"})
-    assert response.status_code == 302
-    engagement.refresh_from_db()
-    assert engagement.status == "draft" and engagement.number == ""
+
+def test_checker_findings_show_on_their_step_with_the_source(admin_client, expert):
+    engagement, _ = walk(admin_client, expert, "S2", until="review",
+                         change=_set("payment", due_days="75"))
+    payment = admin_client.get(step_url(engagement, "payment")).content.decode()
+    assert TERM_75_DAYS in payment and "C. com. L441-10 I" in payment
+    # The service step's panel shows only findings of the steps filled so far and its own:
+    # the payment term belongs to the payment step, which is listed under its own title.
     review = admin_client.get(step_url(engagement, "review")).content.decode()
     assert "1 error to correct" in review
 
 
-def test_warnings_must_be_acknowledged_and_the_acknowledgement_is_recorded(
-        admin_client, expert, monkeypatch):
+def test_a_consumer_identity_without_mediator_is_flagged_on_the_identity_step(admin_client,
+                                                                              expert):
+    engagement, _ = walk(admin_client, expert, "S1", until="service",
+                         change=_set("identity", mediator_name=""))
+    page = admin_client.get(step_url(engagement, "identity")).content.decode()
+    assert "requires a consumer mediator" in page
+
+
+def test_sending_is_blocked_while_an_error_remains(admin_client, expert):
+    engagement, answers = walk(admin_client, expert, "S2", until="review",
+                               change=_set("payment", due_days="75"))
+    admin_client.post(step_url(engagement, "review"), {"action": "send"})
+    engagement.refresh_from_db()
+    assert engagement.status == "draft" and engagement.number == ""
+
+    fixed = post_step(admin_client, engagement, "payment", {**answers["payment"],
+                                                             "due_days": "30"})
+    assert fixed.status_code == 302
+    review = admin_client.get(step_url(engagement, "review")).content.decode()
+    assert TERM_75_DAYS not in review
+
+
+def test_warnings_must_be_acknowledged_and_the_acknowledgement_is_recorded(admin_client,
+                                                                           expert):
+    # S2 is issued in H2 2026, whose legal interest rate is not published: the checker warns
+    # that the penalty floor could not be checked.
     engagement, _ = walk(admin_client, expert, "S2", until="review")
-    warning = FakeFinding("devis.insurance", "warning", "identity.insurance.insurer",
-                          "Check the insurer's geographic cover.")
-    install_fake_checker(monkeypatch, [warning])
+    review = admin_client.get(step_url(engagement, "review")).content.decode()
+    assert "1 warning to acknowledge" in review
 
     admin_client.post(step_url(engagement, "review"), {"action": "send"})
     engagement.refresh_from_db()
     assert engagement.status == "draft"
 
     admin_client.post(step_url(engagement, "review"), {
-        "action": "acknowledge", "warning": "devis.insurance|identity.insurance.insurer"})
+        "action": "acknowledge", "warning": "params.missing|engagement.payment.late_penalty_rate"})
     ack = WarningAcknowledgement.objects.get(engagement=engagement)
-    assert (ack.rule_id, ack.message, ack.acknowledged_by) == (
-        "devis.insurance", warning.message, expert)
+    assert (ack.rule_id, ack.field, ack.acknowledged_by) == (
+        "params.missing", "engagement.payment.late_penalty_rate", expert)
+    assert "could not be checked" in ack.message and ack.source
 
     response = admin_client.post(step_url(engagement, "review"), {"action": "send"})
     assert response.status_code == 302
@@ -380,6 +385,34 @@ def test_warnings_must_be_acknowledged_and_the_acknowledgement_is_recorded(
     # A sent quote is frozen: the wizard refuses to edit it.
     response = admin_client.get(step_url(engagement, "payment"))
     assert response.status_code == 302 and "/inspect/" in response.url
+
+
+def test_live_check_of_unsaved_answers_saves_nothing(admin_client, expert):
+    engagement, answers = walk(admin_client, expert, "S2", until="terms")
+    before = export_engagement(engagement)
+    url = reverse("terms_kit_wizard_check", args=[engagement.pk, "payment"])
+
+    response = admin_client.post(url, as_rendered(engagement, {**answers["payment"],
+                                                               "due_days": "75"}))
+    assert response.status_code == 200
+    assert TERM_75_DAYS in response.content.decode()
+    assert "not saved yet" in response.content.decode()
+    engagement.refresh_from_db()
+    assert export_engagement(engagement) == before
+
+    fine = admin_client.post(url, as_rendered(engagement, answers["payment"])).content.decode()
+    assert TERM_75_DAYS not in fine
+
+
+def test_live_check_reads_the_lines_on_screen(admin_client, expert):
+    engagement, answers = walk(admin_client, expert, "S1", until="payment")
+    url = reverse("terms_kit_wizard_check", args=[engagement.pk, "price"])
+    saved = admin_client.post(url, as_rendered(engagement, answers["price"])).content.decode()
+    assert "above the VAT franchise" not in saved
+    typed = as_rendered(engagement, {**answers["price"], "lines-0-unit_price": "50000.00"})
+    live = admin_client.post(url, typed).content.decode()
+    assert "above the VAT franchise" in live  # a franchise expert quoting 50 000 EUR
+    assert engagement.lines.get().unit_price == Decimal("60.00")
 
 
 def test_generate_documents_says_when_generation_is_not_installed(admin_client, expert):
@@ -464,31 +497,3 @@ def test_fake_generation_task_is_enqueued_and_its_progress_shown(admin_client, e
     page = admin_client.get(step_url(engagement, "review")).content.decode()
     assert "Generation: waiting to start" in page
     assert 'http-equiv="refresh"' in page
-
-
-def fake_check_spec(spec):
-    """A stand-in for terms_kit.compliance.check_spec: one rule on the payment term."""
-    due_days = spec["engagement"]["payment"]["due_days"]
-    if due_days and due_days > 60:
-        return [FakeFinding("b2b.term_max", "error", "engagement.payment.due_days",
-                            f"A payment term of {due_days} days is above 60 days.")]
-    return []
-
-
-def test_live_check_of_unsaved_answers_with_a_fake_spec_checker(admin_client, expert,
-                                                                 monkeypatch):
-    monkeypatch.setattr(integrations, "_spec_checker", lambda: fake_check_spec)
-    engagement, answers = walk(admin_client, expert, "S2", until="terms")
-    before = export_engagement(engagement)
-    url = reverse("terms_kit_wizard_check", args=[engagement.pk, "payment"])
-
-    response = admin_client.post(url, as_rendered(engagement, {**answers["payment"],
-                                                               "due_days": "75"}))
-    assert response.status_code == 200
-    assert "A payment term of 75 days is above 60 days." in response.content.decode()
-    assert "not saved yet" in response.content.decode()
-    engagement.refresh_from_db()
-    assert export_engagement(engagement) == before  # checking saved nothing
-
-    fine = admin_client.post(url, as_rendered(engagement, answers["payment"])).content.decode()
-    assert "above 60 days" not in fine and "Nothing to report" in fine
