@@ -497,3 +497,16 @@ def test_fake_generation_task_is_enqueued_and_its_progress_shown(admin_client, e
     page = admin_client.get(step_url(engagement, "review")).content.decode()
     assert "Generation: waiting to start" in page
     assert 'http-equiv="refresh"' in page
+
+
+def test_the_wizard_speaks_french(admin_client, expert):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(expert)
+    profile.preferred_language = "fr"
+    profile.save()
+    engagement, _ = walk(admin_client, expert, "S2", until="payment")
+    page = admin_client.get(step_url(engagement, "payment")).content.decode()
+    assert "Quand et comment le client paie" in page  # the step's introduction
+    assert "Enregistrer et continuer" in page
+    assert "Contrôle de conformité" in page
