@@ -30,11 +30,12 @@ SCREENSHOTS = os.environ.get("TERMS_KIT_SCREENSHOTS")
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     playwright_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser actions are still plain synchronous calls.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # between browser actions are still plain synchronous calls. Only for this test: the
+    # variable must not leak into later tests (the deploy check refuses it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
