@@ -130,21 +130,18 @@ def _replace_rows(engagement, model, rows):
     )
 
 
-@transaction.atomic
 def record_generation(engagement, task_id):
     WizardState.objects.filter(engagement=engagement).update(generation_task_id=task_id or "")
 
 
-def _key(finding):
-    return (finding.rule_id, finding.field or "", finding.message)
-
-
 def unacknowledged_warnings(engagement, warnings):
-    """The warnings with no acknowledgement of the same rule, field and wording."""
-    done = set(
-        engagement.warning_acknowledgements.values_list("rule_id", "field", "message")
-    )
-    return [w for w in warnings if _key(w) not in done]
+    """The warnings whose rule and field have no acknowledgement yet.
+
+    Matched on rule and field, not on the wording: the message is written in the reader's
+    language, and the stored acknowledgement keeps the exact text that was read.
+    """
+    done = set(engagement.warning_acknowledgements.values_list("rule_id", "field"))
+    return [w for w in warnings if (w.rule_id, w.field or "") not in done]
 
 
 @transaction.atomic
@@ -162,16 +159,22 @@ def acknowledge_warnings(engagement, warnings, user):
 
 
 @transaction.atomic
-def send_to_client(engagement, findings, user):
+def send_to_client(engagement, check, user, expected_lock_version):
     """Move the draft to "sent" once no error remains and every warning is acknowledged.
 
-    The acceptance feature builds on the "sent" status (link, e-mail); the number is given
-    here by ``change_status``.
+    ``check(engagement)`` returns the compliance findings; it runs on the locked row, so what
+    is sent is what was checked. A page older than the draft (another tab changed it since
+    the review was shown) gets ``DraftConflict``: the expert must see what they send.
+    The acceptance feature builds on the "sent" status; ``change_status`` gives the number.
     """
+    locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if locked.status != Status.DRAFT:
+        raise NotADraft(f"Engagement {locked.pk} has already been sent.")
+    if locked.lock_version != expected_lock_version:
+        raise DraftConflict(locked, expected_lock_version)
+    findings = check(locked)
     errors = [f for f in findings if f.severity == "error"]
-    pending = unacknowledged_warnings(
-        engagement, [f for f in findings if f.severity == "warning"]
-    )
+    pending = unacknowledged_warnings(locked, [f for f in findings if f.severity == "warning"])
     if errors or pending:
         raise SendBlocked(errors, pending)
     return change_status(engagement, Status.SENT, user=user,

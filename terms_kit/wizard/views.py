@@ -278,11 +278,10 @@ class ReviewView(WizardPageMixin, View):
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
-        findings = integrations.get_findings(self.engagement)
         if action == "acknowledge":
             chosen = set(request.POST.getlist("warning"))
-            warnings = [w for w in integrations.warnings_of(findings)
-                        if warning_id(w) in chosen]
+            warnings = [w for w in integrations.warnings_of(
+                integrations.get_findings(self.engagement)) if warning_id(w) in chosen]
             if not warnings:
                 messages.error(request, _("Tick the warnings you have read and accept."))
             else:
@@ -297,7 +296,14 @@ class ReviewView(WizardPageMixin, View):
                 messages.success(request, _("Document generation started."))
         elif action == "send":
             try:
-                drafts.send_to_client(self.engagement, findings, request.user)
+                drafts.send_to_client(self.engagement, integrations.get_findings, request.user,
+                                      int(request.POST.get("lock_version") or -1))
+            except DraftConflict:
+                messages.error(request, _(
+                    "Not sent: this draft was changed in another tab or window since this page "
+                    "was shown. Review it again below, then send."))
+            except NotADraft:
+                messages.error(request, _("This quote has been sent: it can no longer change."))
             except SendBlocked as blocked:
                 messages.error(request, _(
                     "Not sent: %(errors)s error(s) to correct and %(warnings)s warning(s) to "

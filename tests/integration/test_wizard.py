@@ -54,6 +54,14 @@ def post_step(client, engagement, key, data):
     return client.post(step_url(engagement, key), as_rendered(engagement, data))
 
 
+def send(client, engagement, lock_version=None):
+    """Press "Send to client" on the review page as it was rendered."""
+    engagement.refresh_from_db()
+    version = engagement.lock_version if lock_version is None else lock_version
+    return client.post(step_url(engagement, "review"),
+                       {"action": "send", "lock_version": version})
+
+
 def start(client, answers):
     """Post the identity and client steps; return the new draft."""
     response = client.post(reverse("terms_kit_wizard_new"), answers["identity"])
@@ -348,7 +356,7 @@ def test_a_consumer_identity_without_mediator_is_flagged_on_the_identity_step(ad
 def test_sending_is_blocked_while_an_error_remains(admin_client, expert):
     engagement, answers = walk(admin_client, expert, "S2", until="review",
                                change=_set("payment", due_days="75"))
-    admin_client.post(step_url(engagement, "review"), {"action": "send"})
+    send(admin_client, engagement)
     engagement.refresh_from_db()
     assert engagement.status == "draft" and engagement.number == ""
 
@@ -367,7 +375,7 @@ def test_warnings_must_be_acknowledged_and_the_acknowledgement_is_recorded(admin
     review = admin_client.get(step_url(engagement, "review")).content.decode()
     assert "1 warning to acknowledge" in review
 
-    admin_client.post(step_url(engagement, "review"), {"action": "send"})
+    send(admin_client, engagement)
     engagement.refresh_from_db()
     assert engagement.status == "draft"
 
@@ -378,13 +386,29 @@ def test_warnings_must_be_acknowledged_and_the_acknowledgement_is_recorded(admin
         "params.missing", "engagement.payment.late_penalty_rate", expert)
     assert "could not be checked" in ack.message and ack.source
 
-    response = admin_client.post(step_url(engagement, "review"), {"action": "send"})
+    response = send(admin_client, engagement)
     assert response.status_code == 302
     engagement.refresh_from_db()
     assert engagement.status == "sent" and engagement.number.startswith("D-")
     # A sent quote is frozen: the wizard refuses to edit it.
     response = admin_client.get(step_url(engagement, "payment"))
     assert response.status_code == 302 and "/inspect/" in response.url
+
+
+def test_a_review_page_older_than_the_draft_cannot_send(admin_client, expert):
+    engagement, answers = walk(admin_client, expert, "S5", until="review")
+    shown = engagement.lock_version  # the review page is open in one tab...
+    post_step(admin_client, engagement, "payment", {**answers["payment"],
+                                                     "deposit_percent": "60.00"})  # ...and another
+    response = send(admin_client, engagement, lock_version=shown)
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.status == "draft"
+    page = admin_client.get(response.url).content.decode()
+    assert "changed in another tab" in page
+    assert send(admin_client, engagement).status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.status == "sent"
 
 
 def test_live_check_of_unsaved_answers_saves_nothing(admin_client, expert):
