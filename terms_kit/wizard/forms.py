@@ -44,9 +44,13 @@ class StepFormMixin:
         self.owner = owner
         super().__init__(data, **kwargs)
 
+    def active_formsets(self):
+        """The formsets the current answers use (a hidden one is neither checked nor kept)."""
+        return self.formsets
+
     def all_valid(self):
         # Evaluate every part so that all errors show at once, not one part at a time.
-        results = [self.is_valid(), *(formset.is_valid() for formset in self.formsets)]
+        results = [self.is_valid(), *(formset.is_valid() for formset in self.active_formsets())]
         return all(results)
 
 
@@ -332,10 +336,13 @@ class PaymentForm(StepFormMixin, forms.ModelForm):
                 self.add_error(name, message)
         return not problems
 
+    def active_formsets(self):
+        if self.data.get("payment_model") != PaymentModel.MILESTONES:
+            return ()  # milestones left from another model are dropped, not checked
+        return self.formsets
+
     def milestone_rows(self):
-        if self.cleaned_data.get("payment_model") != PaymentModel.MILESTONES:
-            return []  # hidden milestones of another model are dropped, not kept
-        return self.milestones.rows()
+        return self.milestones.rows() if self.active_formsets() else []
 
     def step_data(self):
         data = dict(self.cleaned_data)

@@ -534,3 +534,10 @@ def test_the_wizard_speaks_french(admin_client, expert):
     assert "Quand et comment le client paie" in page  # the step's introduction
     assert "Enregistrer et continuer" in page
     assert "Contrôle de conformité" in page
+
+
+def test_milestones_left_from_another_model_are_dropped_not_checked(admin_client, expert):
+    engagement, answers = walk(admin_client, expert, "S2", until="terms")
+    data = {**answers["payment"], "payment_model": "deposit", "milestones-0-amount": "oops"}
+    assert post_step(admin_client, engagement, "payment", data).status_code == 302
+    assert not engagement.milestones.exists()
