@@ -5,9 +5,11 @@ A subcommand module has ``HELP`` (one line), ``add_arguments(parser)`` and
 It raises ``CommandError`` with a message for a person when it cannot do its work.
 """
 
-from . import export_spec, import_spec
+from . import export_spec, generate, import_spec, lint_template
 
 SUBCOMMANDS = {
     "export": export_spec,
     "import": import_spec,
+    "generate": generate,
+    "lint-template": lint_template,
 }

@@ -1,4 +1,5 @@
 from .client import Client
+from .documents import DocumentKind, DocumentRequest, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange
 from .identity import BusinessIdentity
@@ -7,8 +8,11 @@ from .terms import TermsVersion
 __all__ = [
     "BusinessIdentity",
     "Client",
+    "DocumentKind",
+    "DocumentRequest",
     "Engagement",
     "EngagementLine",
+    "IssuedDocument",
     "Milestone",
     "NumberSequence",
     "StatusChange",
