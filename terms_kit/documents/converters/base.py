@@ -29,7 +29,8 @@ class BaseConverter:
     name = "base"
 
     def __init__(self, soffice=None, timeout=60):
-        self.soffice = soffice or shutil.which("soffice") or shutil.which("libreoffice")
+        self.soffice_setting = soffice or "soffice"
+        self.soffice = shutil.which(self.soffice_setting)
         self.timeout = timeout
 
     def convert(self, docx):
@@ -40,8 +41,9 @@ class BaseConverter:
         """Reasons this backend cannot work on this machine, for the system check."""
         if not self.soffice:
             return [
-                "LibreOffice's soffice was not found on PATH: install libreoffice-writer-nogui "
-                "(and fonts-dejavu), or set TERMS_KIT['PDF_CONVERTER_OPTIONS']['soffice']."
+                f"LibreOffice ({self.soffice_setting!r}) was not found or is not executable: "
+                "install libreoffice-writer-nogui (and fonts-dejavu), or set "
+                "TERMS_KIT['PDF_CONVERTER_OPTIONS']['soffice'] to its path."
             ]
         return []
 
