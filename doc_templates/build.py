@@ -12,11 +12,14 @@ number, percent, date (babel, in the document's language) and multiline (keeps l
 """
 
 import datetime
+import io
 from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
+
+from terms_kit.documents.rendering import normalize_docx
 
 HERE = Path(__file__).resolve().parent
 FONT = "DejaVu Sans"  # shipped by fonts-dejavu; embedded in the PDF/A
@@ -441,6 +444,9 @@ def build_terms(w, t):
     w.p(f"{t['version']} {{{{ terms.version or {q(t['draft'])} }}}}")
     w.p("{{ seller.name }}{% if rules.sole_trader %}, " + t["ei"] + "{% endif %} · "
         + t["siren"] + " {{ seller.siren }} · {{ seller.address_lines|join(', ') }} · {{ seller.email }}")
+    w.tag("if rules.vat_franchise")
+    w.p(t["franchise"])
+    w.tag("endif")
     w.tag("for section in terms.sections")
     w.tag("if section.title")
     w.h("{{ section.title }}", level=2)
@@ -562,7 +568,9 @@ def build_all(out_dir=HERE):
             stamp = datetime.datetime(2026, 1, 1)
             props.created = props.modified = stamp
             path = Path(out_dir) / f"{kind}_{lang}.docx"
-            writer.save(path)
+            buffer = io.BytesIO()
+            writer.save(buffer)
+            path.write_bytes(normalize_docx(buffer.getvalue()))  # fixed ZIP dates: same bytes
             written.append(path)
     return written
 
