@@ -1,6 +1,8 @@
 # Shared set-up steps for scripts/demo and scripts/test. Idempotent: fast when done already.
 
-APT_PACKAGES="gettext"
+# LibreOffice (PDF/A conversion), python3-uno (warm converters), DejaVu fonts (embedded in
+# the PDFs), poppler-utils (pdftoppm: page previews in docs/).
+APT_PACKAGES="gettext libreoffice-writer-nogui python3-uno fonts-dejavu poppler-utils"
 
 install_system_packages() {
   local missing=()
