@@ -237,3 +237,26 @@ def register_action_urls():
 
 def engagement_status_url(engagement):
     return reverse("terms_kit_engagement_status", args=[engagement.pk])
+
+
+@hooks.register("register_admin_urls")
+def register_document_urls():
+    from .admin import documents
+
+    return [
+        path(
+            "terms-kit/engagements/<int:pk>/documents/",
+            documents.EngagementDocumentsView.as_view(),
+            name="terms_kit_engagement_documents",
+        ),
+        path(
+            "terms-kit/engagements/<int:pk>/documents/generate/",
+            documents.generate_documents_view,
+            name="terms_kit_engagement_generate",
+        ),
+        path(
+            "terms-kit/documents/<int:pk>/<str:fmt>/",
+            documents.download_document,
+            name="terms_kit_document_download",
+        ),
+    ]
