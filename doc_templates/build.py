@@ -65,6 +65,15 @@ W = {
         "payment": "Conditions de paiement",
         "deposit": "à la signature du devis, soit",
         "deposit_word": "Acompte",
+        "models": {
+            "full_prepayment": "Paiement de la totalité à la commande, avant le début de la prestation.",
+            "deposit": "Un acompte à la commande, le solde à la fin de la prestation.",
+            "milestones": "Paiement par étapes, chaque étape étant facturée à sa validation.",
+            "time_credit": "Crédit d'heures payé à la commande, consommé au fil des séances.",
+            "pay_per_act": "Chaque prestation est payée lorsqu'elle est fournie.",
+            "preauthorisation": "Empreinte bancaire à la réservation ; le paiement est débité à la fin de la prestation.",
+            "on_completion": "Paiement à la fin de la prestation.",
+        },
         "milestones": "Échéancier par étapes",
         "milestone": "Étape",
         "validation": "Validation",
@@ -163,6 +172,15 @@ W = {
         "payment": "Payment terms",
         "deposit": "on signing the quote, that is",
         "deposit_word": "Deposit",
+        "models": {
+            "full_prepayment": "Full payment on ordering, before the service starts.",
+            "deposit": "A deposit on ordering, the balance at the end of the service.",
+            "milestones": "Payment by milestones, each invoiced when it is validated.",
+            "time_credit": "Time credit paid on ordering, used session by session.",
+            "pay_per_act": "Each service is paid when it is provided.",
+            "preauthorisation": "Card pre-authorised on booking; the payment is taken when the service ends.",
+            "on_completion": "Payment at the end of the service.",
+        },
         "milestones": "Milestone schedule",
         "milestone": "Milestone",
         "validation": "Validation",
@@ -237,6 +255,8 @@ class Writer:
         style = self.doc.styles["Normal"]
         style.font.name = FONT
         style.font.size = Pt(9.5)
+        style.paragraph_format.space_after = Pt(3)
+        style.paragraph_format.line_spacing = 1.1
         for name in ("Title", "Heading 1", "Heading 2"):
             self.doc.styles[name].font.name = FONT
         section = self.doc.sections[0]
@@ -266,6 +286,7 @@ class Writer:
             for cell, text in zip(table.add_row().cells, cells, strict=True):
                 cell.paragraphs[0].add_run(text).bold = bold
 
+        table.autofit = False
         add(header, bold=True)
         if loop:
             add([f"{{%tr {loop} %}}"] + [""] * (len(header) - 1))
@@ -274,6 +295,13 @@ class Writer:
             add(["{%tr endfor %}"] + [""] * (len(header) - 1))
         for cells in footer:
             add(cells, bold=True)
+        # The first column (description, label) gets the room; the figures share the rest.
+        first, other = Cm(6.5), Cm(10.5 / (len(header) - 1))
+        for index, column in enumerate(table.columns):
+            column.width = first if index == 0 else other  # the grid LibreOffice lays out
+        for row in table.rows:
+            for index, cell in enumerate(row.cells):
+                cell.width = first if index == 0 else other
         return table
 
     def save(self, path):
@@ -358,6 +386,10 @@ def b2b_terms(w, t):
 
 def payment_block(w, t):
     w.h(t["payment"])
+    for model, sentence in t["models"].items():
+        w.tag(f'if payment.model == "{model}"')
+        w.p(sentence)
+        w.tag("endif")
     w.tag("if deposit")
     w.p(f"{{{{ deposit.label|capitalize if deposit.label else {q(t['deposit_word'])} }}}} "
         f"{{{{ deposit.percent|percent }}}} {t['deposit']} {{{{ deposit.incl_vat|money }}}}.")
