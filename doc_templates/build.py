@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the wording tables keep one sentence a line, for reviewable diffs)
 """Builds the default DOCX templates (docxtpl tags) of terms-kit: the reviewable source.
 
     .venv/bin/python doc_templates/build.py      # rewrites doc_templates/<kind>_<lang>.docx

@@ -99,7 +99,8 @@ def _deposit(payment, totals):
     breakdown = []
     for row in totals.breakdown:
         base = money.percent_of(row.base, percent)
-        breakdown.append({"rate": row.rate, "base": base, "vat": money.to_cents(base * row.rate / 100)})
+        vat = money.to_cents(base * row.rate / 100)
+        breakdown.append({"rate": row.rate, "base": base, "vat": vat})
     excl_vat = sum((row["base"] for row in breakdown), money.ZERO)
     vat = sum((row["vat"] for row in breakdown), money.ZERO)
     return {

@@ -18,7 +18,9 @@ def _locale(lang):
     try:
         return LOCALES[lang]
     except KeyError:
-        raise ValueError(f"No document locale for language {lang!r}; use one of {sorted(LOCALES)}.")
+        raise ValueError(
+            f"No document locale for language {lang!r}; use one of {sorted(LOCALES)}."
+        ) from None
 
 
 def _decimal(value):

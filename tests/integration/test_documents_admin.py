@@ -43,8 +43,10 @@ def test_another_expert_gets_404_everywhere(client, make_expert, make_engagement
         client.post(reverse("terms_kit_engagement_generate", args=[engagement.pk]))
     document = engagement.documents.first()
     client.force_login(make_expert("intruder"))
-    assert client.get(reverse("terms_kit_engagement_documents", args=[engagement.pk])).status_code == 404
-    assert client.post(reverse("terms_kit_engagement_generate", args=[engagement.pk])).status_code == 404
+    page = reverse("terms_kit_engagement_documents", args=[engagement.pk])
+    assert client.get(page).status_code == 404
+    generate = reverse("terms_kit_engagement_generate", args=[engagement.pk])
+    assert client.post(generate).status_code == 404
     for fmt in ("pdf", "docx"):
         url = reverse("terms_kit_document_download", args=[document.pk, fmt])
         assert client.get(url).status_code == 404

@@ -109,7 +109,8 @@ def test_generate_command_writes_files_and_prints_a_manifest(tmp_path, spec, cap
     call_command("termskit", "generate", str(path), "--out", str(tmp_path / "out"),
                  "--lang", "en", "--format", "docx,pdf", "--kinds", "quote")
     manifest = json.loads(capsys.readouterr().out)
-    assert [item["file"].rsplit("/", 1)[1] for item in manifest] == ["quote_en.docx", "quote_en.pdf"]
+    names = [item["file"].rsplit("/", 1)[1] for item in manifest]
+    assert names == ["quote_en.docx", "quote_en.pdf"]
     for item in manifest:
         content = open(item["file"], "rb").read()
         assert hashlib.sha256(content).hexdigest() == item["sha256"]

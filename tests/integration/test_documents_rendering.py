@@ -1,13 +1,12 @@
 """DOCX documents of the scenarios S1 to S6, read back with python-docx."""
 
 import pytest
+from documents_helpers import NBSP, docx_text, eur_fr
 
 from terms_kit.documents import generation
 from terms_kit.documents.context import KINDS, build_context
 from terms_kit.documents.rendering import RenderError, render_docx
 from terms_kit.documents.templates import find_template
-
-from documents_helpers import NBSP, docx_text, eur_fr
 
 
 def render_text(spec, kind, lang=None, extras=None):
