@@ -15,7 +15,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .admin import views
 from .admin.ownership import OwnedModelForm
-from .models import BusinessIdentity, Client, Engagement, TermsVersion
+from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
 
 
 class OwnedViewSet(ModelViewSet):
@@ -207,11 +207,23 @@ class TermsVersionViewSet(OwnedViewSet):
     ]
 
 
+class ExpertTemplateViewSet(OwnedViewSet):
+    """Upload your own DOCX templates; one failing `termskit lint-template` is refused."""
+
+    model = ExpertTemplate
+    name = "terms_kit_template"
+    icon = "doc-empty"
+    menu_label = _("Document templates")
+    list_display = ["kind", "language", "file", "updated_at"]
+    panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("language")]), FieldPanel("file")]
+
+
 class TermsKitGroup(ModelViewSetGroup):
     menu_label = _("Terms kit")
     menu_icon = "doc-full-inverse"
     menu_order = 200
-    items = (EngagementViewSet, ClientViewSet, BusinessIdentityViewSet, TermsVersionViewSet)
+    items = (EngagementViewSet, ClientViewSet, BusinessIdentityViewSet, TermsVersionViewSet,
+             ExpertTemplateViewSet)
 
 
 @hooks.register("register_admin_viewset")

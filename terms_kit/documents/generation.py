@@ -50,11 +50,13 @@ def document_language(spec, lang=None):
     return lang or spec["engagement"].get("language") or spec["client"].get("language") or "fr"
 
 
-def render(spec, kind, lang=None, extras=None):
-    """Render one DOCX from a spec; the result carries what an issued record stores."""
+def render(spec, kind, lang=None, extras=None, owner=None):
+    """Render one DOCX from a spec; the result carries what an issued record stores.
+
+    With an ``owner``, that expert's uploaded template is used when they have one."""
     lang = document_language(spec, lang)
     snapshot = snapshot_of(spec, kind, extras)
-    template = find_template(kind, lang)
+    template = find_template(kind, lang, owner)
     context = build_context(snapshot["spec"], kind, lang, snapshot["extras"])
     key = json_sha256(
         {"kind": kind, "language": lang, "template": template.sha256, "snapshot": snapshot}

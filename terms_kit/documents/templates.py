@@ -1,6 +1,7 @@
 """Finding the DOCX template of a document kind and language.
 
-Order: ``TERMS_KIT["DOCUMENT_TEMPLATES"]["<kind>_<lang>"]`` (one file), then each folder of
+Order: the expert's own uploaded template (``ExpertTemplate``, when an owner is given), then
+``TERMS_KIT["DOCUMENT_TEMPLATES"]["<kind>_<lang>"]`` (one file), then each folder of
 ``TERMS_KIT["DOCUMENT_TEMPLATE_DIRS"]``, then the default folder (``doc_templates/`` of the
 terms-kit checkout, or ``TERMS_KIT["DEFAULT_TEMPLATE_DIR"]``). Templates are read once per
 file modification and identified by their SHA-256, stored with each issued document.
@@ -54,7 +55,23 @@ def load_file(path):
     return template
 
 
-def find_template(kind, lang):
+def expert_template(kind, lang, owner):
+    from ..models import ExpertTemplate
+
+    uploaded = ExpertTemplate.objects.filter(owner=owner, kind=kind, language=lang).first()
+    if uploaded is None:
+        return None
+    return Template(
+        name=f"{uploaded.file.name} (uploaded)", path=None, content=uploaded.read(),
+        sha256=uploaded.sha256,
+    )
+
+
+def find_template(kind, lang, owner=None):
+    if owner is not None:
+        uploaded = expert_template(kind, lang, owner)
+        if uploaded is not None:
+            return uploaded
     tried = []
     for path in candidate_paths(kind, lang):
         if path.is_file():

@@ -1,5 +1,5 @@
 from .client import Client
-from .documents import DocumentKind, DocumentRequest, IssuedDocument
+from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange
 from .identity import BusinessIdentity
@@ -12,6 +12,7 @@ __all__ = [
     "DocumentRequest",
     "Engagement",
     "EngagementLine",
+    "ExpertTemplate",
     "IssuedDocument",
     "Milestone",
     "NumberSequence",

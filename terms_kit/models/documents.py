@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -91,3 +92,64 @@ class DocumentRequest(OwnedModel):
 
     def __str__(self):
         return f"{self.engagement} · {', '.join(self.kinds)} ({self.get_state_display()})"
+
+
+def _template_upload_path(instance, filename):
+    return f"terms_kit/templates/{instance.owner_id}/{instance.kind}_{instance.language}.docx"
+
+
+class ExpertTemplate(OwnedModel):
+    """An expert's own DOCX template for one kind and language, used instead of the default.
+
+    An upload that fails the template linter (Jinja errors, unknown variables) is refused
+    with the linter's findings, so a broken template never reaches a client.
+    """
+
+    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    file = models.FileField(
+        _("DOCX template"), upload_to=_template_upload_path, max_length=200,
+        help_text=_("A .docx file with docxtpl tags; start from a default template."),
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("document template")
+        verbose_name_plural = _("document templates")
+        ordering = ["kind", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "kind", "language"], name="terms_kit_expert_template_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.language})"
+
+    def read(self):
+        self.file.open("rb")
+        try:
+            self.file.seek(0)
+            return self.file.read()
+        finally:
+            self.file.seek(0)
+
+    def clean(self):
+        from ..documents.hashing import sha256
+        from ..documents.linting import lint
+
+        super().clean()
+        duplicate = type(self).objects.filter(
+            owner_id=self.owner_id, kind=self.kind, language=self.language
+        ).exclude(pk=self.pk)
+        if self.owner_id and duplicate.exists():
+            raise ValidationError({"language": _(
+                "You already have a template for this document in this language: edit it.")})
+        if not self.file:
+            return
+        content = self.read()
+        report = lint(content)
+        if not report.ok:
+            problems = [line for line in report.lines() if not line.startswith("unused")]
+            raise ValidationError({"file": problems})
+        self.sha256 = sha256(content)

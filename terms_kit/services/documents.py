@@ -41,7 +41,7 @@ def _reuse(engagement, existing):
 def issue_document(engagement, kind, lang=None, extras=None, converter=None):
     """One issued document: served from the cache when identical inputs were issued before."""
     spec = export_engagement(engagement)
-    rendered = generation.render(spec, kind, lang, extras)
+    rendered = generation.render(spec, kind, lang, extras, owner=engagement.owner)
     existing = (
         IssuedDocument.objects.filter(owner=engagement.owner, cache_key=rendered.cache_key)
         .order_by("pk").first()
