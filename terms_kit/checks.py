@@ -1,10 +1,13 @@
 """System checks: each message names the setting to fix."""
 
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from .conf import DEFAULTS, app_settings
+
+REQUIRED_APPS = ("wagtail", "wagtail.admin", "modelcluster", "django_tasks")
 
 
 @checks.register()
@@ -43,9 +46,8 @@ def check_terms_kit_settings(app_configs=None, **kwargs):
                 id="terms_kit.E003",
             )
         )
-    required_apps = ["wagtail", "wagtail.admin", "modelcluster", "django_tasks"]
-    for app in required_apps:
-        if app not in settings.INSTALLED_APPS:
+    for app in REQUIRED_APPS:
+        if not apps.is_installed(app):
             errors.append(
                 checks.Error(
                     f"terms_kit needs {app!r} in INSTALLED_APPS.",
@@ -62,6 +64,7 @@ def check_document_generation(app_configs=None, **kwargs):
     from .documents.context import KINDS
     from .documents.converters import ConverterUnavailable, get_converter
     from .documents.templates import find_template
+    from .models.base import Language
 
     errors = []
     try:
@@ -77,7 +80,7 @@ def check_document_generation(app_configs=None, **kwargs):
                 id="terms_kit.E005",
             )
         )
-    for lang in app_settings.LANGUAGES:
+    for lang in Language.values:
         for kind in KINDS:
             try:
                 find_template(kind, lang)

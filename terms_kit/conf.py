@@ -12,12 +12,12 @@ DEFAULTS = {
     "QUOTE_NUMBER_PREFIX": "D",
     # Digits of the yearly sequence in a number (zero-padded).
     "NUMBER_DIGITS": 4,
-    # Days a quote stays valid when the expert sets no validity date.
-    "DEFAULT_VALIDITY_DAYS": 30,
     # Currency of every amount. Only EUR is supported for now (French law, France first).
     "CURRENCY": "EUR",
-    # Languages documents and client pages can be written in.
-    "LANGUAGES": ("fr", "en"),
+    # A YAML file of figures (rates, thresholds) added to those shipped in
+    # terms_kit/compliance/params/fr.yaml, same format: add a half-year's legal interest rate
+    # without waiting for a terms-kit release. None: the shipped figures only.
+    "COMPLIANCE_EXTRA_FIGURES": None,
     # Documents (docs/documents.md). One DOCX per "<kind>_<lang>" key, e.g.
     # {"quote_fr": "/srv/templates/my_quote.docx"}: replaces that default template.
     "DOCUMENT_TEMPLATES": {},

@@ -1,6 +1,6 @@
 """Registers the "Terms kit" admin menu: identities, clients, engagements, terms versions."""
 
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import (
@@ -14,7 +14,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .admin import views
-from .admin.ownership import OwnedModelForm
+from .admin.ownership import EngagementForm, OwnedModelForm
 from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
 
 
@@ -28,9 +28,15 @@ class OwnedViewSet(ModelViewSet):
     edit_view_class = views.OwnedEditView
     delete_view_class = views.OwnedDeleteView
     inspect_view_class = views.OwnedInspectView
+    history_view_class = views.OwnedHistoryView
+    usage_view_class = views.OwnedUsageView
+
+    base_form_class = OwnedModelForm
 
     def get_edit_handler(self):
-        return ObjectList(self.panels, base_form_class=OwnedModelForm).bind_to_model(self.model)
+        return ObjectList(self.panels, base_form_class=self.base_form_class).bind_to_model(
+            self.model
+        )
 
 
 class BusinessIdentityViewSet(OwnedViewSet):
@@ -120,6 +126,8 @@ class EngagementViewSet(OwnedViewSet):
     name = "terms_kit_engagement"
     icon = "doc-full"
     menu_label = _("Engagements")
+    base_form_class = EngagementForm
+    index_view_class = views.EngagementIndexView
     edit_view_class = views.EngagementEditView
     delete_view_class = views.EngagementDeleteView
     list_filter = ["status", "channel", "payment_model", "client__kind"]
@@ -181,11 +189,11 @@ class EngagementViewSet(OwnedViewSet):
     @property
     def list_display(self):
         return [
-            "number",
             "title",
+            Column("display_number", label=_("Quote number"), sort_key="number"),
             "client",
             StatusTagColumn("status", label=_("Status"), accessor="get_status_display",
-                            primary=lambda obj: obj.status == "draft"),
+                            primary=lambda obj: obj.status != "draft"),
             Column("issue_date", label=_("Issue date"), sort_key="issue_date"),
         ]
 
@@ -245,10 +253,6 @@ def register_action_urls():
             name="terms_kit_terms_publish",
         ),
     ]
-
-
-def engagement_status_url(engagement):
-    return reverse("terms_kit_engagement_status", args=[engagement.pk])
 
 
 @hooks.register("register_admin_urls")

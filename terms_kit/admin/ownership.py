@@ -4,17 +4,26 @@ A superuser sees everything. Anyone else gets a 404 for another expert's record,
 admin never confirms that it exists.
 """
 
+from types import SimpleNamespace
+
 from django.http import Http404
 from wagtail.admin.forms import WagtailAdminModelForm
+
+from ..money import compute_totals
+from ..payment_plan import payment_plan_errors
 
 OWNED_RELATIONS = ("identity", "client", "terms_version")
 
 
-class OwnedObjectsMixin:
-    """For Wagtail's generic model views: listings and single objects filtered by owner."""
+class OwnedListingMixin:
+    """For Wagtail's index views: only the expert's own records are listed and searched."""
 
     def get_base_queryset(self):
         return super().get_base_queryset().owned_by(self.request.user)
+
+
+class OwnedObjectMixin:
+    """For Wagtail's single-object views: another expert's record is a 404."""
 
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
@@ -43,3 +52,28 @@ class OwnedModelForm(WagtailAdminModelForm):
             self.fields["terms_version"].queryset = self.fields["terms_version"].queryset.filter(
                 published_at__isnull=False
             )
+
+
+class EngagementForm(OwnedModelForm):
+    """Adds the payment-plan consistency rules, which need the lines and milestones."""
+
+    def clean(self):
+        cleaned = super().clean()
+        lines, milestones = self.formsets["lines"], self.formsets["milestones"]
+        if not (lines.is_valid() and milestones.is_valid()):
+            return cleaned  # their own errors are shown next to them
+
+        def kept(formset):
+            return [form.cleaned_data for form in formset.forms
+                    if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+
+        line_objects = [SimpleNamespace(**data) for data in kept(lines)]
+        problems = payment_plan_errors(
+            cleaned.get("payment_model"),
+            cleaned.get("deposit_percent"),
+            [data["amount"] for data in kept(milestones)],
+            compute_totals(line_objects).total_excl_vat,
+        )
+        for field, message in problems.items():
+            self.add_error(None if field == "milestones" else field, message)
+        return cleaned

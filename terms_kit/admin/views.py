@@ -3,32 +3,56 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
 
 from ..exceptions import InvalidTransition, TermsKitError
 from ..models import Engagement, TermsVersion
 from ..services.status import change_status
 from ..services.terms import publish_terms
 from ..status import Status, allowed_next
-from .ownership import OwnedObjectsMixin
+from .ownership import OwnedListingMixin, OwnedObjectMixin
 
 
-class OwnedIndexView(OwnedObjectsMixin, generic.IndexView):
+class OwnedIndexView(OwnedListingMixin, generic.IndexView):
     pass
 
 
-class OwnedEditView(OwnedObjectsMixin, generic.EditView):
+class EngagementIndexView(OwnedIndexView):
+    def get_list_more_buttons(self, instance):
+        return [
+            *super().get_list_more_buttons(instance),
+            MenuItem(
+                _("Status and history"),
+                url=reverse("terms_kit_engagement_status", args=[instance.pk]),
+                icon_name="history",
+                priority=15,
+            ),
+        ]
+
+
+class OwnedEditView(OwnedObjectMixin, generic.EditView):
     pass
 
 
-class OwnedDeleteView(OwnedObjectsMixin, generic.DeleteView):
+class OwnedDeleteView(OwnedObjectMixin, generic.DeleteView):
     pass
 
 
-class OwnedInspectView(OwnedObjectsMixin, generic.InspectView):
+class OwnedInspectView(OwnedObjectMixin, generic.InspectView):
+    pass
+
+
+class OwnedHistoryView(OwnedObjectMixin, history.HistoryView):
+    pass
+
+
+class OwnedUsageView(OwnedObjectMixin, usage.UsageView):
     pass
 
 

@@ -145,7 +145,11 @@ class Engagement(ClusterableModel, OwnedModel):
         ]
 
     def __str__(self):
-        return f"{self.number or _('Draft')} · {self.title}"
+        return f"{self.display_number} · {self.title}"
+
+    @property
+    def display_number(self):
+        return self.number or _("Draft")
 
     def save(self, *args, **kwargs):
         self.lock_version += 1

@@ -74,7 +74,7 @@ def _explain(error):
         return (f"{path}.{missing}" if error.absolute_path else missing, "is required")
     if kind == "additionalProperties":
         return (path, f"unknown field: {error.message.split(chr(39))[1]} (see the JSON Schema)")
-    if kind == "pattern" and error.validator_value.startswith("^-?[0-9]"):
+    if kind in ("pattern", "type") and error.schema.get("pattern", "").startswith("^-?[0-9]"):
         return (path, f'must be a decimal number written as a string, e.g. "12.50"; '
                       f"got {error.instance!r}")
     if kind == "enum":
@@ -88,6 +88,9 @@ def _explain(error):
         return (path, f"must be of type {error.validator_value}; got {error.instance!r}")
     if kind == "minItems" and path.endswith("lines"):
         return (path, "a quote needs at least one line")
+    if kind == "maxLength":
+        return (path, f"is {len(error.instance)} characters long; at most "
+                      f"{error.validator_value} are allowed")
     if kind == "minLength" and error.validator_value == 1:
         return (path, "must not be empty")
     return (path, error.message)

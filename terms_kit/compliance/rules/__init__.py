@@ -1,0 +1,3 @@
+"""The rule families; importing this package registers every rule (see registry.RULES)."""
+
+from . import b2b, b2c, data, deposits, invoices, professions, quote, terms  # noqa: F401

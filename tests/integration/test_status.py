@@ -1,0 +1,88 @@
+import itertools
+
+import pytest
+
+from terms_kit.exceptions import ImmutableRecord, InvalidTransition
+from terms_kit.models import Engagement, StatusChange
+from terms_kit.services.status import change_status
+from terms_kit.signals import engagement_status_changed
+from terms_kit.status import TRANSITIONS, Status
+
+pytestmark = pytest.mark.django_db
+
+ALL_PAIRS = list(itertools.product(Status.values, Status.values))
+ALLOWED = [(a, b) for a, b in ALL_PAIRS if b in TRANSITIONS[a]]
+FORBIDDEN = [(a, b) for a, b in ALL_PAIRS if b not in TRANSITIONS[a]]
+
+
+def at_status(engagement, status):
+    # Put the stored row in a given state for the test (bypassing the service on purpose).
+    Engagement.objects.filter(pk=engagement.pk).update(status=status)
+    engagement.refresh_from_db()
+    return engagement
+
+
+def test_table_covers_every_status():
+    assert set(TRANSITIONS) == set(Status.values)
+    assert len(ALLOWED) + len(FORBIDDEN) == len(Status.values) ** 2
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), ALLOWED)
+def test_allowed_transition_changes_status_and_writes_history(
+    make_engagement, expert, from_status, to_status
+):
+    engagement = at_status(make_engagement("S2"), from_status)
+    change = change_status(engagement, to_status, user=expert, note="why")
+    engagement.refresh_from_db()
+    assert engagement.status == to_status
+    assert (change.from_status, change.to_status, change.changed_by_label) == (
+        from_status, to_status, "expert")
+    assert list(engagement.status_changes.values_list("to_status", flat=True)) == [to_status]
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), FORBIDDEN)
+def test_forbidden_transition_is_refused_and_leaves_no_trace(make_engagement, from_status,
+                                                             to_status):
+    engagement = at_status(make_engagement("S2"), from_status)
+    with pytest.raises(InvalidTransition):
+        change_status(engagement, to_status)
+    engagement.refresh_from_db()
+    assert engagement.status == from_status
+    assert not StatusChange.objects.exists()
+
+
+def test_transition_is_checked_against_the_stored_status_not_a_stale_instance(make_engagement):
+    engagement = make_engagement("S2")
+    stale = Engagement.objects.get(pk=engagement.pk)
+    change_status(engagement, Status.CANCELLED)
+    # The stale copy still says "draft", where sending would be allowed.
+    with pytest.raises(InvalidTransition):
+        change_status(stale, Status.SENT)
+
+
+def test_signal_is_sent_only_after_commit(make_engagement, django_capture_on_commit_callbacks):
+    received = []
+
+    def receiver(sender, engagement, from_status, to_status, change, **kwargs):
+        received.append((from_status, to_status))
+
+    engagement_status_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            change_status(make_engagement("S2"), Status.SENT)
+        assert received == []
+        for callback in callbacks:
+            callback()
+        assert received == [(Status.DRAFT, Status.SENT)]
+    finally:
+        engagement_status_changed.disconnect(receiver)
+
+
+def test_history_rows_are_insert_only(make_engagement):
+    change = change_status(make_engagement("S2"), Status.SENT)
+    change.note = "rewritten"
+    with pytest.raises(ImmutableRecord):
+        change.save()
+    with pytest.raises(ImmutableRecord):
+        change.delete()
+    assert StatusChange.objects.get(pk=change.pk).note == ""
