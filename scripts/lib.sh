@@ -34,5 +34,10 @@ install_python_env() {
 
 # Background workers the demo needs (document conversion tasks); stopped with the demo.
 start_background_workers() {
-  :
+  # PDF documents are made by the django-tasks database worker, never in a web request.
+  echo "== Starting the task worker (documents): manage.py db_worker"
+  .venv/bin/python manage.py db_worker --no-reload &
+  local worker=$! server=$$
+  # The server replaces this shell (exec): stop the worker when that process ends.
+  ( while kill -0 "$server" 2>/dev/null; do sleep 2; done; kill "$worker" 2>/dev/null ) &
 }
