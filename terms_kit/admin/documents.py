@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from ..documents.generation import applicable_kinds
 from ..models import Engagement, IssuedDocument
+from ..models.base import Language
 from ..services.documents import request_documents
 from ..spec import export_engagement
 
@@ -34,7 +35,7 @@ class EngagementDocumentsView(TemplateView):
             requests=requests,
             in_progress=any(r.state in ("queued", "running") for r in requests),
             documents=engagement.documents.all(),
-            languages=[("fr", "Français"), ("en", "English")],
+            languages=Language.choices,
             **kwargs,
         )
 
@@ -43,7 +44,7 @@ class EngagementDocumentsView(TemplateView):
 def generate_documents_view(request, pk):
     engagement = get_object_or_404(Engagement.objects.owned_by(request.user), pk=pk)
     lang = request.POST.get("language") or engagement.language
-    if lang not in ("fr", "en"):
+    if lang not in Language.values:
         lang = engagement.language
     request_documents(engagement, applicable_kinds(export_engagement(engagement)), lang,
                       user=request.user)
