@@ -1,6 +1,8 @@
 # Shared set-up steps for scripts/demo and scripts/test. Idempotent: fast when done already.
 
-APT_PACKAGES="gettext chromium"
+# LibreOffice (PDF/A conversion), python3-uno (warm converters), DejaVu fonts (embedded in
+# the PDFs), poppler-utils (pdftoppm: page previews in docs/), chromium (browser tests).
+APT_PACKAGES="gettext libreoffice-writer-nogui python3-uno fonts-dejavu poppler-utils chromium"
 
 install_system_packages() {
   local missing=()
@@ -32,5 +34,10 @@ install_python_env() {
 
 # Background workers the demo needs (document conversion tasks); stopped with the demo.
 start_background_workers() {
-  :
+  # PDF documents are made by the django-tasks database worker, never in a web request.
+  echo "== Starting the task worker (documents): manage.py db_worker"
+  .venv/bin/python manage.py db_worker --no-reload &
+  local worker=$! server=$$
+  # The server replaces this shell (exec): stop the worker when that process ends.
+  ( while kill -0 "$server" 2>/dev/null; do sleep 2; done; kill "$worker" 2>/dev/null ) &
 }

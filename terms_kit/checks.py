@@ -3,9 +3,9 @@
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 
 from .conf import DEFAULTS, app_settings
-
 
 REQUIRED_APPS = ("wagtail", "wagtail.admin", "modelcluster", "django_tasks")
 
@@ -55,4 +55,35 @@ def check_terms_kit_settings(app_configs=None, **kwargs):
                     id="terms_kit.E004",
                 )
             )
+    return errors
+
+
+@checks.register()
+def check_document_generation(app_configs=None, **kwargs):
+    """A missing PDF converter or template is reported at start-up, not at the first document."""
+    from .documents.context import KINDS
+    from .documents.converters import ConverterUnavailable, get_converter
+    from .documents.templates import find_template
+    from .models.base import Language
+
+    errors = []
+    try:
+        problems = get_converter().problems()
+    except ConverterUnavailable as exc:
+        problems = [str(exc)]
+    for problem in problems:
+        errors.append(
+            checks.Error(
+                f"PDF documents cannot be made: {problem}",
+                hint="See docs/documents.md (LibreOffice set-up) or set "
+                "TERMS_KIT['PDF_CONVERTER'].",
+                id="terms_kit.E005",
+            )
+        )
+    for lang in Language.values:
+        for kind in KINDS:
+            try:
+                find_template(kind, lang)
+            except ImproperlyConfigured as exc:
+                errors.append(checks.Error(str(exc), id="terms_kit.E006"))
     return errors

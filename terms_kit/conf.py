@@ -18,6 +18,16 @@ DEFAULTS = {
     # terms_kit/compliance/params/fr.yaml, same format: add a half-year's legal interest rate
     # without waiting for a terms-kit release. None: the shipped figures only.
     "COMPLIANCE_EXTRA_FIGURES": None,
+    # Documents (docs/documents.md). One DOCX per "<kind>_<lang>" key, e.g.
+    # {"quote_fr": "/srv/templates/my_quote.docx"}: replaces that default template.
+    "DOCUMENT_TEMPLATES": {},
+    # Folders searched, in order, for "<kind>_<lang>.docx" before the default folder.
+    "DOCUMENT_TEMPLATE_DIRS": (),
+    # The default templates' folder; None means doc_templates/ beside the terms_kit package.
+    "DEFAULT_TEMPLATE_DIR": None,
+    # Dotted path of the PDF converter backend and its options (documents/converters/).
+    "PDF_CONVERTER": "terms_kit.documents.converters.pool.LibreOfficePool",
+    "PDF_CONVERTER_OPTIONS": {},
 }
 
 

@@ -16,7 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .admin import views
 from .admin.ownership import EngagementForm, OwnedModelForm
-from .models import BusinessIdentity, Client, Engagement, TermsVersion
+from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
 from .wizard import urls as wizard_urls
 
 
@@ -217,11 +217,23 @@ class TermsVersionViewSet(OwnedViewSet):
     ]
 
 
+class ExpertTemplateViewSet(OwnedViewSet):
+    """Upload your own DOCX templates; one failing `termskit lint-template` is refused."""
+
+    model = ExpertTemplate
+    name = "terms_kit_template"
+    icon = "doc-empty"
+    menu_label = _("Document templates")
+    list_display = ["kind", "language", "file", "updated_at"]
+    panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("language")]), FieldPanel("file")]
+
+
 class TermsKitGroup(ModelViewSetGroup):
     menu_label = _("Terms kit")
     menu_icon = "doc-full-inverse"
     menu_order = 200
-    items = (EngagementViewSet, ClientViewSet, BusinessIdentityViewSet, TermsVersionViewSet)
+    items = (EngagementViewSet, ClientViewSet, BusinessIdentityViewSet, TermsVersionViewSet,
+             ExpertTemplateViewSet)
 
 
 @hooks.register("register_admin_viewset")
@@ -241,6 +253,29 @@ def register_action_urls():
             "terms-kit/terms/<int:pk>/publish/",
             views.publish_terms_view,
             name="terms_kit_terms_publish",
+        ),
+    ]
+
+
+@hooks.register("register_admin_urls")
+def register_document_urls():
+    from .admin import documents
+
+    return [
+        path(
+            "terms-kit/engagements/<int:pk>/documents/",
+            documents.EngagementDocumentsView.as_view(),
+            name="terms_kit_engagement_documents",
+        ),
+        path(
+            "terms-kit/engagements/<int:pk>/documents/generate/",
+            documents.generate_documents_view,
+            name="terms_kit_engagement_generate",
+        ),
+        path(
+            "terms-kit/documents/<int:pk>/<str:fmt>/",
+            documents.download_document,
+            name="terms_kit_document_download",
         ),
     ]
 

@@ -5,11 +5,13 @@ A subcommand module has ``HELP`` (one line), ``add_arguments(parser)`` and
 It raises ``CommandError`` with a message for a person when it cannot do its work.
 """
 
-from . import check_spec, export_spec, import_spec, rules_doc
+from . import check_spec, export_spec, generate, import_spec, lint_template, rules_doc
 
 SUBCOMMANDS = {
     "check": check_spec,
     "export": export_spec,
     "import": import_spec,
+    "generate": generate,
+    "lint-template": lint_template,
     "rules-doc": rules_doc,
 }

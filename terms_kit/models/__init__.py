@@ -1,4 +1,5 @@
 from .client import Client
+from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange
 from .identity import BusinessIdentity
@@ -8,8 +9,12 @@ from .wizard import WarningAcknowledgement, WizardState
 __all__ = [
     "BusinessIdentity",
     "Client",
+    "DocumentKind",
+    "DocumentRequest",
     "Engagement",
     "EngagementLine",
+    "ExpertTemplate",
+    "IssuedDocument",
     "Milestone",
     "NumberSequence",
     "StatusChange",

@@ -19,3 +19,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "en"  # assertions read English; French is tested explicitly
+# Tasks run inline in tests (the database backend needs a running db_worker).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Warm LibreOffice pool of one worker: tests convert real documents without starving the machine.
+TERMS_KIT = {"PDF_CONVERTER_OPTIONS": {"size": 1}}

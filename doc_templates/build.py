@@ -1,0 +1,613 @@
+# ruff: noqa: E501  (the wording tables keep one sentence a line, for reviewable diffs)
+"""Builds the default DOCX templates (docxtpl tags) of terms-kit: the reviewable source.
+
+    .venv/bin/python doc_templates/build.py      # rewrites doc_templates/<kind>_<lang>.docx
+
+Each template is written from the wording tables below (French and English), so a change of
+wording is a reviewable diff here. The .docx files are committed too: a person can open and
+edit them in Word or LibreOffice; `manage.py termskit lint-template FILE.docx` then checks them.
+
+Tag reminders (docxtpl): ``{{ x }}`` prints an escaped value; ``{%p ... %}`` is a block tag
+that stands alone in its paragraph; ``{%tr ... %}`` repeats a table row. Filters: money,
+number, percent, date (babel, in the document's language) and multiline (keeps line breaks).
+"""
+
+import datetime
+import io
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+
+from terms_kit.documents.rendering import normalize_docx
+
+HERE = Path(__file__).resolve().parent
+FONT = "DejaVu Sans"  # shipped by fonts-dejavu; embedded in the PDF/A
+
+W = {
+    "fr": {
+        "quote": "Devis",
+        "terms": "Conditions générales de vente",
+        "certificate": "Certificat d'acceptation",
+        "deposit_invoice": "Facture d'acompte",
+        "final_invoice": "Facture",
+        "number": "Numéro",
+        "draft": "brouillon",
+        "issued": "Date d'émission",
+        "valid_until": "Valable jusqu'au",
+        "seller": "Prestataire",
+        "client": "Client",
+        "ei": "Entrepreneur individuel (EI)",
+        "siren": "SIREN",
+        "siret": "SIRET",
+        "vat_no": "N° TVA intracommunautaire",
+        "object": "Objet",
+        "deliverables": "Livrables",
+        "place": "Lieu d'exécution",
+        "dates": "Début prévu",
+        "end": "fin prévue",
+        "duration": "Durée",
+        "description": "Désignation",
+        "qty": "Qté",
+        "unit": "Unité",
+        "unit_price_ht": "PU HT",
+        "unit_price": "Prix unitaire",
+        "vat": "TVA",
+        "amount_ht": "Montant HT",
+        "amount": "Montant",
+        "discount": "remise",
+        "total_ht": "Total HT",
+        "vat_at": "TVA à",
+        "on": "sur",
+        "total_ttc": "Total TTC",
+        "total": "Total à payer",
+        "franchise": "TVA non applicable, art. 293 B du CGI",
+        "payment": "Conditions de paiement",
+        "deposit": "à la signature du devis, soit",
+        "deposit_word": "Acompte",
+        "models": {
+            "full_prepayment": "Paiement de la totalité à la commande, avant le début de la prestation.",
+            "deposit": "Un acompte à la commande, le solde à la fin de la prestation.",
+            "milestones": "Paiement par étapes, chaque étape étant facturée à sa validation.",
+            "time_credit": "Crédit d'heures payé à la commande, consommé au fil des séances.",
+            "pay_per_act": "Chaque prestation est payée lorsqu'elle est fournie.",
+            "preauthorisation": "Empreinte bancaire à la réservation ; le paiement est débité à la fin de la prestation.",
+            "on_completion": "Paiement à la fin de la prestation.",
+        },
+        "milestones": "Échéancier par étapes",
+        "milestone": "Étape",
+        "validation": "Validation",
+        "ttc": "TTC",
+        "due": "Paiement à {{ payment.due_days }} jours{% if payment.end_of_month %} fin de mois{% endif %} à compter de la date de facture.",
+        "discount_yes": "Escompte de {{ payment.discount_percent|percent }} pour paiement sous {{ payment.discount_days }} jours.",
+        "discount_no": "Pas d'escompte pour paiement anticipé.",
+        "penalty_rate": "En cas de retard de paiement, des pénalités sont exigibles sans rappel au taux annuel de {{ payment.late_penalty_rate|percent }} (art. L441-10 du Code de commerce).",
+        "penalty_default": "En cas de retard de paiement, des pénalités sont exigibles sans rappel au taux de refinancement de la BCE majoré de 10 points (art. L441-10 du Code de commerce).",
+        "indemnity": "Indemnité forfaitaire pour frais de recouvrement due en cas de retard : {{ payment.recovery_indemnity|money }} (art. D441-5 du Code de commerce).",
+        "time_credit": "Crédit de {{ payment.time_credit_hours|number }} heures valable {{ payment.time_credit_validity_months }} mois.",
+        "refund": "Remboursement",
+        "cancellation": "Annulation",
+        "withdrawal": "Droit de rétractation",
+        "withdrawal_text": "Vous disposez d'un délai de {{ rules.withdrawal_days }} jours à compter de la conclusion du contrat pour vous rétracter sans donner de motif (art. L221-18 du Code de la consommation). Pour l'exercer, adressez-nous une déclaration dénuée d'ambiguïté, par exemple au moyen du formulaire ci-dessous, par courrier ou par e-mail à {{ seller.email }}. Nous vous rembourserons dans les 14 jours.",
+        "early_start": "Vous avez demandé expressément que la prestation commence avant la fin du délai de rétractation. Si vous vous rétractez après ce début, vous paierez le prix de ce qui a été fourni ; une fois la prestation entièrement exécutée, vous perdez votre droit de rétractation (art. L221-25 et L221-28 du Code de la consommation).",
+        "form_title": "Modèle de formulaire de rétractation",
+        "form": [
+            "(Veuillez compléter et renvoyer le présent formulaire uniquement si vous souhaitez vous rétracter du contrat.)",
+            "À l'attention de {{ seller.name }}, {{ seller.address_lines|join(', ') }}, {{ seller.email }} :",
+            "Je/Nous (*) vous notifie/notifions (*) par la présente ma/notre (*) rétractation du contrat portant sur la prestation de services ci-dessous :",
+            "Commandé le (*) / reçu le (*) :",
+            "Nom du (des) consommateur(s) :",
+            "Adresse du (des) consommateur(s) :",
+            "Signature du (des) consommateur(s) (uniquement en cas de notification du présent formulaire sur papier) :",
+            "Date :",
+            "(*) Rayez la mention inutile.",
+        ],
+        "mediator": "Médiation de la consommation",
+        "mediator_text": "En cas de litige, vous pouvez recourir gratuitement au médiateur de la consommation : {{ seller.mediator_name }}, {{ seller.mediator_website }}, {{ seller.mediator_address }} (art. L612-1 du Code de la consommation).",
+        "insurance": "Assurance professionnelle : {{ seller.insurer }}, contrat {{ seller.insurance_policy }}, couverture {{ seller.insurance_coverage }}.",
+        "terms_ref": "Le présent devis est soumis aux {{ terms.title }}{% if terms.version %} (version {{ terms.version }}){% endif %} jointes, que le client déclare avoir lues et acceptées.",
+        "version": "Version",
+        "fingerprint": "Empreinte SHA-256",
+        "bon": "Bon pour accord",
+        "sign_date": "Date :",
+        "sign_name": "Nom, qualité et signature du client :",
+        "annex": "Annexe",
+        "pending": "[à compléter lors de l'acceptation]",
+        "cert_intro": "Le présent certificat atteste l'acceptation en ligne du devis ci-dessous et des conditions générales de vente qui s'y rapportent.",
+        "signer": "Signataire",
+        "accepted_at": "Accepté le",
+        "ip": "Adresse IP",
+        "agent": "Navigateur",
+        "doc_hash": "Empreinte du devis accepté",
+        "terms_hash": "Empreinte des CGV",
+        "consents": "Consentements recueillis",
+        "quote_ref": "Devis de référence",
+        "invoice_no": "Facture n°",
+        "to_assign": "[numéro attribué à l'émission]",
+        "invoice_date": "Date de facture",
+        "deposit_line": "Acompte de {{ deposit.percent|percent }} sur le devis {{ engagement.number }} : {{ engagement.title }}",
+        "deposit_received": "Date de versement de l'acompte : {% if invoice.date %}{{ invoice.date|date }}{% else %}[à la réception du paiement]{% endif %}",
+        "deducted": "Acompte déjà versé",
+        "balance": "Net à payer",
+        "bank": "Coordonnées bancaires : IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
+        "client_ids": "SIREN {{ client.siren }}{% if client.vat_number %} · N° TVA {{ client.vat_number }}{% endif %}",
+    },
+    "en": {
+        "quote": "Quote",
+        "terms": "Terms of sale",
+        "certificate": "Acceptance certificate",
+        "deposit_invoice": "Deposit invoice",
+        "final_invoice": "Invoice",
+        "number": "Number",
+        "draft": "draft",
+        "issued": "Issue date",
+        "valid_until": "Valid until",
+        "seller": "Service provider",
+        "client": "Client",
+        "ei": "Sole trader (entrepreneur individuel, EI)",
+        "siren": "SIREN",
+        "siret": "SIRET",
+        "vat_no": "VAT number",
+        "object": "Subject",
+        "deliverables": "Deliverables",
+        "place": "Place of performance",
+        "dates": "Planned start",
+        "end": "planned end",
+        "duration": "Duration",
+        "description": "Description",
+        "qty": "Qty",
+        "unit": "Unit",
+        "unit_price_ht": "Unit price excl. VAT",
+        "unit_price": "Unit price",
+        "vat": "VAT",
+        "amount_ht": "Amount excl. VAT",
+        "amount": "Amount",
+        "discount": "discount",
+        "total_ht": "Total excl. VAT",
+        "vat_at": "VAT at",
+        "on": "on",
+        "total_ttc": "Total incl. VAT",
+        "total": "Total to pay",
+        "franchise": "VAT not applicable, art. 293 B of the French tax code (TVA non applicable, art. 293 B du CGI)",
+        "payment": "Payment terms",
+        "deposit": "on signing the quote, that is",
+        "deposit_word": "Deposit",
+        "models": {
+            "full_prepayment": "Full payment on ordering, before the service starts.",
+            "deposit": "A deposit on ordering, the balance at the end of the service.",
+            "milestones": "Payment by milestones, each invoiced when it is validated.",
+            "time_credit": "Time credit paid on ordering, used session by session.",
+            "pay_per_act": "Each service is paid when it is provided.",
+            "preauthorisation": "Card pre-authorised on booking; the payment is taken when the service ends.",
+            "on_completion": "Payment at the end of the service.",
+        },
+        "milestones": "Milestone schedule",
+        "milestone": "Milestone",
+        "validation": "Validation",
+        "ttc": "incl. VAT",
+        "due": "Payment within {{ payment.due_days }} days{% if payment.end_of_month %} end of month{% endif %} from the invoice date.",
+        "discount_yes": "Discount of {{ payment.discount_percent|percent }} for payment within {{ payment.discount_days }} days.",
+        "discount_no": "No discount for early payment.",
+        "penalty_rate": "Late payment bears penalties, due without reminder, at the annual rate of {{ payment.late_penalty_rate|percent }} (French Commercial Code, art. L441-10).",
+        "penalty_default": "Late payment bears penalties, due without reminder, at the ECB refinancing rate plus 10 points (French Commercial Code, art. L441-10).",
+        "indemnity": "Fixed indemnity for recovery costs due on late payment: {{ payment.recovery_indemnity|money }} (French Commercial Code, art. D441-5).",
+        "time_credit": "Credit of {{ payment.time_credit_hours|number }} hours valid for {{ payment.time_credit_validity_months }} months.",
+        "refund": "Refunds",
+        "cancellation": "Cancellation",
+        "withdrawal": "Right of withdrawal",
+        "withdrawal_text": "You have {{ rules.withdrawal_days }} days from the conclusion of the contract to withdraw without giving any reason (French Consumer Code, art. L221-18). To exercise it, send us a clear statement, for example with the form below, by post or by e-mail to {{ seller.email }}. We will refund you within 14 days.",
+        "early_start": "You expressly asked for the service to start before the end of the withdrawal period. If you withdraw after it has started, you will pay for what has been provided; once the service is fully performed, you lose your right of withdrawal (French Consumer Code, art. L221-25 and L221-28).",
+        "form_title": "Model withdrawal form",
+        "form": [
+            "(Complete and return this form only if you wish to withdraw from the contract.)",
+            "To {{ seller.name }}, {{ seller.address_lines|join(', ') }}, {{ seller.email }}:",
+            "I/We (*) hereby give notice that I/We (*) withdraw from my/our (*) contract for the provision of the following service:",
+            "Ordered on (*) / received on (*):",
+            "Name of consumer(s):",
+            "Address of consumer(s):",
+            "Signature of consumer(s) (only if this form is notified on paper):",
+            "Date:",
+            "(*) Delete as appropriate.",
+        ],
+        "mediator": "Consumer mediation",
+        "mediator_text": "In case of dispute you may refer, free of charge, to the consumer mediator: {{ seller.mediator_name }}, {{ seller.mediator_website }}, {{ seller.mediator_address }} (French Consumer Code, art. L612-1).",
+        "insurance": "Professional insurance: {{ seller.insurer }}, policy {{ seller.insurance_policy }}, coverage {{ seller.insurance_coverage }}.",
+        "terms_ref": "This quote is subject to the attached {{ terms.title }}{% if terms.version %} (version {{ terms.version }}){% endif %}, which the client declares having read and accepted.",
+        "version": "Version",
+        "fingerprint": "SHA-256 fingerprint",
+        "bon": "Bon pour accord (approved)",
+        "sign_date": "Date:",
+        "sign_name": "Client's name, position and signature:",
+        "annex": "Annex",
+        "pending": "[to be completed on acceptance]",
+        "cert_intro": "This certificate records the online acceptance of the quote below and of the terms of sale it refers to.",
+        "signer": "Signed by",
+        "accepted_at": "Accepted on",
+        "ip": "IP address",
+        "agent": "Browser",
+        "doc_hash": "Fingerprint of the accepted quote",
+        "terms_hash": "Fingerprint of the terms of sale",
+        "consents": "Consents collected",
+        "quote_ref": "Reference quote",
+        "invoice_no": "Invoice no.",
+        "to_assign": "[number given on issue]",
+        "invoice_date": "Invoice date",
+        "deposit_line": "Deposit of {{ deposit.percent|percent }} on quote {{ engagement.number }}: {{ engagement.title }}",
+        "deposit_received": "Deposit received on: {% if invoice.date %}{{ invoice.date|date }}{% else %}[on receipt of payment]{% endif %}",
+        "deducted": "Deposit already paid",
+        "balance": "Balance due",
+        "bank": "Bank details: IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
+        "client_ids": "SIREN {{ client.siren }}{% if client.vat_number %} · VAT no. {{ client.vat_number }}{% endif %}",
+    },
+}
+
+
+def q(text):
+    """A Jinja string literal (double quotes: the French wording has apostrophes)."""
+    return '"' + text + '"'
+
+
+class Writer:
+    """A thin layer over python-docx: one call a paragraph, tags on their own paragraphs."""
+
+    def __init__(self):
+        self.doc = Document()
+        style = self.doc.styles["Normal"]
+        style.font.name = FONT
+        style.font.size = Pt(9.5)
+        style.paragraph_format.space_after = Pt(3)
+        style.paragraph_format.line_spacing = 1.1
+        for name in ("Title", "Heading 1", "Heading 2"):
+            self.doc.styles[name].font.name = FONT
+        section = self.doc.sections[0]
+        section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+        section.left_margin = section.right_margin = Cm(2)
+        section.top_margin = section.bottom_margin = Cm(1.8)
+
+    def p(self, text, bold=False, align=None):
+        paragraph = self.doc.add_paragraph()
+        paragraph.add_run(text).bold = bold
+        if align == "right":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        return paragraph
+
+    def tag(self, tag):
+        self.doc.add_paragraph(f"{{%p {tag} %}}")
+
+    def h(self, text, level=1):
+        self.doc.add_heading(text, level=level)
+
+    def table(self, header, row, loop=None, footer=()):
+        """A table: a header, then ``row`` repeated by ``loop`` (a {%tr for %}), then footers."""
+        table = self.doc.add_table(rows=0, cols=len(header))
+        table.style = "Table Grid"
+
+        def add(cells, bold=False):
+            for cell, text in zip(table.add_row().cells, cells, strict=True):
+                cell.paragraphs[0].add_run(text).bold = bold
+
+        table.autofit = False
+        add(header, bold=True)
+        if loop:
+            add([f"{{%tr {loop} %}}"] + [""] * (len(header) - 1))
+        add(row)
+        if loop:
+            add(["{%tr endfor %}"] + [""] * (len(header) - 1))
+        for cells in footer:
+            add(cells, bold=True)
+        # The first column (description, label) gets the room; the figures share the rest.
+        first, other = Cm(6.5), Cm(10.5 / (len(header) - 1))
+        for index, column in enumerate(table.columns):
+            column.width = first if index == 0 else other  # the grid LibreOffice lays out
+        for row in table.rows:
+            for index, cell in enumerate(row.cells):
+                cell.width = first if index == 0 else other
+        return table
+
+    def save(self, path):
+        self.doc.save(path)
+
+
+def parties(w, t, client_ids=False):
+    w.p("{{ seller.name }}", bold=True)
+    w.tag("if rules.sole_trader")
+    w.p(t["ei"])
+    w.tag("endif")
+    w.tag("if seller.trade_name")
+    w.p("{{ seller.trade_name }}")
+    w.tag("endif")
+    w.p("{{ seller.address_lines|join(', ') }}")
+    w.p(f"{t['siren']} {{{{ seller.siren }}}}{{% if seller.siret %}} · {t['siret']} {{{{ seller.siret }}}}{{% endif %}}"
+        f"{{% if seller.vat_number %}} · {t['vat_no']} {{{{ seller.vat_number }}}}{{% endif %}}")
+    w.p("{{ seller.email }}{% if seller.phone %} · {{ seller.phone }}{% endif %}")
+    w.p(f"{t['client']} :" if w.lang == "fr" else f"{t['client']}:", bold=True, align="right")
+    w.p("{{ client.name }}{% if client.contact_name %}, {{ client.contact_name }}{% endif %}", align="right")
+    w.p("{{ client.address_lines|join(', ') }}", align="right")
+    if client_ids:
+        w.tag("if client.siren")
+        w.p(t["client_ids"], align="right")
+        w.tag("endif")
+
+
+def heading_block(w, t, kind, number_expr):
+    w.doc.add_heading(t[kind], level=0)
+    w.p(f"{t['number']} : {number_expr}" if w.lang == "fr" else f"{t['number']}: {number_expr}")
+
+
+def lines_table(w, t):
+    w.tag("if rules.vat_lines")
+    w.table(
+        [t["description"], t["qty"], t["unit"], t["unit_price_ht"], t["vat"], t["amount_ht"]],
+        ["{{ line.description }}{% if line.discount_percent %} (" + t["discount"]
+         + " {{ line.discount_percent|percent }}){% endif %}",
+         "{{ line.quantity|number }}", "{{ line.unit }}", "{{ line.unit_price|money }}",
+         "{{ line.vat_rate|percent }}", "{{ line.net|money }}"],
+        loop="for line in lines",
+    )
+    w.p(f"{t['total_ht']} : {{{{ totals.excl_vat|money }}}}" if w.lang == "fr"
+        else f"{t['total_ht']}: {{{{ totals.excl_vat|money }}}}", align="right")
+    w.tag("for row in totals.breakdown")
+    w.p(f"{t['vat_at']} {{{{ row.rate|percent }}}} {t['on']} {{{{ row.base|money }}}} : {{{{ row.vat|money }}}}",
+        align="right")
+    w.tag("endfor")
+    w.p(f"{t['total_ttc']} : {{{{ totals.incl_vat|money }}}}", bold=True, align="right")
+    w.tag("else")
+    w.table(
+        [t["description"], t["qty"], t["unit"], t["unit_price"], t["amount"]],
+        ["{{ line.description }}{% if line.discount_percent %} (" + t["discount"]
+         + " {{ line.discount_percent|percent }}){% endif %}",
+         "{{ line.quantity|number }}", "{{ line.unit }}", "{{ line.unit_price|money }}",
+         "{{ line.net|money }}"],
+        loop="for line in lines",
+    )
+    w.p(f"{t['total']} : {{{{ totals.incl_vat|money }}}}", bold=True, align="right")
+    w.p(t["franchise"], align="right")
+    w.tag("endif")
+
+
+def b2b_terms(w, t):
+    w.tag("if rules.b2b_terms")
+    w.tag("if payment.due_days is not none")
+    w.p(t["due"])
+    w.tag("endif")
+    w.tag("if payment.discount_percent")
+    w.p(t["discount_yes"])
+    w.tag("else")
+    w.p(t["discount_no"])
+    w.tag("endif")
+    w.tag("if payment.late_penalty_rate")
+    w.p(t["penalty_rate"])
+    w.tag("else")
+    w.p(t["penalty_default"])
+    w.tag("endif")
+    w.p(t["indemnity"])
+    w.tag("endif")
+
+
+def payment_block(w, t):
+    w.h(t["payment"])
+    for model, sentence in t["models"].items():
+        w.tag(f'if payment.model == "{model}"')
+        w.p(sentence)
+        w.tag("endif")
+    w.tag("if deposit")
+    w.p(f"{{{{ deposit.label|capitalize if deposit.label else {q(t['deposit_word'])} }}}} "
+        f"{{{{ deposit.percent|percent }}}} {t['deposit']} {{{{ deposit.incl_vat|money }}}}.")
+    w.tag("endif")
+    w.tag("if milestones")
+    w.p(t["milestones"], bold=True)
+    w.table(
+        [t["milestone"], t["deliverables"], t["validation"], t["amount_ht"], t["ttc"]],
+        ["{{ m.label }}", "{{ m.deliverable }}", "{{ m.validation }}", "{{ m.amount|money }}",
+         "{{ m.incl_vat|money if m.incl_vat is not none else '' }}"],
+        loop="for m in milestones",
+    )
+    w.tag("endif")
+    w.tag("if payment.time_credit_hours")
+    w.p(t["time_credit"])
+    w.tag("endif")
+    b2b_terms(w, t)
+
+
+def withdrawal_block(w, t):
+    w.tag("if rules.withdrawal")
+    w.h(t["withdrawal"])
+    w.p(t["withdrawal_text"])
+    w.tag("if rules.early_start")
+    w.p(t["early_start"])
+    w.tag("endif")
+    w.h(t["form_title"], level=2)
+    for line in t["form"]:
+        w.p(line)
+    w.tag("endif")
+
+
+def mediator_block(w, t):
+    w.tag("if rules.mediator")
+    w.h(t["mediator"])
+    w.p(t["mediator_text"])
+    w.tag("endif")
+
+
+def build_quote(w, t):
+    heading_block(w, t, "quote", f"{{{{ engagement.number or {q(t['draft'])} }}}}")
+    w.p(f"{t['issued']} : {{{{ engagement.issue_date|date }}}}{{% if engagement.validity_date %}} · "
+        f"{t['valid_until']} {{{{ engagement.validity_date|date }}}}{{% endif %}}")
+    parties(w, t, client_ids=True)
+    w.h(t["object"])
+    w.p("{{ engagement.title }}", bold=True)
+    w.p("{{ engagement.service_description|multiline }}")
+    w.tag("if engagement.deliverables")
+    w.p(f"{t['deliverables']} : {{{{ engagement.deliverables|multiline }}}}")
+    w.tag("endif")
+    w.tag("if engagement.place")
+    w.p(f"{t['place']} : {{{{ engagement.place }}}}")
+    w.tag("endif")
+    w.tag("if engagement.start_date")
+    w.p(f"{t['dates']} : {{{{ engagement.start_date|date }}}}{{% if engagement.end_date %}}, {t['end']} "
+        f"{{{{ engagement.end_date|date }}}}{{% endif %}}{{% if engagement.duration %}} · {t['duration']} : "
+        f"{{{{ engagement.duration }}}}{{% endif %}}")
+    w.tag("endif")
+    lines_table(w, t)
+    payment_block(w, t)
+    w.tag("if engagement.refund_terms")
+    w.p(f"{t['refund']} : {{{{ engagement.refund_terms|multiline }}}}")
+    w.tag("endif")
+    w.tag("if engagement.cancellation_terms")
+    w.p(f"{t['cancellation']} : {{{{ engagement.cancellation_terms|multiline }}}}")
+    w.tag("endif")
+    w.tag("if seller.insurer")
+    w.p(t["insurance"])
+    w.tag("endif")
+    w.tag("if terms")
+    w.p(t["terms_ref"])
+    w.tag("endif")
+    mediator_block(w, t)
+    withdrawal_block(w, t)
+    w.h(t["bon"])
+    w.p(t["sign_date"])
+    w.p(t["sign_name"])
+    w.p("")
+    w.p("")
+
+
+def build_terms(w, t):
+    w.doc.add_heading("{{ terms.title }}", level=0)
+    w.p(f"{t['version']} {{{{ terms.version or {q(t['draft'])} }}}}")
+    w.p("{{ seller.name }}{% if rules.sole_trader %}, " + t["ei"] + "{% endif %} · "
+        + t["siren"] + " {{ seller.siren }} · {{ seller.address_lines|join(', ') }} · {{ seller.email }}")
+    w.tag("if rules.vat_franchise")
+    w.p(t["franchise"])
+    w.tag("endif")
+    w.tag("for section in terms.sections")
+    w.tag("if section.title")
+    w.h("{{ section.title }}", level=2)
+    w.tag("endif")
+    w.tag("for paragraph in section.paragraphs")
+    w.p("{{ paragraph }}")
+    w.tag("endfor")
+    w.tag("endfor")
+    mediator_block(w, t)
+    withdrawal_block(w, t)
+    w.tag("if terms.content_hash")
+    w.p(f"{t['fingerprint']} : {{{{ terms.content_hash }}}}")
+    w.tag("endif")
+
+
+def build_certificate(w, t):
+    heading_block(w, t, "certificate", f"{{{{ engagement.number or {q(t['draft'])} }}}}")
+    w.p(t["cert_intro"])
+    parties(w, t)
+    w.p(f"{t['quote_ref']} : {{{{ engagement.number }}}} · {{{{ engagement.title }}}} · {t['total_ttc']} "
+        "{{ totals.incl_vat|money }}")
+    w.tag("if terms")
+    w.p(f"{t['terms']} : {t['version']} {{{{ terms.version }}}} · {t['terms_hash']} : {{{{ terms.content_hash }}}}")
+    w.tag("endif")
+    w.tag("if acceptance")
+    w.p(f"{t['signer']} : {{{{ acceptance.signer_name }}}} <{{{{ acceptance.signer_email }}}}>")
+    w.p(f"{t['accepted_at']} : {{{{ acceptance.accepted_at }}}}")
+    w.p(f"{t['ip']} : {{{{ acceptance.ip_address }}}} · {t['agent']} : {{{{ acceptance.user_agent }}}}")
+    w.p(f"{t['doc_hash']} : {{{{ acceptance.document_sha256 }}}}")
+    w.p(t["consents"], bold=True)
+    w.tag("for consent in acceptance.consents")
+    w.p("☑ {{ consent }}")
+    w.tag("endfor")
+    w.tag("else")
+    for key in ("signer", "accepted_at", "ip", "doc_hash", "consents"):
+        w.p(f"{t[key]} : {t['pending']}")
+    w.tag("endif")
+
+
+def invoice_header(w, t, kind):
+    heading_block(w, t, kind, f"{{{{ invoice.number or {q(t['to_assign'])} }}}}")
+    w.p(f"{t['invoice_date']} : {{% if invoice.date %}}{{{{ invoice.date|date }}}}{{% else %}}{t['to_assign'].replace('numéro', 'date').replace('number', 'date')}{{% endif %}} · "
+        f"{t['quote_ref']} : {{{{ engagement.number }}}}")
+    parties(w, t, client_ids=True)
+
+
+def invoice_footer(w, t):
+    b2b_terms(w, t)
+    w.tag("if seller.iban")
+    w.p(t["bank"])
+    w.tag("endif")
+
+
+def build_deposit_invoice(w, t):
+    invoice_header(w, t, "deposit_invoice")
+    w.tag("if deposit")
+    w.p(t["deposit_line"], bold=True)
+    w.p(t["deposit_received"])
+    w.tag("if rules.vat_lines")
+    w.table(
+        [t["vat"], t["amount_ht"], t["vat"], t["ttc"]],
+        ["{{ row.rate|percent }}", "{{ row.base|money }}", "{{ row.vat|money }}",
+         "{{ (row.base + row.vat)|money }}"],
+        loop="for row in deposit.breakdown",
+    )
+    w.p(f"{t['total_ht']} : {{{{ deposit.excl_vat|money }}}}", align="right")
+    w.p(f"{t['vat']} : {{{{ deposit.vat|money }}}}", align="right")
+    w.p(f"{t['total_ttc']} : {{{{ deposit.incl_vat|money }}}}", bold=True, align="right")
+    w.tag("else")
+    w.p(f"{t['total']} : {{{{ deposit.incl_vat|money }}}}", bold=True, align="right")
+    w.p(t["franchise"], align="right")
+    w.tag("endif")
+    w.tag("endif")
+    invoice_footer(w, t)
+
+
+def build_final_invoice(w, t):
+    invoice_header(w, t, "final_invoice")
+    w.p("{{ engagement.title }}", bold=True)
+    lines_table(w, t)
+    w.tag("for item in invoice.deposits_deducted")
+    w.p(f"{t['deducted']}{{% if item.reference %}} ({{{{ item.reference }}}}){{% endif %}} : "
+        "- {{ item.amount|money }}", align="right")
+    w.tag("endfor")
+    w.p(f"{t['balance']} : {{{{ invoice.balance_due|money }}}}", bold=True, align="right")
+    invoice_footer(w, t)
+
+
+BUILDERS = {
+    "quote": build_quote,
+    "terms": build_terms,
+    "certificate": build_certificate,
+    "deposit_invoice": build_deposit_invoice,
+    "final_invoice": build_final_invoice,
+}
+
+
+def fix_colons(text, lang):
+    # English has no space before a colon; the French wording keeps its espace.
+    return text.replace(" : ", ": ") if lang == "en" else text
+
+
+def build_all(out_dir=HERE):
+    written = []
+    for lang, wording in W.items():
+        for kind, build in BUILDERS.items():
+            writer = Writer()
+            writer.lang = lang
+            build(writer, wording)
+            if lang == "en":
+                for paragraph in writer.doc.paragraphs:
+                    for run in paragraph.runs:
+                        run.text = fix_colons(run.text, lang)
+            # Fixed core properties: rebuilding gives the same template (and the same SHA-256).
+            props = writer.doc.core_properties
+            props.author = props.last_modified_by = "terms-kit"
+            props.title = wording[kind]
+            props.revision = 1
+            stamp = datetime.datetime(2026, 1, 1)
+            props.created = props.modified = stamp
+            path = Path(out_dir) / f"{kind}_{lang}.docx"
+            buffer = io.BytesIO()
+            writer.save(buffer)
+            path.write_bytes(normalize_docx(buffer.getvalue()))  # fixed ZIP dates: same bytes
+            written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in build_all():
+        print(path.relative_to(HERE.parent))

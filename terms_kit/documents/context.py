@@ -1,0 +1,242 @@
+"""The template context of a document, built from the engagement's spec dict only.
+
+Building from the spec (``terms_kit.spec.export_engagement``) and never from the ORM means a
+stored canonical JSON snapshot regenerates the same text. Amounts stay Decimal here; the
+templates format them with the babel filters of formatting.py.
+"""
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+from .. import money
+from . import rules
+
+KINDS = ("quote", "terms", "certificate", "deposit_invoice", "final_invoice")
+
+
+def _dec(value):
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def _address_lines(address):
+    address = address or {}
+    city = " ".join(p for p in (address.get("postcode", ""), address.get("city", "")) if p)
+    return [line for line in (address.get("line1"), address.get("line2"), city) if line]
+
+
+def _seller(identity):
+    insurance = identity.get("insurance") or {}
+    mediator = identity.get("mediator") or {}
+    return {
+        "name": identity["legal_name"],
+        "trade_name": identity.get("trade_name", ""),
+        "legal_form": identity["legal_form"],
+        "siren": identity.get("siren", ""),
+        "siret": identity.get("siret", ""),
+        "vat_number": identity.get("vat_number", ""),
+        "address_lines": _address_lines(identity.get("address")),
+        "email": identity.get("email", ""),
+        "phone": identity.get("phone", ""),
+        "website": identity.get("website", ""),
+        "iban": identity.get("iban", ""),
+        "bic": identity.get("bic", ""),
+        "insurer": insurance.get("insurer", ""),
+        "insurance_policy": insurance.get("policy", ""),
+        "insurance_coverage": insurance.get("coverage", ""),
+        "mediator_name": mediator.get("name", ""),
+        "mediator_website": mediator.get("website", ""),
+        "mediator_address": mediator.get("address", ""),
+    }
+
+
+def _client(client):
+    return {
+        "name": client["name"],
+        "contact_name": client.get("contact_name", ""),
+        "address_lines": _address_lines(client.get("address")),
+        "email": client.get("email", ""),
+        "phone": client.get("phone", ""),
+        "siren": client.get("siren", ""),
+        "vat_number": client.get("vat_number", ""),
+    }
+
+
+def _breakdown(rows):
+    return [{"rate": row.rate, "base": row.base, "vat": row.vat} for row in rows]
+
+
+def _lines_and_totals(spec_lines):
+    items = [
+        SimpleNamespace(
+            quantity=_dec(line["quantity"]),
+            unit_price=_dec(line["unit_price"]),
+            vat_rate=_dec(line["vat_rate"]) or Decimal("0"),
+            discount_percent=_dec(line.get("discount_percent")),
+        )
+        for line in spec_lines
+    ]
+    totals = money.compute_totals(items)
+    lines = [
+        {
+            "description": line["description"],
+            "quantity": item.quantity,
+            "unit": line.get("unit", ""),
+            "unit_price": item.unit_price,
+            "vat_rate": item.vat_rate,
+            "discount_percent": item.discount_percent,
+            "net": net,
+        }
+        for line, item, net in zip(spec_lines, items, totals.line_nets, strict=True)
+    ]
+    return lines, totals
+
+
+def _deposit(payment, totals):
+    """The deposit as invoiced: the percentage of each VAT base, VAT then rounded per rate."""
+    percent = _dec(payment.get("deposit_percent"))
+    if not percent:
+        return None
+    breakdown = []
+    for row in totals.breakdown:
+        base = money.percent_of(row.base, percent)
+        vat = money.to_cents(base * row.rate / 100)
+        breakdown.append({"rate": row.rate, "base": base, "vat": vat})
+    excl_vat = sum((row["base"] for row in breakdown), money.ZERO)
+    vat = sum((row["vat"] for row in breakdown), money.ZERO)
+    return {
+        "percent": percent,
+        "label": payment.get("deposit_label", ""),
+        "breakdown": breakdown,
+        "excl_vat": excl_vat,
+        "vat": vat,
+        "incl_vat": excl_vat + vat,
+    }
+
+
+def _milestones(payment, totals):
+    # With one VAT rate, a milestone's amount incl. VAT is well defined; with several it is not.
+    rates = [row.rate for row in totals.breakdown]
+    rate = rates[0] if len(rates) == 1 else None
+    result = []
+    for milestone in payment.get("milestones") or []:
+        amount = _dec(milestone["amount"])
+        vat = money.to_cents(amount * rate / 100) if rate is not None else None
+        result.append(
+            {
+                "label": milestone["label"],
+                "deliverable": milestone.get("deliverable", ""),
+                "validation": milestone.get("validation", ""),
+                "amount": amount,
+                "vat": vat,
+                "incl_vat": amount + vat if vat is not None else None,
+            }
+        )
+    return result
+
+
+def _payment(spec, flags):
+    payment = spec["engagement"]["payment"]
+    indemnity = _dec(payment.get("recovery_indemnity"))
+    if flags["b2b_terms"] and indemnity is None:
+        indemnity = Decimal(rules.RECOVERY_INDEMNITY_EUR)
+    return {
+        "model": payment["model"],
+        "due_days": payment.get("due_days"),
+        "end_of_month": payment.get("due_basis") == "end_of_month",
+        "discount_percent": _dec(payment.get("early_payment_discount_percent")),
+        "discount_days": payment.get("early_payment_discount_days"),
+        "late_penalty_rate": _dec(payment.get("late_penalty_rate")),
+        "recovery_indemnity": indemnity if flags["b2b_terms"] else None,
+        "time_credit_hours": _dec(payment.get("time_credit_hours")),
+        "time_credit_validity_months": payment.get("time_credit_validity_months"),
+    }
+
+
+def _terms(terms):
+    """CGV text: '# Title' starts a section, other non-empty lines are its paragraphs."""
+    if not terms:
+        return None
+    sections = []
+    for raw in terms["body"].splitlines():
+        line = raw.strip()
+        if line.startswith("#"):
+            sections.append({"title": line.lstrip("#").strip(), "paragraphs": []})
+        elif line:
+            if not sections:
+                sections.append({"title": "", "paragraphs": []})
+            sections[-1]["paragraphs"].append(line)
+    return {
+        "title": terms["title"],
+        "version": terms.get("version"),
+        "content_hash": terms.get("content_hash", ""),
+        "sections": sections,
+    }
+
+
+def _engagement(body):
+    return {
+        key: body.get(key, "")
+        for key in (
+            "number", "title", "service_description", "deliverables", "place", "duration",
+            "issue_date", "validity_date", "start_date", "end_date", "refund_terms",
+            "cancellation_terms",
+        )
+    }
+
+
+def _acceptance(acceptance):
+    """Filled by the acceptance feature; None leaves the certificate's placeholders visible."""
+    if not acceptance:
+        return None
+    keys = ("signer_name", "signer_email", "accepted_at", "ip_address", "user_agent",
+            "document_sha256", "terms_sha256", "consents")
+    return {key: acceptance.get(key, "" if key != "consents" else []) for key in keys}
+
+
+def _invoice(invoice, deposit, totals):
+    """Invoice number and date come from the invoicing feature; None shows placeholders."""
+    invoice = invoice or {}
+    deducted = [
+        {"reference": item.get("reference", ""), "amount": _dec(item["amount"])}
+        for item in invoice.get("deposits_paid", [])
+    ]
+    if not deducted and deposit:
+        deducted = [{"reference": "", "amount": deposit["incl_vat"]}]
+    paid = sum((item["amount"] for item in deducted), money.ZERO)
+    return {
+        "number": invoice.get("number", ""),
+        "date": invoice.get("date", ""),
+        "deposits_deducted": deducted,
+        "deposits_total": paid,
+        "balance_due": totals.total_incl_vat - paid,
+    }
+
+
+def build_context(spec, kind, lang, extras=None):
+    """Everything a template may use. ``extras`` may hold ``acceptance`` and ``invoice``."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown document kind {kind!r}; use one of {', '.join(KINDS)}.")
+    extras = extras or {}
+    flags = rules.flags(spec)
+    lines, totals = _lines_and_totals(spec["engagement"]["lines"])
+    deposit = _deposit(spec["engagement"]["payment"], totals)
+    return {
+        "doc": {"kind": kind, "lang": lang},
+        "rules": flags,
+        "seller": _seller(spec["identity"]),
+        "client": _client(spec["client"]),
+        "engagement": _engagement(spec["engagement"]),
+        "lines": lines,
+        "totals": {
+            "excl_vat": totals.total_excl_vat,
+            "vat": totals.total_vat,
+            "incl_vat": totals.total_incl_vat,
+            "breakdown": _breakdown(totals.breakdown),
+        },
+        "payment": _payment(spec, flags),
+        "deposit": deposit,
+        "milestones": _milestones(spec["engagement"]["payment"], totals),
+        "terms": _terms(spec.get("terms")),
+        "acceptance": _acceptance(extras.get("acceptance")),
+        "invoice": _invoice(extras.get("invoice"), deposit, totals),
+    }

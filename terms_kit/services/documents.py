@@ -1,0 +1,97 @@
+"""Issuing documents: render, convert, store and record; the only code that creates them."""
+
+import logging
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from ..documents import generation
+from ..documents.hashing import sha256
+from ..models import DocumentRequest, IssuedDocument
+from ..spec import export_engagement
+
+logger = logging.getLogger(__name__)
+
+STORAGE_PREFIX = "terms_kit/documents"
+
+
+def _store(content, extension):
+    """Content-addressed storage: a file is named by its SHA-256, so it is written once."""
+    digest = sha256(content)
+    name = f"{STORAGE_PREFIX}/{digest[:2]}/{digest}.{extension}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(content))
+    return name, digest
+
+
+def _reuse(engagement, existing):
+    """A record for this engagement pointing at files already made from identical inputs."""
+    if existing.engagement_id == engagement.pk:
+        return existing
+    return IssuedDocument.objects.create(
+        owner=engagement.owner, engagement=engagement, kind=existing.kind,
+        language=existing.language, template_name=existing.template_name,
+        template_sha256=existing.template_sha256, snapshot=existing.snapshot,
+        cache_key=existing.cache_key, docx=existing.docx.name,
+        docx_sha256=existing.docx_sha256, pdf=existing.pdf.name, pdf_sha256=existing.pdf_sha256,
+    )
+
+
+def issue_document(engagement, kind, lang=None, extras=None, converter=None):
+    """One issued document: served from the cache when identical inputs were issued before."""
+    spec = export_engagement(engagement)
+    rendered = generation.render(spec, kind, lang, extras, owner=engagement.owner)
+    existing = (
+        IssuedDocument.objects.filter(owner=engagement.owner, cache_key=rendered.cache_key)
+        .order_by("pk").first()
+    )
+    if existing is not None:
+        return _reuse(engagement, existing)
+    pdf = generation.to_pdf(rendered.docx, converter)
+    docx_name, docx_sha = _store(rendered.docx, "docx")
+    pdf_name, pdf_sha = _store(pdf, "pdf")
+    return IssuedDocument.objects.create(
+        owner=engagement.owner, engagement=engagement, kind=kind, language=rendered.language,
+        template_name=rendered.template_name, template_sha256=rendered.template_sha256,
+        snapshot=rendered.snapshot, cache_key=rendered.cache_key, docx=docx_name,
+        docx_sha256=docx_sha, pdf=pdf_name, pdf_sha256=pdf_sha,
+    )
+
+
+def issue_documents(engagement, kinds=None, lang=None, extras=None, converter=None):
+    """Issue several kinds at once (default: those that apply to the engagement)."""
+    kinds = kinds or generation.applicable_kinds(export_engagement(engagement))
+    return [issue_document(engagement, kind, lang, extras, converter) for kind in kinds]
+
+
+def request_documents(engagement, kinds, lang, user=None):
+    """Queue the generation; the task runs after the commit, never in the web request."""
+    from ..tasks import generate_documents
+
+    request = DocumentRequest.objects.create(
+        owner=engagement.owner, engagement=engagement, kinds=list(kinds), language=lang,
+        requested_by=user,
+    )
+    transaction.on_commit(lambda: generate_documents.enqueue(request.pk))
+    return request
+
+
+def run_document_request(request_id):
+    """Carry out a queued request, recording its progress and outcome."""
+    updated = DocumentRequest.objects.filter(
+        pk=request_id, state=DocumentRequest.State.QUEUED
+    ).update(state=DocumentRequest.State.RUNNING)
+    if not updated:
+        return  # already taken by another worker, or finished
+    request = DocumentRequest.objects.select_related("engagement").get(pk=request_id)
+    try:
+        documents = issue_documents(request.engagement, request.kinds, request.language)
+    except Exception as exc:
+        logger.exception("Document request %s failed", request_id)
+        DocumentRequest.objects.filter(pk=request_id).update(
+            state=DocumentRequest.State.FAILED, error=str(exc)[:2000]
+        )
+        raise
+    request.documents.set(documents)
+    DocumentRequest.objects.filter(pk=request_id).update(state=DocumentRequest.State.DONE)
