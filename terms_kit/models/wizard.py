@@ -21,8 +21,6 @@ class WizardState(models.Model):
     )
     completed_steps = models.JSONField(_("completed steps"), default=list, blank=True)
     answers = models.JSONField(_("profession answers"), default=dict, blank=True)
-    # The django-tasks result id of the last document generation, to show its progress.
-    generation_task_id = models.CharField(_("document generation task"), max_length=64, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -130,10 +130,6 @@ def _replace_rows(engagement, model, rows):
     )
 
 
-def record_generation(engagement, task_id):
-    WizardState.objects.filter(engagement=engagement).update(generation_task_id=task_id or "")
-
-
 def unacknowledged_warnings(engagement, warnings):
     """The warnings whose rule and field have no acknowledgement yet.
 

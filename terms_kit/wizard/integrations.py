@@ -8,9 +8,6 @@ import importlib
 import logging
 from decimal import Decimal
 
-from django_tasks import default_task_backend
-from django_tasks.exceptions import TaskResultDoesNotExist
-
 from ..spec import export_engagement
 
 logger = logging.getLogger(__name__)
@@ -89,36 +86,37 @@ def warnings_of(findings):
     return [f for f in findings if f.severity == "warning"]
 
 
-def _generation_task():
-    return _find("terms_kit.tasks", "generate_documents")
+def _request_documents():
+    return _find("terms_kit.services.documents", "request_documents")
 
 
 def documents_available():
-    return _generation_task() is not None
+    return _request_documents() is not None
 
 
-def start_document_generation(engagement):
-    """Enqueue the document generation task; returns the task result id, or None."""
-    task = _generation_task()
-    if task is None:
-        return None
-    return task.enqueue(engagement.pk).id
+def start_document_generation(engagement, user=None):
+    """Queue the generation of the engagement's documents; None when not installed.
 
-
-def generation_status(result_id):
-    """The django-tasks status of a generation (TaskResultStatus), or None if unknown.
-
-    Backends that keep no results (the immediate one) cannot tell: None.
+    The documents service runs it as a django-tasks task after the commit and records its
+    progress in a ``DocumentRequest`` (queued, running, done, failed).
     """
-    if not result_id:
+    request_documents = _request_documents()
+    if request_documents is None:
         return None
-    try:
-        return default_task_backend.get_result(result_id).status
-    except (NotImplementedError, TaskResultDoesNotExist):
+    applicable_kinds = _find("terms_kit.documents.generation", "applicable_kinds")
+    kinds = applicable_kinds(export_engagement(engagement))
+    return request_documents(engagement, kinds, engagement.language, user=user)
+
+
+def latest_generation(engagement):
+    """The engagement's last document request (its ``state`` is the progress), or None."""
+    if not documents_available():
         return None
+    return engagement.document_requests.first()
 
 
 def list_documents(engagement):
-    """The engagement's documents as objects with ``label`` and ``url``; [] until built."""
-    lister = _find("terms_kit.documents", "documents_for_engagement")
-    return list(lister(engagement)) if lister else []
+    """The engagement's issued documents (kind, language, PDF and DOCX files)."""
+    if not documents_available():
+        return []
+    return list(engagement.documents.all())

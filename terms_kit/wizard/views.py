@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
-from django_tasks import TaskResultStatus
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..exceptions import DraftConflict, NotADraft, SendBlocked
@@ -288,11 +287,9 @@ class ReviewView(WizardPageMixin, View):
                 drafts.acknowledge_warnings(self.engagement, warnings, request.user)
                 messages.success(request, _("Acknowledgement recorded."))
         elif action == "generate":
-            task_id = integrations.start_document_generation(self.engagement)
-            if task_id is None:
+            if integrations.start_document_generation(self.engagement, request.user) is None:
                 messages.error(request, _("Document generation is not installed yet."))
             else:
-                drafts.record_generation(self.engagement, task_id)
                 messages.success(request, _("Document generation started."))
         elif action == "send":
             try:
@@ -337,25 +334,11 @@ class ReviewView(WizardPageMixin, View):
             acknowledgements=engagement.warning_acknowledgements.all(),
             can_send=not errors and not pending,
             documents_available=integrations.documents_available(),
-            generation=generation_label(
-                integrations.generation_status(self.state.generation_task_id)),
+            generation=integrations.latest_generation(engagement),
             documents=integrations.list_documents(engagement),
         )
         return TemplateResponse(self.request, self.template_name,
                                 self.get_context_data(**context))
-
-
-GENERATION_LABELS = {
-    TaskResultStatus.READY: (gettext_lazy("waiting to start"), True),
-    TaskResultStatus.RUNNING: (gettext_lazy("running"), True),
-    TaskResultStatus.SUCCESSFUL: (gettext_lazy("finished"), False),
-    TaskResultStatus.FAILED: (gettext_lazy("failed: try again, or contact support"), False),
-}
-
-
-def generation_label(status):
-    """(label, still running) of a document generation, or None when unknown."""
-    return GENERATION_LABELS.get(status)
 
 
 def warning_id(finding):

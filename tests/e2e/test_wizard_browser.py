@@ -3,7 +3,8 @@
 The expert walks scenario S2, leaves at the fourth step (the browser context is closed:
 cookies and session gone), logs in again, continues from the drafts list and finishes.
 Set TERMS_KIT_SCREENSHOTS=docs/images to also write a screenshot of each step.
-Document download is not covered: document generation is not on this branch.
+At the review it generates the documents (LibreOffice, through the django-tasks task) and
+downloads the quote's PDF.
 """
 
 import os
@@ -172,6 +173,17 @@ def test_expert_completes_s2_leaves_at_step_four_and_finishes(browser, live_serv
     assert "Acme Industrie SAS" in preview.inner_text()
     assert "€14,400.00" in page.locator("[data-testid=total-incl-vat]").inner_text()
     assert "Conditions générales de vente" in page.locator("[data-testid=cgv-preview]").inner_text()
+    # Generate the documents (the task runs right after the commit in tests), then download
+    # the quote's PDF as the client will receive it.
+    with page.expect_navigation(timeout=120_000):
+        page.click("button:has-text('Generate documents')")
+    assert "Done" in page.locator("[data-testid=generation-status]").inner_text()
+    documents = page.locator("[data-testid=documents]")
+    assert "Quote" in documents.inner_text()
+    with page.expect_download() as download_info:
+        documents.locator("li", has_text="Quote").locator("a", has_text="PDF").click()
+    pdf = Path(download_info.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
     # The checker warns that H2 2026's legal rate is not published: acknowledge, then send.
     assert "1 warning to acknowledge" in page.locator("[data-testid=send-blocked]").inner_text()
     shoot(page, "7-review")

@@ -1,16 +1,15 @@
 """The terms wizard over HTTP, as an expert logged in to the Wagtail admin.
 
-The compliance checker is the real one (terms_kit.compliance); document generation is not on
-this branch, so its test uses a task written here and named ``fake_generate_documents``.
+The compliance checker (terms_kit.compliance) and the documents pipeline (LibreOffice) are the
+real ones.
 """
 
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django_tasks import default_task_backend, task
 
-from terms_kit.models import Engagement, TermsVersion, WarningAcknowledgement, WizardState
+from terms_kit.models import DocumentRequest, Engagement, TermsVersion, WarningAcknowledgement
 from terms_kit.services.terms import publish_terms
 from terms_kit.spec import export_engagement
 from terms_kit.wizard import integrations
@@ -439,7 +438,9 @@ def test_live_check_reads_the_lines_on_screen(admin_client, expert):
     assert engagement.lines.get().unit_price == Decimal("60.00")
 
 
-def test_generate_documents_says_when_generation_is_not_installed(admin_client, expert):
+def test_generate_documents_says_when_generation_is_not_installed(admin_client, expert,
+                                                                monkeypatch):
+    monkeypatch.setattr(integrations, "_request_documents", lambda: None)
     engagement, _ = walk(admin_client, expert, "S2", until="review")
     response = admin_client.post(step_url(engagement, "review"), {"action": "generate"},
                                  follow=True)
@@ -501,26 +502,26 @@ def test_a_saved_line_can_be_deleted_and_kept_lines_stay(admin_client, expert):
         "Étape 1 : diagnostic", "Étape 3 : plan d'action"]
 
 
-@task
-def fake_generate_documents(engagement_pk):
-    """Stands in for terms_kit.tasks.generate_documents, which is not on this branch."""
-    return engagement_pk
-
-
-def test_fake_generation_task_is_enqueued_and_its_progress_shown(admin_client, expert,
-                                                                 monkeypatch, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    monkeypatch.setattr(integrations, "_generation_task", lambda: fake_generate_documents)
+def test_generate_documents_runs_the_task_shows_progress_and_links_the_files(
+        admin_client, expert, django_capture_on_commit_callbacks):
     engagement, _ = walk(admin_client, expert, "S2", until="review")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        admin_client.post(step_url(engagement, "review"), {"action": "generate"})
+    waiting = admin_client.get(step_url(engagement, "review")).content.decode()
+    assert "Generation: Queued" in waiting
+    assert 'http-equiv="refresh"' in waiting
 
-    admin_client.post(step_url(engagement, "review"), {"action": "generate"})
-
-    task_id = WizardState.objects.get(engagement=engagement).generation_task_id
-    result = default_task_backend.get_result(task_id)
-    assert result.args == [engagement.pk]
+    for callback in queued:  # the task runs after the commit (immediate backend in tests)
+        callback()
+    request = DocumentRequest.objects.get(engagement=engagement)
+    assert request.state == "done", request.error
     page = admin_client.get(step_url(engagement, "review")).content.decode()
-    assert "Generation: waiting to start" in page
-    assert 'http-equiv="refresh"' in page
+    assert "Generation: Done" in page and 'http-equiv="refresh"' not in page
+    quote = engagement.documents.get(kind="quote")
+    pdf_url = reverse("terms_kit_document_download", args=[quote.pk, "pdf"])
+    assert pdf_url in page
+    download = admin_client.get(pdf_url)
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
 
 
 def test_the_wizard_speaks_french(admin_client, expert):
