@@ -258,7 +258,9 @@ class ReviewView(WizardPageMixin, View):
                 "identity", "client", "terms_version"),
             pk=kwargs["pk"],
         )
-        self.state, _created = WizardState.objects.get_or_create(engagement=self.engagement)
+        # A draft made outside the wizard (import, admin form) has no state yet: nothing saved.
+        self.state = (WizardState.objects.filter(engagement=self.engagement).first()
+                      or WizardState(engagement=self.engagement))
 
     def dispatch(self, request, *args, **kwargs):
         if self.engagement.status != Status.DRAFT:
