@@ -31,3 +31,8 @@ install_python_env() {
     cp requirements.lock .venv/.installed-lock
   fi
 }
+
+# The demo's self-signed seal certificate (TERMS_KIT['SEAL_CERTIFICATE'] in base settings).
+ensure_demo_seal() {
+  [ -f var/seal/seal-cert.pem ] || .venv/bin/python manage.py termskit make-seal-certificate --out var/seal
+}

@@ -5,11 +5,13 @@ A subcommand module has ``HELP`` (one line), ``add_arguments(parser)`` and
 It raises ``CommandError`` with a message for a person when it cannot do its work.
 """
 
-from . import export_spec, generate, import_spec, lint_template
+from . import export_spec, generate, import_spec, lint_template, seal_certificate, verify
 
 SUBCOMMANDS = {
     "export": export_spec,
     "import": import_spec,
     "generate": generate,
     "lint-template": lint_template,
+    "verify": verify,
+    "make-seal-certificate": seal_certificate,
 }
