@@ -260,3 +260,21 @@ def register_document_urls():
             name="terms_kit_document_download",
         ),
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_acceptance_urls():
+    from .admin import acceptance
+
+    return [
+        path(
+            "terms-kit/engagements/<int:pk>/send/",
+            acceptance.send_to_client_view,
+            name="terms_kit_engagement_send",
+        ),
+        path(
+            "terms-kit/sealed/<int:pk>/",
+            acceptance.sealed_download,
+            name="terms_kit_sealed_download",
+        ),
+    ]

@@ -294,7 +294,8 @@ def test_withdrawal_for_a_consumer_at_a_distance(sent, client, django_capture_on
     record = ConsentRecord.objects.get(kind="withdrawal")
     receipt = read(SealedFile.objects.get(record=record).pdf)
     assert sealing.check_seal(receipt).ok
-    assert record.record_hash in pypdf.PdfReader(io.BytesIO(receipt)).pages[0].extract_text()
+    receipt_text = pypdf.PdfReader(io.BytesIO(receipt)).pages[0].extract_text()
+    assert record.record_hash in receipt_text.replace("\n", "")
     [message] = mail.outbox
     assert engagement.client.email in message.to and message.attachments[0][1] == receipt
     with django_capture_on_commit_callbacks(execute=True):
@@ -341,3 +342,26 @@ def test_posts_need_the_csrf_token(sent):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(url("code", sent_link.token))
     assert response.status_code == 403 and b"Request refused" in response.content
+
+
+def test_admin_send_action_and_owner_only_sealed_download(
+        make_engagement, sealed_settings, client, make_expert, django_capture_on_commit_callbacks):
+    engagement = make_engagement("S2")
+    client.force_login(engagement.owner)
+    status_url = f"/admin/terms-kit/engagements/{engagement.pk}/status/"
+    assert b"Send to client" in client.get(status_url).content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/terms-kit/engagements/{engagement.pk}/send/")
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.status == "sent"
+    [message] = mail.outbox
+    token = message.body.split("/terms/c/")[1].split("/")[0]
+    client.logout()
+    sign(client, token, ["terms", "deposit"], django_capture_on_commit_callbacks)
+    sealed = SealedFile.objects.get()
+    client.force_login(engagement.owner)
+    assert client.get(f"/admin/terms-kit/sealed/{sealed.pk}/").status_code == 200
+    client.force_login(make_expert("intruder"))
+    assert client.get(f"/admin/terms-kit/sealed/{sealed.pk}/").status_code == 404
+    assert client.post(f"/admin/terms-kit/engagements/{engagement.pk}/send/").status_code == 404
