@@ -79,9 +79,9 @@ def seal_pdf(data, reason, location="terms-kit"):
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     out = io.BytesIO()
-    signers.PdfSigner(meta, signer=get_signer()).sign_pdf(
-        writer, output=out, bytes_reserved=BYTES_RESERVED
-    )
+    pdf_signer = signers.PdfSigner(meta, signer=get_signer())
+    _outside_event_loop(lambda: pdf_signer.sign_pdf(
+        writer, output=out, bytes_reserved=BYTES_RESERVED))
     return out.getvalue()
 
 
@@ -116,7 +116,7 @@ def check_seal(data):
     certificate = load_cert_from_pemder(app_settings.SEAL_CERTIFICATE)
     context = ValidationContext(trust_roots=[certificate], allow_fetching=False)
     try:
-        status = validate_pdf_signature(ours[-1], context)
+        status = _outside_event_loop(validate_pdf_signature, ours[-1], context)
     except Exception as exc:
         return SealCheck(True, False, False, None, f"The seal cannot be checked ({exc}).")
     sealed_by_us = status.signing_cert.dump() == certificate.dump()
@@ -125,6 +125,20 @@ def check_seal(data):
         sealed_by_us, bool(status.intact), bool(status.bottom_line and sealed_by_us),
         status.signer_reported_dt, message,
     )
+
+
+def _outside_event_loop(function, *args):
+    """pyHanko's sync API calls asyncio.run(), which fails in a thread that runs an event loop
+    (an ASGI server, a browser-test driver): run it in a worker thread there."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
 
 
 def make_self_signed(directory, common_name="terms-kit demo seal", days=3650):
