@@ -11,8 +11,8 @@ from ..documents import rules
 
 WORDING = {
     "terms": {
-        "fr": "J'ai lu et j'accepte les conditions générales de vente « {title} », version {version}"
-              " (empreinte SHA-256 {hash}).",
+        "fr": "J'ai lu et j'accepte les conditions générales de vente « {title} », "
+              "version {version} (empreinte SHA-256 {hash}).",
         "en": "I have read and accept the terms of sale \u201c{title}\u201d, version {version}"
               " (SHA-256 fingerprint {hash}).",
     },

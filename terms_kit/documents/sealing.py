@@ -109,7 +109,8 @@ def check_seal(data):
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = list(reader.embedded_signatures)
     except Exception as exc:  # a damaged or non-PDF upload: say so, never a 500
-        return SealCheck(False, False, False, None, f"Not a readable PDF ({exc.__class__.__name__}).")
+        return SealCheck(False, False, False, None,
+                         f"Not a readable PDF ({exc.__class__.__name__}).")
     ours = [sig for sig in signatures if sig.field_name == FIELD_NAME]
     if not ours:
         return SealCheck(False, False, False, None, "The PDF carries no seal of this site.")

@@ -67,6 +67,9 @@ class EmailCode(models.Model):
         verbose_name_plural = _("e-mail codes")
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self):
+        return f"{self.link} · {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class ConsentKind(models.TextChoices):
     ACCEPTANCE = "acceptance", _("Acceptance")
@@ -117,6 +120,9 @@ class ChainHead(models.Model):
     class Meta:
         verbose_name = _("consent chain head")
 
+    def __str__(self):
+        return f"{self.name} #{self.last_sequence}"
+
 
 class SealedFile(InsertOnlyModel):
     """A PDF sealed with the platform certificate: the signed pack or a withdrawal receipt."""
@@ -137,3 +143,6 @@ class SealedFile(InsertOnlyModel):
         verbose_name = _("sealed file")
         verbose_name_plural = _("sealed files")
         ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.engagement} · {self.pdf_sha256[:12]}"

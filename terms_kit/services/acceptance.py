@@ -356,13 +356,15 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token):
             "user_agent": user_agent[:200],
             "document_sha256": " · ".join(f"{d.kind} PDF {d.pdf_sha256}" for d in shown),
             "terms_sha256": (payload["terms"] or {}).get("content_hash", ""),
-            "consents": [c.wording for c in consents] + [
-                f"#{record.sequence} {record.record_hash}"],
+            "consents": [c.wording for c in consents],
         }
     })
     pack_pdf = pack.merge_pdfs([_read(d.pdf) for d in shown] + [_read(certificate.pdf)])
     sealed, sealed_bytes = _store_sealed(
-        record, engagement, pack_pdf, f"Accepted by {full_name} ({engagement.number})")
+        record, engagement, pack_pdf,
+        # The seal's reason ties the pack to its evidence record (shown by PDF readers).
+        f"Accepted by {full_name} ({engagement.number}); consent record #{record.sequence} "
+        f"SHA-256 {record.record_hash}")
     _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, spec, token)
     return Accepted(record, sealed)
 

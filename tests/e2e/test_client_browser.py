@@ -15,7 +15,7 @@ import pytest
 from django.core import mail
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
-from acceptance_helpers import last_code, seal_files, sealed_settings  # noqa: E402,F401
+from acceptance_helpers import last_code  # noqa: E402
 
 from terms_kit.documents import sealing  # noqa: E402
 from terms_kit.models import ConsentRecord  # noqa: E402

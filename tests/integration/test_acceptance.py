@@ -7,15 +7,7 @@ import json
 
 import pypdf
 import pytest
-from acceptance_helpers import (  # noqa: F401  (fixtures)
-    accept_form,
-    last_code,
-    seal_files,
-    sealed_settings,
-    sent,
-    url,
-    verify_email,
-)
+from acceptance_helpers import accept_form, last_code, url, verify_email
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -185,6 +177,10 @@ def test_s2_acceptance_records_evidence_seals_the_pack_and_mails_both_parties(
     pack = b"".join(client.get(url("sealed", token, "acceptance")).streaming_content)
     assert hashlib.sha256(pack).hexdigest() == sealed.pdf_sha256
     assert sealing.check_seal(pack).ok
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    [signature] = PdfFileReader(io.BytesIO(pack), strict=False).embedded_signatures
+    assert record.record_hash in str(signature.sig_object["/Reason"])
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pack)).pages)
     assert "Marie Durand" in text and engagement.number in text
     assert shown["quote"].pdf_sha256 in text.replace("\n", "")

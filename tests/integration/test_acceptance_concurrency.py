@@ -3,17 +3,11 @@
 import threading
 
 import pytest
-from acceptance_helpers import (  # noqa: F401  (fixtures)
-    accept_form,
-    seal_files,
-    sealed_settings,
-    url,
-    verify_email,
-)
+from acceptance_helpers import accept_form, url, verify_email
 from django.db import connection
 from django.test import Client
-from conftest import requires_postgres
 
+from conftest import requires_postgres
 from terms_kit.models import ConsentRecord, SealedFile, StatusChange
 from terms_kit.services.acceptance import send_to_client
 
