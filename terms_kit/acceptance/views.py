@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..admin.documents import CONTENT_TYPES
-from ..documents import rules
 from ..exceptions import AcceptanceError, IncompleteAcceptance, LinkInvalid
 from ..models import ConsentKind, SealedFile
 from ..services import acceptance as service
@@ -61,7 +60,7 @@ def _back(token):
     return redirect("terms_kit:client_review", token)
 
 
-@rate_limited("client", methods=("GET", "POST"))
+@rate_limited("client", methods=("GET",))
 @require_http_methods(["GET"])
 @with_link
 def review(request, token, link):
@@ -79,7 +78,6 @@ def review(request, token, link):
         "accepted": accepted,
         "withdrawn": withdrawn,
         "can_withdraw": service.can_withdraw(engagement),
-        "withdrawal_right": rules.has_withdrawal_right(spec),
         "today": timezone.localdate(),
         "errors": request.session.pop("terms_kit_errors", {}),
         "full_name": request.session.pop("terms_kit_full_name", ""),
@@ -91,9 +89,11 @@ def review(request, token, link):
 @require_POST
 @with_link
 def request_code(request, token, link):
-    service.send_email_code(link)
-    messages.info(request, _("A code has been sent to %(email)s.") % {
-        "email": presentation.masked_email(link.email)})
+    if service.send_email_code(link) is None:
+        messages.info(request, _("Your e-mail address is already confirmed."))
+    else:
+        messages.info(request, _("A code has been sent to %(email)s.") % {
+            "email": presentation.masked_email(link.email)})
     return _back(token)
 
 

@@ -151,7 +151,7 @@ def revoke_links(engagement):
 
 # --- The client's link -------------------------------------------------------------------
 
-def resolve_link(token, *, allow_done=True):
+def resolve_link(token):
     """The usable link for ``token``, or LinkInvalid with a message for the client."""
     link = (
         AccessLink.objects.select_related("engagement", "engagement__client",
@@ -315,8 +315,7 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token):
     now = timezone.now()
     full_name = " ".join(full_name.split())
     shown = list(link.documents.order_by("pk"))
-    codes = link.codes.filter(used_at__isnull=False).order_by("created_at")
-    verified_code = codes.last()
+    verified_code = link.codes.filter(used_at__isnull=False).order_by("created_at").last()
     payload = {
         "kind": ConsentKind.ACCEPTANCE.value,
         "engagement": {"id": engagement.pk, "number": engagement.number,
