@@ -54,9 +54,8 @@ def check_chain():
         expected_sequence = record.sequence + 1
         last = record
     head = ChainHead.objects.filter(name=CHAIN_NAME).first()
-    if head is not None and last is not None and (
-        head.last_sequence != last.sequence or head.last_hash != last.record_hash
-    ):
+    end = (last.sequence, last.record_hash) if last else (0, GENESIS_HASH)
+    if head is not None and (head.last_sequence, head.last_hash) != end:
         problems.append(Problem("record", f"#{head.last_sequence}",
                                 "the chain's last record is missing or was replaced"))
     return problems

@@ -361,3 +361,36 @@ def test_admin_send_action_and_owner_only_sealed_download(
     client.force_login(make_expert("intruder"))
     assert client.get(f"/admin/terms-kit/sealed/{sealed.pk}/").status_code == 404
     assert client.post(f"/admin/terms-kit/engagements/{engagement.pk}/send/").status_code == 404
+
+
+def test_verify_command_catches_a_deleted_record(sent, client, django_capture_on_commit_callbacks):
+    _a, link_a = sent("S2")
+    sign(client, link_a.token, ["terms", "deposit"], django_capture_on_commit_callbacks)
+    record = ConsentRecord.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {SealedFile._meta.db_table}")
+        cursor.execute(f"DELETE FROM {ConsentRecord._meta.db_table} WHERE id = %s", [record.pk])
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("termskit", "verify", "--skip-files", stderr=err)
+    assert "missing or was replaced" in err.getvalue()
+
+
+def test_withdrawal_period_ends_after_fourteen_days(
+        sent, client, django_capture_on_commit_callbacks):
+    engagement, sent_link = sent("S1")
+    sign(client, sent_link.token, ["terms", "early_start", "withdrawal_loss"],
+         django_capture_on_commit_callbacks)
+    engagement.refresh_from_db()
+    accepted_at = ConsentRecord.objects.get().created_at
+    assert service.can_withdraw(engagement, accepted_at + datetime.timedelta(days=13))
+    assert not service.can_withdraw(engagement, accepted_at + datetime.timedelta(days=15))
+
+
+def test_system_check_names_the_missing_seal_setting(settings):
+    from terms_kit.checks import check_seal_certificate
+
+    settings.TERMS_KIT = {"SEAL_KEY": "/nonexistent/key.pem"}
+    messages = [m.msg for m in check_seal_certificate()]
+    assert any("SEAL_CERTIFICATE" in m and "not set" in m for m in messages)
+    assert any("/nonexistent/key.pem" in m for m in messages)
