@@ -273,6 +273,11 @@ def register_acceptance_urls():
             name="terms_kit_engagement_send",
         ),
         path(
+            "terms-kit/engagements/<int:pk>/revoke-links/",
+            acceptance.revoke_links_view,
+            name="terms_kit_engagement_revoke_links",
+        ),
+        path(
             "terms-kit/sealed/<int:pk>/",
             acceptance.sealed_download,
             name="terms_kit_sealed_download",

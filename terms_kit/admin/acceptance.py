@@ -1,4 +1,5 @@
-"""Admin actions of the acceptance feature: send to the client, download sealed files.
+"""Admin actions of the acceptance feature: send to the client, revoke links, download sealed
+files.
 
 Lookups go through ``owned_by(request.user)``: another expert gets a 404.
 """
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ..exceptions import TermsKitError
 from ..models import Engagement, SealedFile
-from ..services.acceptance import send_to_client
+from ..services.acceptance import revoke_links, send_to_client
 
 
 @require_POST
@@ -25,6 +26,14 @@ def send_to_client_view(request, pk):
         messages.success(request, _("Sent to %(email)s; the link is valid until %(date)s. Any "
                                     "earlier link no longer works.") % {
             "email": sent.link.email, "date": sent.link.expires_at.date()})
+    return redirect("terms_kit_engagement_status", pk)
+
+
+@require_POST
+def revoke_links_view(request, pk):
+    engagement = get_object_or_404(Engagement.objects.owned_by(request.user), pk=pk)
+    count = revoke_links(engagement)
+    messages.success(request, _("%(count)s client link(s) revoked.") % {"count": count})
     return redirect("terms_kit_engagement_status", pk)
 
 

@@ -113,6 +113,7 @@ class EngagementStatusView(FormView):
             engagement=self.engagement, history=self.engagement.status_changes.all(),
             can_send=self.engagement.status in (Status.DRAFT, Status.SENT),
             access_links=self.engagement.access_links.all()[:5],
+            has_live_link=self.engagement.access_links.filter(revoked_at__isnull=True).exists(),
             consent_records=self.engagement.consent_records.all(),
             sealed_files=self.engagement.sealed_files.all(),
             **kwargs,

@@ -361,6 +361,13 @@ def test_admin_send_action_and_owner_only_sealed_download(
     client.force_login(make_expert("intruder"))
     assert client.get(f"/admin/terms-kit/sealed/{sealed.pk}/").status_code == 404
     assert client.post(f"/admin/terms-kit/engagements/{engagement.pk}/send/").status_code == 404
+    revoke = f"/admin/terms-kit/engagements/{engagement.pk}/revoke-links/"
+    assert client.post(revoke).status_code == 404
+    client.force_login(engagement.owner)
+    assert b"Revoke the client" in client.get(status_url).content
+    client.post(revoke)
+    client.logout()
+    assert client.get(url("review", token)).status_code == 410
 
 
 def test_verify_command_catches_a_deleted_record(sent, client, django_capture_on_commit_callbacks):
