@@ -1,3 +1,4 @@
+from .acceptance import AccessLink, ChainHead, ConsentKind, ConsentRecord, EmailCode, SealedFile
 from .client import Client
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
@@ -6,6 +7,12 @@ from .identity import BusinessIdentity
 from .terms import TermsVersion
 
 __all__ = [
+    "AccessLink",
+    "ChainHead",
+    "ConsentKind",
+    "ConsentRecord",
+    "EmailCode",
+    "SealedFile",
     "BusinessIdentity",
     "Client",
     "DocumentKind",
