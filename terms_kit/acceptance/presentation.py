@@ -36,7 +36,7 @@ def _payment_sentences(ctx, lang):
                                                                               lang),
                                                 "label": label})
         for milestone in ctx["milestones"]:
-            sentences.append(_("Milestone \u201c%(label)s\u201d: %(amount)s excl. VAT.")
+            sentences.append(_("Milestone “%(label)s”: %(amount)s excl. VAT.")
                              % {"label": milestone["label"], "amount": money(milestone["amount"])})
         if payment["due_days"]:
             sentences.append(_("Invoices are payable within %(days)s days.")
