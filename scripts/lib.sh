@@ -41,3 +41,8 @@ start_background_workers() {
   # The server replaces this shell (exec): stop the worker when that process ends.
   ( while kill -0 "$server" 2>/dev/null; do sleep 2; done; kill "$worker" 2>/dev/null ) &
 }
+
+# The demo's self-signed seal certificate (TERMS_KIT['SEAL_CERTIFICATE'] in base settings).
+ensure_demo_seal() {
+  [ -f var/seal/seal-cert.pem ] || .venv/bin/python manage.py termskit make-seal-certificate --out var/seal
+}

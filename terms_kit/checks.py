@@ -87,3 +87,20 @@ def check_document_generation(app_configs=None, **kwargs):
             except ImproperlyConfigured as exc:
                 errors.append(checks.Error(str(exc), id="terms_kit.E006"))
     return errors
+
+
+@checks.register()
+def check_seal_certificate(app_configs=None, **kwargs):
+    """Acceptance seals the signed pack: say which seal setting is missing before a client signs."""
+    from .documents import sealing
+
+    return [
+        checks.Warning(
+            f"Signed packs cannot be sealed: {problem}",
+            hint="Set TERMS_KIT['SEAL_CERTIFICATE'] and TERMS_KIT['SEAL_KEY'] (PEM paths; "
+            "`manage.py termskit make-seal-certificate --out var/seal` makes a demo one). "
+            "See docs/configuration.md.",
+            id="terms_kit.W002",
+        )
+        for problem in sealing.problems()
+    ]

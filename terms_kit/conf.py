@@ -28,6 +28,27 @@ DEFAULTS = {
     # Dotted path of the PDF converter backend and its options (documents/converters/).
     "PDF_CONVERTER": "terms_kit.documents.converters.pool.LibreOfficePool",
     "PDF_CONVERTER_OPTIONS": {},
+    # Client acceptance (docs/configuration.md). Days a client link stays valid.
+    "CLIENT_LINK_DAYS": 30,
+    # Minutes a one-time e-mail code stays valid, and wrong tries before it is spent.
+    "EMAIL_CODE_MINUTES": 15,
+    "EMAIL_CODE_MAX_ATTEMPTS": 5,
+    # Start of the links in e-mails, e.g. "https://terms.example.fr"; None: WAGTAILADMIN_BASE_URL.
+    "PUBLIC_BASE_URL": None,
+    # Sender of client e-mails; None: DEFAULT_FROM_EMAIL.
+    "FROM_EMAIL": None,
+    # The platform certificate that seals signed packs (PAdES): PEM paths and key passphrase.
+    # The demo makes a self-signed one with `manage.py termskit make-seal-certificate`.
+    "SEAL_CERTIFICATE": None,
+    "SEAL_KEY": None,
+    "SEAL_KEY_PASSPHRASE": None,
+    # Requests allowed per client IP address: {scope: (count, seconds)}, counted in the cache.
+    "RATE_LIMITS": {
+        "client": (120, 600),
+        "code": (5, 600),
+        "accept": (20, 600),
+        "verify": (20, 600),
+    },
 }
 
 

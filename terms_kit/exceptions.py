@@ -30,6 +30,34 @@ class SpecError(TermsKitError):
         super().__init__(f"The engagement spec is not valid:\n{lines}")
 
 
+class AcceptanceError(TermsKitError):
+    """A client step that cannot be done; the message is shown to the client as is."""
+
+
+class LinkInvalid(AcceptanceError):
+    """Unknown, expired or revoked client link."""
+
+
+class CodeInvalid(AcceptanceError):
+    """Wrong, expired or spent e-mail code."""
+
+
+class AlreadyDone(AcceptanceError):
+    """The engagement was already accepted (or withdrawn): a replay, a double click, a 2nd tab."""
+
+
+class IncompleteAcceptance(AcceptanceError):
+    """A consent left unticked, a blank name, an unverified e-mail. ``errors``: field -> reason."""
+
+    def __init__(self, errors):
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in self.errors.items()))
+
+
+class SealingUnavailable(TermsKitError):
+    """The platform certificate is not configured or cannot be read."""
+
+
 class DraftConflict(TermsKitError):
     """A wizard step was posted from a page older than the stored draft (another tab)."""
 

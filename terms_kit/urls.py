@@ -1,4 +1,18 @@
-"""Public URLs of terms-kit (client pages come with the acceptance feature)."""
+"""Public URLs of terms-kit: the client's pages (personal link) and the seal verification."""
+
+from django.urls import path
+
+from .acceptance import views
 
 app_name = "terms_kit"
-urlpatterns = []
+urlpatterns = [
+    path("c/<str:token>/", views.review, name="client_review"),
+    path("c/<str:token>/code/", views.request_code, name="client_code"),
+    path("c/<str:token>/verify-code/", views.verify_code, name="client_verify_code"),
+    path("c/<str:token>/accept/", views.accept_view, name="client_accept"),
+    path("c/<str:token>/documents/<int:pk>.<str:fmt>", views.document_download,
+         name="client_document"),
+    path("c/<str:token>/sealed/<str:kind>.pdf", views.sealed_download, name="client_sealed"),
+    path("c/<str:token>/withdraw/", views.withdraw_view, name="client_withdraw"),
+    path("verify/", views.verify_seal_view, name="verify_seal"),
+]

@@ -281,6 +281,29 @@ def register_document_urls():
 
 
 @hooks.register("register_admin_urls")
+def register_acceptance_urls():
+    from .admin import acceptance
+
+    return [
+        path(
+            "terms-kit/engagements/<int:pk>/send/",
+            acceptance.send_to_client_view,
+            name="terms_kit_engagement_send",
+        ),
+        path(
+            "terms-kit/engagements/<int:pk>/revoke-links/",
+            acceptance.revoke_links_view,
+            name="terms_kit_engagement_revoke_links",
+        ),
+        path(
+            "terms-kit/sealed/<int:pk>/",
+            acceptance.sealed_download,
+            name="terms_kit_sealed_download",
+        ),
+    ]
+
+
+@hooks.register("register_admin_urls")
 def register_wizard_urls():
     return wizard_urls.urlpatterns
 

@@ -71,3 +71,37 @@ def make_engagement(expert):
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"
 )
+
+
+# --- Acceptance: a seal certificate, settings that use it, an engagement sent to its client.
+
+@pytest.fixture(scope="session")
+def seal_files(tmp_path_factory):
+    from terms_kit.documents import sealing
+
+    return sealing.make_self_signed(tmp_path_factory.mktemp("seal"))
+
+
+@pytest.fixture
+def sealed_settings(settings, seal_files):
+    from django.core.cache import cache
+
+    cache.clear()  # the rate limits count in the cache: each test starts from zero
+    cert, key = seal_files
+    settings.TERMS_KIT = {**settings.TERMS_KIT, "SEAL_CERTIFICATE": str(cert),
+                          "SEAL_KEY": str(key)}
+    return settings
+
+
+@pytest.fixture
+def sent(make_engagement, sealed_settings, django_capture_on_commit_callbacks):
+    """Factory: scenario ``key`` sent to its client; returns (engagement, SentLink)."""
+    from terms_kit.services.acceptance import send_to_client
+
+    def make(key="S2", owner=None, change=None):
+        engagement = make_engagement(key, owner=owner, change=change)
+        with django_capture_on_commit_callbacks(execute=True):
+            sent_link = send_to_client(engagement, engagement.owner)
+        return engagement, sent_link
+
+    return make

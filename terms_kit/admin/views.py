@@ -134,7 +134,13 @@ class EngagementStatusView(FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            engagement=self.engagement, history=self.engagement.status_changes.all(), **kwargs
+            engagement=self.engagement, history=self.engagement.status_changes.all(),
+            can_send=self.engagement.status in (Status.DRAFT, Status.SENT),
+            access_links=self.engagement.access_links.all()[:5],
+            has_live_link=self.engagement.access_links.filter(revoked_at__isnull=True).exists(),
+            consent_records=self.engagement.consent_records.all(),
+            sealed_files=self.engagement.sealed_files.all(),
+            **kwargs,
         )
 
     def form_valid(self, form):

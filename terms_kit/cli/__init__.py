@@ -5,7 +5,16 @@ A subcommand module has ``HELP`` (one line), ``add_arguments(parser)`` and
 It raises ``CommandError`` with a message for a person when it cannot do its work.
 """
 
-from . import check_spec, export_spec, generate, import_spec, lint_template, rules_doc
+from . import (
+    check_spec,
+    export_spec,
+    generate,
+    import_spec,
+    lint_template,
+    rules_doc,
+    seal_certificate,
+    verify,
+)
 
 SUBCOMMANDS = {
     "check": check_spec,
@@ -14,4 +23,6 @@ SUBCOMMANDS = {
     "generate": generate,
     "lint-template": lint_template,
     "rules-doc": rules_doc,
+    "verify": verify,
+    "make-seal-certificate": seal_certificate,
 }

@@ -1,3 +1,4 @@
+from .acceptance import AccessLink, ChainHead, ConsentKind, ConsentRecord, EmailCode, SealedFile
 from .client import Client
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
@@ -7,6 +8,12 @@ from .terms import TermsVersion
 from .wizard import WarningAcknowledgement, WizardState
 
 __all__ = [
+    "AccessLink",
+    "ChainHead",
+    "ConsentKind",
+    "ConsentRecord",
+    "EmailCode",
+    "SealedFile",
     "BusinessIdentity",
     "Client",
     "DocumentKind",

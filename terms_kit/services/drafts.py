@@ -13,7 +13,6 @@ one (under a row lock) and refuses a stale write with ``DraftConflict``.
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from ..exceptions import DraftConflict, NotADraft, SendBlocked
 from ..models import (
@@ -26,7 +25,7 @@ from ..models import (
     WizardState,
 )
 from ..status import Status
-from .status import change_status
+from .acceptance import send_to_client
 
 # Proposed at the service step, where the expert can change it (C. civ. 1116-1117: an offer
 # with no expiry lapses after "a reasonable time", which nobody can compute).
@@ -155,13 +154,13 @@ def acknowledge_warnings(engagement, warnings, user):
 
 
 @transaction.atomic
-def send_to_client(engagement, check, user, expected_lock_version):
-    """Move the draft to "sent" once no error remains and every warning is acknowledged.
+def send_draft(engagement, check, user, expected_lock_version, base_url=None):
+    """Send the draft to its client once no error remains and every warning is acknowledged.
 
     ``check(engagement)`` returns the compliance findings; it runs on the locked row, so what
     is sent is what was checked. A page older than the draft (another tab changed it since
-    the review was shown) gets ``DraftConflict``: the expert must see what they send.
-    The acceptance feature builds on the "sent" status; ``change_status`` gives the number.
+    the review was shown) gets ``DraftConflict``: the expert must see what they send. The
+    sending itself is the acceptance feature's: number, documents, link e-mailed to the client.
     """
     locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
     if locked.status != Status.DRAFT:
@@ -173,5 +172,6 @@ def send_to_client(engagement, check, user, expected_lock_version):
     pending = unacknowledged_warnings(locked, [f for f in findings if f.severity == "warning"])
     if errors or pending:
         raise SendBlocked(errors, pending)
-    return change_status(engagement, Status.SENT, user=user,
-                         note=f"Sent from the wizard on {timezone.now():%Y-%m-%d %H:%M}")
+    sent = send_to_client(locked, user, base_url=base_url)
+    engagement.status, engagement.number = locked.status, locked.number
+    return sent

@@ -295,8 +295,11 @@ class ReviewView(WizardPageMixin, View):
                 messages.success(request, _("Document generation started."))
         elif action == "send":
             try:
-                drafts.send_to_client(self.engagement, integrations.get_findings, request.user,
-                                      int(request.POST.get("lock_version") or -1))
+                sent = drafts.send_draft(
+                    self.engagement, integrations.get_findings, request.user,
+                    int(request.POST.get("lock_version") or -1),
+                    base_url=request.build_absolute_uri("/"),
+                )
             except DraftConflict:
                 messages.error(request, _(
                     "Not sent: this draft was changed in another tab or window since this page "
@@ -309,8 +312,10 @@ class ReviewView(WizardPageMixin, View):
                     "acknowledge first.") % {"errors": len(blocked.errors),
                                                "warnings": len(blocked.unacknowledged)})
             else:
-                messages.success(request, _("Sent: the quote is numbered %(number)s.") % {
-                    "number": self.engagement.number})
+                messages.success(request, _(
+                    "Sent: quote %(number)s is on its way to %(email)s; the link is valid until "
+                    "%(date)s.") % {"number": self.engagement.number, "email": sent.link.email,
+                                     "date": sent.link.expires_at.date()})
                 return redirect("terms_kit_engagement_status", self.engagement.pk)
         return redirect("terms_kit_wizard_review", self.engagement.pk)
 

@@ -366,8 +366,8 @@ def test_sending_is_blocked_while_an_error_remains(admin_client, expert):
     assert TERM_75_DAYS not in review
 
 
-def test_warnings_must_be_acknowledged_and_the_acknowledgement_is_recorded(admin_client,
-                                                                           expert):
+def test_warnings_must_be_acknowledged_and_the_acknowledgement_is_recorded(
+        admin_client, expert, django_capture_on_commit_callbacks, mailoutbox):
     # S2 is issued in H2 2026, whose legal interest rate is not published: the checker warns
     # that the penalty floor could not be checked.
     engagement, _ = walk(admin_client, expert, "S2", until="review")
@@ -385,10 +385,14 @@ def test_warnings_must_be_acknowledged_and_the_acknowledgement_is_recorded(admin
         "params.missing", "engagement.payment.late_penalty_rate", expert)
     assert "could not be checked" in ack.message and ack.source
 
-    response = send(admin_client, engagement)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send(admin_client, engagement)
     assert response.status_code == 302
     engagement.refresh_from_db()
     assert engagement.status == "sent" and engagement.number.startswith("D-")
+    # Handed to the acceptance feature: a personal link e-mailed to the client.
+    assert [message.to for message in mailoutbox] == [["achats@acme-industrie.example.com"]]
+    assert engagement.access_links.count() == 1
     # A sent quote is frozen: the wizard refuses to edit it.
     response = admin_client.get(step_url(engagement, "payment"))
     assert response.status_code == 302 and "/inspect/" in response.url

@@ -111,6 +111,13 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "tx
 # Background work (PDF conversion) runs in `manage.py db_worker`, never in a web request.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-TERMS_KIT = {}
+# The demo seals signed packs with a self-signed certificate made by
+# `manage.py termskit make-seal-certificate --out var/seal` (scripts/lib.sh does it).
+TERMS_KIT = {
+    "SEAL_CERTIFICATE": str(VAR_DIR / "seal" / "seal-cert.pem"),
+    "SEAL_KEY": str(VAR_DIR / "seal" / "seal-key.pem"),
+}
+# The client pages answer a CSRF failure with their own plain page (no technical detail).
+CSRF_FAILURE_VIEW = "terms_kit.acceptance.views.csrf_failure"
 
 _ = _  # gettext_lazy kept importable for settings that label things

@@ -1,0 +1,1 @@
+"""Client-facing pages: review, e-mail code, consents and signature, downloads, withdrawal."""

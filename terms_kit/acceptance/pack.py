@@ -1,0 +1,61 @@
+"""The PDFs made at acceptance and withdrawal, before sealing: the signed pack and the receipt."""
+
+import io
+
+import docx
+import pypdf
+
+from ..documents.generation import to_pdf
+
+RECEIPT_TEXT = {
+    "fr": {
+        "title": "Accusé de réception de votre rétractation",
+        "intro": "Nous avons bien reçu votre rétractation du contrat ci-dessous.",
+        "engagement": "Devis",
+        "seller": "Professionnel",
+        "client": "Client",
+        "received": "Rétractation reçue le",
+        "refund": "Les sommes versées vous sont remboursées au plus tard {days} jours après "
+                  "cette date (art. L221-24 du Code de la consommation).",
+        "record": "Empreinte de l'enregistrement",
+    },
+    "en": {
+        "title": "Acknowledgement of your withdrawal",
+        "intro": "We have received your withdrawal from the contract below.",
+        "engagement": "Quote",
+        "seller": "Professional",
+        "client": "Client",
+        "received": "Withdrawal received on",
+        "refund": "Any sums paid are refunded no later than {days} days after this date "
+                  "(French Consumer Code, art. L221-24).",
+        "record": "Record fingerprint",
+    },
+}
+
+
+def merge_pdfs(parts):
+    """One PDF with the pages of ``parts`` (bytes), in order."""
+    writer = pypdf.PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def withdrawal_receipt_pdf(lang, *, number, title, seller, client, received_at, record_hash,
+                           refund_days=14, converter=None):
+    """A dated acknowledgement (durable medium, L221-21): a short DOCX converted to PDF."""
+    text = RECEIPT_TEXT["en" if lang == "en" else "fr"]
+    document = docx.Document()
+    document.add_heading(text["title"], level=1)
+    document.add_paragraph(text["intro"])
+    document.add_paragraph(f"{text['engagement']} : {number} · {title}")
+    document.add_paragraph(f"{text['seller']} : {seller}")
+    document.add_paragraph(f"{text['client']} : {client}")
+    document.add_paragraph(f"{text['received']} {received_at}")
+    document.add_paragraph(text["refund"].format(days=refund_days))
+    document.add_paragraph(f"{text['record']} : {record_hash}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return to_pdf(buffer.getvalue(), converter)

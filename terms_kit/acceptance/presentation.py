@@ -1,0 +1,112 @@
+"""What the client pages show, in plain words: built from the same context as the documents."""
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ..documents import formatting, sealing
+from ..documents.context import build_context
+from ..documents.hashing import sha256
+from ..models import IssuedDocument, SealedFile
+
+
+def _payment_sentences(ctx, lang):
+    money = lambda value: formatting.money(value, lang)  # noqa: E731
+    payment, deposit, rules = ctx["payment"], ctx["deposit"], ctx["rules"]
+    total = money(ctx["totals"]["incl_vat"])
+    with translation.override(lang):
+        model = {
+            "full_prepayment": _("You pay the full price (%(total)s) before the service."),
+            "deposit": _("You pay a deposit on acceptance, the balance at the end."),
+            "milestones": _("You pay in stages, each milestone once you have validated it."),
+            "time_credit": _("You buy a prepaid time credit (%(total)s), used session by "
+                             "session."),
+            "pay_per_act": _("You pay for each service when it is delivered."),
+            "preauthorisation": _("Your card is pre-authorised for %(total)s when you book; "
+                                  "it is charged only once the service has taken place."),
+            "on_completion": _("You pay %(total)s once the service has been performed."),
+        }[payment["model"]] % {"total": total}
+        sentences = [model]
+        if deposit:
+            label = {"acompte": _("an acompte (a firm commitment)"),
+                     "arrhes": _("arrhes (you may withdraw by losing them)")}.get(
+                deposit["label"], _("arrhes (you may withdraw by losing them)"))
+            sentences.append(_("Deposit: %(amount)s, that is %(percent)s of the price, as "
+                               "%(label)s.") % {"amount": money(deposit["incl_vat"]),
+                                                "percent": formatting.percent(deposit["percent"],
+                                                                              lang),
+                                                "label": label})
+        for milestone in ctx["milestones"]:
+            sentences.append(_("Milestone “%(label)s”: %(amount)s excl. VAT.")
+                             % {"label": milestone["label"], "amount": money(milestone["amount"])})
+        if payment["due_days"]:
+            sentences.append(_("Invoices are payable within %(days)s days.")
+                             % {"days": payment["due_days"]})
+        if payment["discount_percent"]:
+            sentences.append(_("Early payment within %(days)s days: %(percent)s discount.") % {
+                "days": payment["discount_days"],
+                "percent": formatting.percent(payment["discount_percent"], lang)})
+        if rules["b2b_terms"]:
+            sentences.append(_("Late payment: penalties at %(rate)s a year and a fixed %(fee)s "
+                               "recovery indemnity.") % {
+                "rate": formatting.percent(payment["late_penalty_rate"], lang) or "-",
+                "fee": money(payment["recovery_indemnity"])})
+        if rules["withdrawal"]:
+            sentences.append(_("You may withdraw within %(days)s days of accepting, without "
+                               "giving a reason.") % {"days": rules["withdrawal_days"]})
+        if rules["vat_franchise"]:
+            sentences.append("TVA non applicable, art. 293 B du CGI")
+    return sentences
+
+
+def summary(spec, lang):
+    ctx = build_context(spec, "quote", lang)
+    money = lambda value: formatting.money(value, lang)  # noqa: E731
+    return {
+        "seller": ctx["seller"],
+        "client": ctx["client"],
+        "engagement": ctx["engagement"],
+        "issue_date": formatting.date(ctx["engagement"]["issue_date"], lang),
+        "validity_date": formatting.date(ctx["engagement"]["validity_date"], lang),
+        "start_date": formatting.date(ctx["engagement"]["start_date"], lang),
+        "lines": [{"description": line["description"],
+                   "quantity": formatting.number(line["quantity"], lang),
+                   "unit": line["unit"], "net": money(line["net"])} for line in ctx["lines"]],
+        "totals": {"excl_vat": money(ctx["totals"]["excl_vat"]),
+                   "vat": money(ctx["totals"]["vat"]),
+                   "incl_vat": money(ctx["totals"]["incl_vat"])},
+        "vat_lines": ctx["rules"]["vat_lines"],
+        "payment": _payment_sentences(ctx, lang),
+        "terms": ctx["terms"],
+    }
+
+
+def masked_email(email):
+    """j***@example.net: enough for the client to recognise, little for an onlooker."""
+    local, _sep, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def seal_verdict(data):
+    """What the public verification page may say about an uploaded PDF, and nothing more."""
+    digest = sha256(data)
+    check = sealing.check_seal(data)
+    sealed = SealedFile.objects.select_related("record", "engagement__terms_version").filter(
+        pdf_sha256=digest).first()
+    issued = None
+    if sealed is None:
+        issued = IssuedDocument.objects.select_related("engagement__terms_version").filter(
+            pdf_sha256=digest).first()
+    known = sealed or issued
+    result = {"sha256": digest, "ok": bool(sealed and check.ok), "seal_ok": check.ok,
+              "seal_message": check.message, "known": known is not None}
+    if known is not None:
+        engagement = known.engagement
+        terms = engagement.terms_version
+        result.update(
+            number=engagement.number,
+            terms_version=terms.version if terms else None,
+            kind=sealed.record.get_kind_display() if sealed else known.get_kind_display(),
+        )
+        accepted = engagement.consent_records.filter(kind="acceptance").first()
+        result["accepted_at"] = accepted.created_at if accepted else None
+    return result

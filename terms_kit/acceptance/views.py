@@ -1,0 +1,197 @@
+"""The client's pages. Thin: each view resolves the link, calls a service, renders or redirects.
+
+Every page is reached through the client's personal link; what a link shows is limited to
+its own engagement and the documents issued for it. Error pages name no expert.
+"""
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..admin.documents import CONTENT_TYPES
+from ..exceptions import AcceptanceError, IncompleteAcceptance, LinkInvalid
+from ..models import ConsentKind, SealedFile
+from ..services import acceptance as service
+from ..spec import export_engagement
+from . import presentation
+from .ratelimit import client_ip, rate_limited
+
+ERRORS = {
+    403: (_("Request refused"), _("The page was open too long or in another window. Reload it "
+                                  "and try again.")),
+    404: (_("Not found"), _("There is nothing at this address.")),
+    429: (_("Too many requests"), _("Too many attempts from your connection. Wait a few "
+                                    "minutes, then try again.")),
+}
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def error_page(request, status, message=None, title=None):
+    default_title, default_message = ERRORS.get(status, ERRORS[404])
+    return render(request, "terms_kit/client/error.html",
+                  {"title": title or default_title, "message": message or default_message},
+                  status=status)
+
+
+def csrf_failure(request, reason=""):
+    """Settings CSRF_FAILURE_VIEW: a plain message, no technical detail."""
+    return error_page(request, 403)
+
+
+def with_link(view):
+    """Resolve the token into the link and speak the client's language; refuse bad links."""
+
+    def wrapper(request, token, *args, **kwargs):
+        try:
+            link = service.resolve_link(token)
+        except LinkInvalid as exc:
+            return error_page(request, 410, str(exc), _("Link not valid"))
+        with translation.override(link.language):
+            return view(request, token, link, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+def _back(token):
+    return redirect("terms_kit:client_review", token)
+
+
+@rate_limited("client", methods=("GET",))
+@require_http_methods(["GET"])
+@with_link
+def review(request, token, link):
+    engagement = link.engagement
+    spec = export_engagement(engagement)
+    accepted = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+    withdrawn = engagement.consent_records.filter(kind=ConsentKind.WITHDRAWAL).first()
+    context = {
+        "token": token,
+        "link": link,
+        "engagement": engagement,
+        "summary": presentation.summary(spec, link.language),
+        "documents": link.documents.order_by("pk"),
+        "consents": service.consents_for(link),
+        "accepted": accepted,
+        "withdrawn": withdrawn,
+        "can_withdraw": service.can_withdraw(engagement),
+        "today": timezone.localdate(),
+        "errors": request.session.pop("terms_kit_errors", {}),
+        "full_name": request.session.pop("terms_kit_full_name", ""),
+    }
+    return render(request, "terms_kit/client/review.html", context)
+
+
+@rate_limited("code")
+@require_POST
+@with_link
+def request_code(request, token, link):
+    if service.send_email_code(link) is None:
+        messages.info(request, _("Your e-mail address is already confirmed."))
+    else:
+        messages.info(request, _("A code has been sent to %(email)s.") % {
+            "email": presentation.masked_email(link.email)})
+    return _back(token)
+
+
+@rate_limited("code")
+@require_POST
+@with_link
+def verify_code(request, token, link):
+    try:
+        service.verify_email_code(link, request.POST.get("code", ""))
+    except AcceptanceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your e-mail address is confirmed."))
+    return _back(token)
+
+
+@rate_limited("accept")
+@require_POST
+@with_link
+def accept_view(request, token, link):
+    consents = service.consents_for(link)
+    ticked = {c.key: request.POST.get(f"consent_{c.key}") == "on" for c in consents}
+    full_name = request.POST.get("full_name", "")
+    try:
+        service.accept(link, ticked=ticked, full_name=full_name,
+                       ip_address=client_ip(request),
+                       user_agent=request.META.get("HTTP_USER_AGENT", ""), token=token)
+    except IncompleteAcceptance as exc:
+        request.session["terms_kit_errors"] = {k: str(v) for k, v in exc.errors.items()}
+        request.session["terms_kit_full_name"] = full_name[:200]
+        messages.error(request, _("Nothing was signed: complete the highlighted items."))
+    except AcceptanceError as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, _("Thank you: the quote is accepted. Your signed copy has "
+                                    "been sent to you by e-mail."))
+    return _back(token)
+
+
+@rate_limited("client", methods=("GET",))
+@with_link
+def document_download(request, token, link, pk, fmt):
+    # Only the files this very link showed: another engagement's id is simply not found.
+    document = link.documents.filter(pk=pk).first()
+    if document is None or fmt not in CONTENT_TYPES:
+        return error_page(request, 404)
+    return _file(getattr(document, fmt), CONTENT_TYPES[fmt],
+                 f"{document.kind}_{link.engagement.number}_{document.language}.{fmt}")
+
+
+@rate_limited("client", methods=("GET",))
+@with_link
+def sealed_download(request, token, link, kind):
+    sealed = SealedFile.objects.filter(engagement=link.engagement, record__kind=kind).first()
+    if sealed is None:
+        return error_page(request, 404)
+    return _file(sealed.pdf, "application/pdf", f"{link.engagement.number}-{kind}-sealed.pdf")
+
+
+def _file(field, content_type, filename):
+    return FileResponse(field.storage.open(field.name, "rb"), as_attachment=True,
+                        content_type=content_type, filename=filename)
+
+
+@rate_limited("accept")
+@require_http_methods(["GET", "POST"])
+@with_link
+def withdraw_view(request, token, link):
+    """Two steps (L221-21): this page, then the "confirm the withdrawal" button."""
+    engagement = link.engagement
+    if request.method == "POST":
+        try:
+            service.withdraw(link, ip_address=client_ip(request),
+                             user_agent=request.META.get("HTTP_USER_AGENT", ""))
+        except AcceptanceError as exc:
+            messages.warning(request, str(exc))
+        else:
+            messages.success(request, _("Your withdrawal is recorded. The dated acknowledgement "
+                                        "has been sent to you by e-mail."))
+        return _back(token)
+    return render(request, "terms_kit/client/withdraw.html", {
+        "token": token, "engagement": engagement,
+        "can_withdraw": service.can_withdraw(engagement),
+    })
+
+
+@rate_limited("verify")
+@require_http_methods(["GET", "POST"])
+def verify_seal_view(request):
+    """Public: is this PDF a sealed document of this site? Says which and when, nothing more."""
+    result = None
+    upload = request.FILES.get("pdf")
+    if request.method == "POST":
+        if upload is None:
+            result = {"error": _("Choose a PDF file to check.")}
+        elif upload.size > MAX_UPLOAD_BYTES:
+            result = {"error": _("The file is too large (20 MB at most).")}
+        else:
+            result = presentation.seal_verdict(upload.read())
+    return render(request, "terms_kit/client/verify.html", {"result": result})
+

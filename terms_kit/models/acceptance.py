@@ -1,0 +1,148 @@
+"""Client access links, e-mail codes, the chained consent records and the sealed files.
+
+Only services/acceptance.py writes these. Tokens and codes are stored as hashes: a copy of
+the database does not let anyone open a client's page.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .documents import IssuedDocument
+from .engagement import Engagement
+from .history import InsertOnlyModel
+
+
+class AccessLink(models.Model):
+    """The client's personal link to one engagement. A new link revokes the older ones."""
+
+    engagement = models.ForeignKey(
+        Engagement, verbose_name=_("engagement"), on_delete=models.PROTECT,
+        related_name="access_links",
+    )
+    token_sha256 = models.CharField(_("token SHA-256"), max_length=64, unique=True)
+    language = models.CharField(_("language"), max_length=2)
+    email = models.EmailField(_("client e-mail"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    # The exact issued files this link shows; their SHA-256 go into the consent record.
+    documents = models.ManyToManyField(
+        IssuedDocument, verbose_name=_("documents shown"), related_name="+"
+    )
+    first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("client access link")
+        verbose_name_plural = _("client access links")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.engagement} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_usable(self, now=None):
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+class EmailCode(models.Model):
+    """A one-time code sent to the client's address; only its keyed hash is kept."""
+
+    link = models.ForeignKey(
+        AccessLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="codes"
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail code")
+        verbose_name_plural = _("e-mail codes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.link} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ConsentKind(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("Acceptance")
+    WITHDRAWAL = "withdrawal", _("Withdrawal")
+
+
+class ConsentRecord(InsertOnlyModel):
+    """Evidence of an acceptance or a withdrawal, chained to the previous record by hash.
+
+    ``payload`` is the canonical JSON text itself (not a JSON column) so the hash is computed
+    over exactly the stored characters; ``record_hash`` = SHA-256(previous_hash + payload).
+    One chain for the whole site, in ``sequence`` order.
+    """
+
+    engagement = models.ForeignKey(
+        Engagement, verbose_name=_("engagement"), on_delete=models.PROTECT,
+        related_name="consent_records",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ConsentKind.choices)
+    sequence = models.PositiveBigIntegerField(_("position in the chain"), unique=True)
+    created_at = models.DateTimeField(_("recorded at"))
+    payload = models.TextField(_("evidence (canonical JSON)"))
+    previous_hash = models.CharField(_("previous record hash"), max_length=64)
+    record_hash = models.CharField(_("record hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["sequence"]
+        constraints = [
+            # Two acceptances (or withdrawals) of one engagement cannot both be stored.
+            models.UniqueConstraint(
+                fields=["engagement", "kind"], name="terms_kit_one_consent_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"#{self.sequence} {self.get_kind_display()} · {self.engagement}"
+
+
+class ChainHead(models.Model):
+    """The end of the consent chain; its row is locked while a record is appended."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("consent chain head")
+
+    def __str__(self):
+        return f"{self.name} #{self.last_sequence}"
+
+
+class SealedFile(InsertOnlyModel):
+    """A PDF sealed with the platform certificate: the signed pack or a withdrawal receipt."""
+
+    record = models.OneToOneField(
+        ConsentRecord, verbose_name=_("consent record"), on_delete=models.PROTECT,
+        related_name="sealed_file",
+    )
+    engagement = models.ForeignKey(
+        Engagement, verbose_name=_("engagement"), on_delete=models.PROTECT,
+        related_name="sealed_files",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    pdf = models.FileField(_("sealed PDF"), max_length=200)
+    pdf_sha256 = models.CharField(_("sealed PDF SHA-256"), max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("sealed file")
+        verbose_name_plural = _("sealed files")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.engagement} · {self.pdf_sha256[:12]}"

@@ -1,0 +1,456 @@
+"""Client review and acceptance: the only code that changes links, codes, consents and status.
+
+The steps: the expert sends the engagement (a personal link by e-mail); the client opens it,
+confirms their e-mail with a one-time code, ticks the consents, types their name and signs.
+Acceptance is one transaction: chained consent record, status, certificate, sealed pack.
+A consumer at a distance may then withdraw, which is recorded and sealed the same way.
+"""
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from ..acceptance import evidence, pack
+from ..acceptance.consents import required_consents
+from ..conf import app_settings
+from ..documents import rules, sealing
+from ..documents.hashing import canonical_json, sha256
+from ..exceptions import (
+    AlreadyDone,
+    CodeInvalid,
+    IncompleteAcceptance,
+    LinkInvalid,
+    TermsKitError,
+)
+from ..models import (
+    AccessLink,
+    ChainHead,
+    ConsentKind,
+    ConsentRecord,
+    EmailCode,
+    Engagement,
+    SealedFile,
+)
+from ..spec import export_engagement
+from ..status import Status, can_transition
+from .documents import issue_document
+from .status import change_status
+
+SEALED_PREFIX = "terms_kit/sealed"
+SIGNATURE_STATEMENT = "Bon pour accord"
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _code_hash(link, code):
+    # Keyed with SECRET_KEY: six digits are easy to brute-force from a bare SHA-256.
+    return salted_hmac("terms_kit.email_code", f"{link.pk}:{code}").hexdigest()
+
+
+def _base_url(base_url=None):
+    return (base_url or app_settings.PUBLIC_BASE_URL
+            or getattr(settings, "WAGTAILADMIN_BASE_URL", "")).rstrip("/")
+
+
+def client_url(token, name="review", base_url=None):
+    return _base_url(base_url) + reverse(f"terms_kit:client_{name}", args=[token])
+
+
+def _from_email():
+    return app_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
+
+
+def _send(subject, template, context, to, lang, attachments=(), reply_to=None):
+    with translation.override(lang):
+        body = render_to_string(f"terms_kit/client/email/{template}.txt", context)
+        message = EmailMessage(str(subject), body, _from_email(), to,
+                               reply_to=[reply_to] if reply_to else None)
+    for name, content in attachments:
+        message.attach(name, content, "application/pdf")
+    message.send()
+
+
+def _format_dt(value, lang):
+    from babel.dates import format_datetime
+
+    local = timezone.localtime(value)
+    return format_datetime(local, "long" if lang == "en" else "d MMMM y 'à' HH:mm:ss zzzz",
+                           locale=lang)
+
+
+# --- Sending -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SentLink:
+    link: AccessLink
+    token: str
+    url: str
+
+
+def send_to_client(engagement, user, base_url=None):
+    """Send the engagement to its client: a new personal link by e-mail (older ones revoked).
+
+    A draft moves to "sent" (and gets its number); a sent engagement gets a fresh link.
+    The quote and terms the link shows are issued here, in the client's language.
+    """
+    with transaction.atomic():
+        locked = Engagement.objects.select_for_update().select_related("client").get(
+            pk=engagement.pk)
+        if locked.status == Status.DRAFT:
+            change_status(locked, Status.SENT, user=user, note="sent to client")
+        elif locked.status != Status.SENT:
+            raise TermsKitError(_(
+                "Only a draft or a sent quote can be sent to the client (this one is %(status)s)."
+            ) % {"status": locked.get_status_display()})
+        now = timezone.now()
+        AccessLink.objects.filter(engagement=locked, revoked_at__isnull=True).update(
+            revoked_at=now)
+        lang = locked.client.language or locked.language
+        kinds = ["quote", "terms"] if locked.terms_version_id else ["quote"]
+        documents = [issue_document(locked, kind, lang) for kind in kinds]
+        token = secrets.token_urlsafe(32)
+        link = AccessLink.objects.create(
+            engagement=locked, token_sha256=token_hash(token), language=lang,
+            email=locked.client.email, created_at=now, created_by=user,
+            expires_at=now + datetime.timedelta(days=app_settings.CLIENT_LINK_DAYS),
+        )
+        link.documents.set(documents)
+        url = client_url(token, base_url=base_url)
+        identity = locked.identity
+        context = {"client_name": locked.client.name, "seller": str(identity),
+                   "number": locked.number, "url": url,
+                   "expires_at": _format_dt(link.expires_at, lang)}
+        with translation.override(lang):
+            subject = _("Quote %(number)s from %(seller)s") % {
+                "number": locked.number, "seller": identity}
+        transaction.on_commit(lambda: _send(subject, "link", context, [link.email], lang,
+                                            reply_to=identity.email or None))
+    engagement.status, engagement.number = locked.status, locked.number
+    return SentLink(link, token, url)
+
+
+def revoke_links(engagement):
+    """Revoke every live link of an engagement (the expert withdrew the offer, wrong address)."""
+    return AccessLink.objects.filter(engagement=engagement, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+
+
+# --- The client's link -------------------------------------------------------------------
+
+def resolve_link(token):
+    """The usable link for ``token``, or LinkInvalid with a message for the client."""
+    link = (
+        AccessLink.objects.select_related("engagement", "engagement__client",
+                                          "engagement__identity")
+        .filter(token_sha256=token_hash(token or "")).first()
+    )
+    if link is None:
+        raise LinkInvalid(_("This link is not valid. Check that you copied it completely."))
+    if link.revoked_at is not None:
+        raise LinkInvalid(_("This link has been replaced or withdrawn. Use the most recent "
+                            "e-mail you received, or ask the sender for a new link."))
+    if link.expires_at <= timezone.now():
+        raise LinkInvalid(_("This link has expired. Ask the sender for a new link."))
+    if link.first_opened_at is None:
+        AccessLink.objects.filter(pk=link.pk, first_opened_at__isnull=True).update(
+            first_opened_at=timezone.now())
+        link.refresh_from_db(fields=["first_opened_at"])
+    return link
+
+
+def send_email_code(link):
+    """E-mail a new one-time code to the client's address (older unused codes stop working)."""
+    if link.email_verified_at:
+        return None
+    now = timezone.now()
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        EmailCode.objects.filter(link=link, used_at__isnull=True).update(used_at=now)
+        email_code = EmailCode.objects.create(
+            link=link, code_hash=_code_hash(link, code), created_at=now,
+            expires_at=now + datetime.timedelta(minutes=app_settings.EMAIL_CODE_MINUTES),
+        )
+        with translation.override(link.language):
+            subject = _("Your confirmation code")
+        context = {"code": code, "minutes": app_settings.EMAIL_CODE_MINUTES}
+        transaction.on_commit(lambda: _send(subject, "code", context, [link.email],
+                                            link.language))
+    return email_code
+
+
+def verify_email_code(link, code):
+    """Check the code typed by the client; the e-mail counts as verified for this link."""
+    # The failed attempt must be counted even though we refuse: decide inside the
+    # transaction, raise after it has committed.
+    with transaction.atomic():
+        error = _check_code(link, code)
+    if error:
+        raise CodeInvalid(error)
+    return link.email_verified_at
+
+
+def _check_code(link, code):
+    current = (EmailCode.objects.select_for_update()
+               .filter(link=link, used_at__isnull=True).order_by("-created_at", "-pk").first())
+    if current is None:
+        return _("Ask for a code first: no code is waiting for this link.")
+    if current.expires_at <= timezone.now():
+        return _("This code has expired. Ask for a new one.")
+    if current.attempts >= app_settings.EMAIL_CODE_MAX_ATTEMPTS:
+        return _("Too many wrong codes. Ask for a new one.")
+    current.attempts += 1
+    if not constant_time_compare(current.code_hash, _code_hash(link, (code or "").strip())):
+        current.save(update_fields=["attempts"])
+        left = app_settings.EMAIL_CODE_MAX_ATTEMPTS - current.attempts
+        return _("Wrong code. %(left)s attempt(s) left.") % {"left": left}
+    now = timezone.now()
+    current.used_at = now
+    current.save(update_fields=["attempts", "used_at"])
+    AccessLink.objects.filter(pk=link.pk).update(email_verified_at=now)
+    link.email_verified_at = now
+    return None
+
+
+def consents_for(link):
+    return required_consents(export_engagement(link.engagement), link.language)
+
+
+# --- The consent chain -------------------------------------------------------------------
+
+def _append_record(engagement, kind, payload, now):
+    """Insert the next record of the site-wide chain; the head row lock stops forks."""
+    head, _created = ChainHead.objects.select_for_update().get_or_create(
+        name=evidence.CHAIN_NAME, defaults={"last_hash": evidence.GENESIS_HASH})
+    text = canonical_json(payload)
+    record = ConsentRecord.objects.create(
+        engagement=engagement, kind=kind, sequence=head.last_sequence + 1, created_at=now,
+        payload=text, previous_hash=head.last_hash,
+        record_hash=evidence.record_hash(head.last_hash, text),
+    )
+    ChainHead.objects.filter(pk=head.pk).update(
+        last_sequence=record.sequence, last_hash=record.record_hash)
+    return record
+
+
+def _store_sealed(record, engagement, data, reason):
+    sealed = sealing.seal_pdf(data, reason)
+    digest = sha256(sealed)
+    name = f"{SEALED_PREFIX}/{digest[:2]}/{digest}.pdf"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(sealed))
+    return SealedFile.objects.create(record=record, engagement=engagement, pdf=name,
+                                     pdf_sha256=digest), sealed
+
+
+def _read(field):
+    with field.storage.open(field.name, "rb") as handle:
+        return handle.read()
+
+
+# --- Acceptance --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Accepted:
+    record: ConsentRecord
+    sealed: SealedFile
+
+
+def _check_complete(link, consents, ticked, full_name):
+    errors = {}
+    if not link.email_verified_at:
+        errors["code"] = _("Confirm your e-mail address with the code we sent first.")
+    for consent in consents:
+        if not ticked.get(consent.key):
+            errors[consent.key] = _("Tick this box to accept; it cannot be skipped.")
+    if len((full_name or "").strip()) < 2:
+        errors["full_name"] = _("Type your full name (first name and last name) to sign.")
+    if errors:
+        raise IncompleteAcceptance(errors)
+
+
+def accept(link, *, ticked, full_name, ip_address, user_agent, token=None):
+    """The client accepts: evidence, status, certificate and sealed pack in one transaction.
+
+    ``ticked`` maps each consent key to the checkbox state sent by the browser. A second call
+    (double click, second tab, replayed POST) raises AlreadyDone and stores nothing.
+    ``token`` (the link's, known only to the client's request) puts the links in the e-mail.
+    """
+    try:
+        with transaction.atomic():
+            return _accept(link, ticked, full_name, ip_address, user_agent, token)
+    except IntegrityError as exc:
+        # The uniqueness constraint caught a concurrent acceptance the lock did not.
+        raise AlreadyDone(_("This quote has already been accepted.")) from exc
+
+
+def _accept(link, ticked, full_name, ip_address, user_agent, token):
+    engagement = Engagement.objects.select_for_update().get(pk=link.engagement_id)
+    if ConsentRecord.objects.filter(engagement=engagement, kind=ConsentKind.ACCEPTANCE).exists():
+        raise AlreadyDone(_("This quote has already been accepted. Your signed copy is "
+                            "available on this page."))
+    link = AccessLink.objects.get(pk=link.pk)  # fresh: revoked or verified meanwhile?
+    if not link.is_usable():
+        raise LinkInvalid(_("This link is no longer valid. Ask the sender for a new link."))
+    if engagement.status != Status.SENT:
+        raise AlreadyDone(_("This quote can no longer be accepted (it is %(status)s).")
+                          % {"status": engagement.get_status_display()})
+    spec = export_engagement(engagement)
+    consents = required_consents(spec, link.language)
+    _check_complete(link, consents, ticked, full_name)
+
+    now = timezone.now()
+    full_name = " ".join(full_name.split())
+    shown = list(link.documents.order_by("pk"))
+    verified_code = link.codes.filter(used_at__isnull=False).order_by("created_at").last()
+    payload = {
+        "kind": ConsentKind.ACCEPTANCE.value,
+        "engagement": {"id": engagement.pk, "number": engagement.number,
+                       "title": engagement.title, "owner_id": engagement.owner_id,
+                       "total_incl_vat": str(engagement.totals.total_incl_vat)},
+        "client": {"name": engagement.client.name, "kind": engagement.client.kind,
+                   "verified_email": link.email, "signer_name": full_name},
+        "network": {"ip_address": ip_address, "user_agent": user_agent[:500]},
+        "steps": {
+            "link_created_at": link.created_at.isoformat(),
+            "link_first_opened_at": link.first_opened_at and link.first_opened_at.isoformat(),
+            "code_sent_at": verified_code and verified_code.created_at.isoformat(),
+            "email_verified_at": link.email_verified_at.isoformat(),
+            "signed_at": now.isoformat(),
+        },
+        "consents": [{"key": c.key, "wording": c.wording, "checked": bool(ticked.get(c.key))}
+                     for c in consents],
+        "documents": [{"id": d.pk, "kind": d.kind, "language": d.language,
+                       "pdf_sha256": d.pdf_sha256, "docx_sha256": d.docx_sha256}
+                      for d in shown],
+        "terms": spec.get("terms") and {"version": spec["terms"]["version"],
+                                        "content_hash": spec["terms"]["content_hash"]},
+        "signature": {"statement": SIGNATURE_STATEMENT, "date": now.date().isoformat(),
+                      "typed_name": full_name, "language": link.language},
+        "link_id": link.pk,
+    }
+    record = _append_record(engagement, ConsentKind.ACCEPTANCE, payload, now)
+    change_status(engagement, Status.ACCEPTED, note=f"accepted online, record #{record.sequence}")
+
+    accepted_at = _format_dt(now, link.language)
+    certificate = issue_document(engagement, "certificate", link.language, extras={
+        "acceptance": {
+            "signer_name": f"{full_name} — {SIGNATURE_STATEMENT}",
+            "signer_email": link.email,
+            "accepted_at": accepted_at,
+            "ip_address": ip_address,
+            "user_agent": user_agent[:200],
+            "document_sha256": " · ".join(f"{d.kind} PDF {d.pdf_sha256}" for d in shown),
+            "terms_sha256": (payload["terms"] or {}).get("content_hash", ""),
+            "consents": [c.wording for c in consents],
+        }
+    })
+    pack_pdf = pack.merge_pdfs([_read(d.pdf) for d in shown] + [_read(certificate.pdf)])
+    sealed, sealed_bytes = _store_sealed(
+        record, engagement, pack_pdf,
+        # The seal's reason ties the pack to its evidence record (shown by PDF readers).
+        f"Accepted by {full_name} ({engagement.number}); consent record #{record.sequence} "
+        f"SHA-256 {record.record_hash}")
+    _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, spec, token)
+    return Accepted(record, sealed)
+
+
+def _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, spec, token):
+    """Both parties get the sealed pack by e-mail, once the acceptance is committed."""
+    lang = link.language
+    context = {"number": engagement.number, "signer_name": full_name,
+               "accepted_at": accepted_at, "url": "", "withdraw_url": "",
+               "withdrawal_days": rules.withdrawal_days(spec)}
+    client_context = dict(context)
+    if token:
+        client_context["url"] = client_url(token)
+        if rules.has_withdrawal_right(spec):
+            client_context["withdraw_url"] = client_url(token, "withdraw")
+    filename = f"{engagement.number}-signed.pdf"
+    with translation.override(lang):
+        subject = _("Quote %(number)s accepted: your signed copy") % {"number": engagement.number}
+    identity_email = engagement.identity.email
+
+    def send():
+        _send(subject, "accepted", client_context, [link.email], lang,
+              attachments=[(filename, sealed_bytes)])
+        if identity_email:
+            _send(subject, "accepted", context, [identity_email], lang,
+                  attachments=[(filename, sealed_bytes)])
+
+    transaction.on_commit(send)
+
+
+# --- Withdrawal --------------------------------------------------------------------------
+
+def can_withdraw(engagement, now=None):
+    """Consumer at a distance / off premises, accepted, within the withdrawal period."""
+    spec = export_engagement(engagement)
+    if not rules.has_withdrawal_right(spec):
+        return False
+    if not can_transition(engagement.status, Status.WITHDRAWN):
+        return False
+    accepted = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+    if accepted is None:
+        return False
+    deadline = accepted.created_at + datetime.timedelta(days=rules.withdrawal_days(spec))
+    return (now or timezone.now()) <= deadline
+
+
+def withdraw(link, *, ip_address, user_agent):
+    """The consumer withdraws: a chained record, status "withdrawn", a sealed dated receipt."""
+    try:
+        with transaction.atomic():
+            return _withdraw(link, ip_address, user_agent)
+    except IntegrityError as exc:
+        raise AlreadyDone(_("Your withdrawal has already been recorded.")) from exc
+
+
+def _withdraw(link, ip_address, user_agent):
+    engagement = Engagement.objects.select_for_update().get(pk=link.engagement_id)
+    if engagement.consent_records.filter(kind=ConsentKind.WITHDRAWAL).exists():
+        raise AlreadyDone(_("Your withdrawal has already been recorded."))
+    if not can_withdraw(engagement):
+        raise AlreadyDone(_("This contract can no longer be withdrawn from online: the "
+                            "withdrawal period is over or does not apply. Contact the sender."))
+    now = timezone.now()
+    lang = link.language
+    payload = {
+        "kind": ConsentKind.WITHDRAWAL.value,
+        "engagement": {"id": engagement.pk, "number": engagement.number,
+                       "owner_id": engagement.owner_id},
+        "client": {"name": engagement.client.name, "email": link.email},
+        "network": {"ip_address": ip_address, "user_agent": user_agent[:500]},
+        "received_at": now.isoformat(),
+        "link_id": link.pk,
+    }
+    record = _append_record(engagement, ConsentKind.WITHDRAWAL, payload, now)
+    change_status(engagement, Status.WITHDRAWN, note=f"withdrawn online, record #{record.sequence}")
+    received_at = _format_dt(now, lang)
+    receipt = pack.withdrawal_receipt_pdf(
+        lang, number=engagement.number, title=engagement.title, seller=str(engagement.identity),
+        client=engagement.client.name, received_at=received_at, record_hash=record.record_hash,
+    )
+    sealed, sealed_bytes = _store_sealed(record, engagement, receipt,
+                                         f"Withdrawal received ({engagement.number})")
+    context = {"number": engagement.number, "received_at": received_at, "refund_days": 14}
+    with translation.override(lang):
+        subject = _("Withdrawal from quote %(number)s received") % {"number": engagement.number}
+    recipients = [link.email] + ([engagement.identity.email] if engagement.identity.email else [])
+    filename = f"{engagement.number}-withdrawal.pdf"
+    transaction.on_commit(lambda: _send(subject, "withdrawn", context, recipients, lang,
+                                        attachments=[(filename, sealed_bytes)]))
+    return sealed

@@ -1,0 +1,139 @@
+"""S1 and S2 played by the client in a real Chromium (Playwright) against the live server:
+review, download before signing, e-mail code, consents, signature, sealed pack, withdrawal.
+
+Screenshots go to $TERMS_KIT_SCREENSHOTS (docs/images to refresh the docs), else tmp_path.
+"""
+
+import hashlib
+import io
+import os
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+from django.core import mail
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
+from acceptance_helpers import last_code  # noqa: E402
+
+from terms_kit.documents import sealing  # noqa: E402
+from terms_kit.models import ConsentRecord  # noqa: E402
+from terms_kit.services.acceptance import send_to_client  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MOBILE = {"width": 390, "height": 844}
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
+# Playwright's sync API runs an event loop in this thread; the ORM calls here are plain sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("TERMS_KIT_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = browser.new_context(viewport=MOBILE, device_scale_factor=1,
+                                      accept_downloads=True, locale="fr-FR")
+        yield context.new_page()
+        browser.close()
+
+
+def download(page, selector):
+    with page.expect_download() as info:
+        page.click(selector)
+    return Path(info.value.path()).read_bytes()
+
+
+def pdf_text(data):
+    return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def play(page, live_server, engagement, name, shots, prefix):
+    """The client's whole path; returns the sealed pack's bytes."""
+    sent = send_to_client(engagement, engagement.owner)
+    page.goto(live_server.url + f"/terms/c/{sent.token}/")
+    assert engagement.title in page.inner_text("h1")
+    page.screenshot(path=shots / f"client-{prefix}-review.png", full_page=True)
+    # Before signing: every document shown downloads, byte for byte what is on record.
+    for document in sent.link.documents.all():
+        pdf = download(page, f"a[data-kind={document.kind}][data-fmt=pdf]")
+        assert hashlib.sha256(pdf).hexdigest() == document.pdf_sha256
+        docx = download(page, f"a[data-kind={document.kind}][data-fmt=docx]")
+        assert hashlib.sha256(docx).hexdigest() == document.docx_sha256
+
+    page.click("#send-code")
+    page.fill("#code", last_code())
+    page.click("#verify-code")
+    boxes = page.locator("#accept-form input[type=checkbox]")
+    assert boxes.count() >= 1
+    for index in range(boxes.count()):
+        assert not boxes.nth(index).is_checked()  # nothing ticked for the client
+    assert "Bon pour accord" in page.inner_text("#accept-form")
+    # The browser itself refuses a blank form (required fields); nothing is recorded.
+    page.click("#sign")
+    assert not ConsentRecord.objects.exists()
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
+    page.fill("#full_name", name)
+    page.screenshot(path=shots / f"client-{prefix}-consents.png", full_page=True)
+    page.click("#sign")
+    page.wait_for_selector("#accepted")
+    page.screenshot(path=shots / f"client-{prefix}-accepted.png", full_page=True)
+    pack = download(page, "#download-sealed")
+    assert sealing.check_seal(pack).ok
+    engagement.refresh_from_db()
+    assert engagement.status == "accepted"
+    text = pdf_text(pack)
+    assert name in text and engagement.number in text
+    return sent, pack
+
+
+def test_s1_consumer_prepaid_call_accepts_then_withdraws(
+        page, live_server, make_engagement, sealed_settings, shots):
+    engagement = make_engagement("S1")
+    mail.outbox.clear()
+    sent, pack = play(page, live_server, engagement, "Julien Petit", shots, "s1")
+    text = pdf_text(pack)
+    assert "TVA non applicable" in text and "40,00" not in text
+    record = ConsentRecord.objects.get()
+    assert "rétractation" in record.payload  # the French wording, as shown
+    page.click("#withdraw-link")
+    page.screenshot(path=shots / "client-s1-withdraw.png", full_page=True)
+    page.click("#confirm-withdrawal")
+    page.wait_for_selector("text=withdrawal")
+    engagement.refresh_from_db()
+    assert engagement.status == "withdrawn"
+    receipt = [m for m in mail.outbox if "withdrawal" in m.body.lower() or m.attachments][-1]
+    assert sealing.check_seal(receipt.attachments[0][1]).ok
+
+    page.goto(live_server.url + "/terms/verify/")
+    page.set_input_files("input[type=file]", files=[
+        {"name": "pack.pdf", "mimeType": "application/pdf", "buffer": pack}])
+    page.click("button[type=submit]")
+    verdict = page.inner_text("#verdict")
+    assert engagement.number in verdict
+    page.screenshot(path=shots / "client-verify.png", full_page=True)
+
+
+def test_s2_business_milestones_accepts_with_deposit(
+        page, live_server, make_engagement, sealed_settings, shots):
+    engagement = make_engagement("S2")
+    _sent, pack = play(page, live_server, engagement, "Marie Durand", shots, "s2")
+    assert page.locator("#withdraw-link").count() == 0  # B2B: no withdrawal function
+    text = pdf_text(pack)
+    assert "acompte" in text.lower()
