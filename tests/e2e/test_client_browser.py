@@ -30,8 +30,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
-# Playwright's sync API runs an event loop in this thread; the ORM calls here are plain sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def allow_sync_orm_beside_playwright(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain
+    # sync. Set for these tests only: the deploy check rightly refuses it anywhere else.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
@@ -115,7 +120,7 @@ def test_s1_consumer_prepaid_call_accepts_then_withdraws(
     page.click("#withdraw-link")
     page.screenshot(path=shots / "client-s1-withdraw.png", full_page=True)
     page.click("#confirm-withdrawal")
-    page.wait_for_selector("text=withdrawal")
+    page.wait_for_selector("#withdrawn")  # the page is in the client's language (French)
     engagement.refresh_from_db()
     assert engagement.status == "withdrawn"
     receipt = [m for m in mail.outbox if "withdrawal" in m.body.lower() or m.attachments][-1]

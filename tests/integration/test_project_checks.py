@@ -16,16 +16,19 @@ def test_migrations_match_the_models():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_system_checks_pass():
+def test_system_checks_pass(sealed_settings):
     call_command("check", fail_level="WARNING")
 
 
-def test_production_settings_pass_the_deploy_checks():
+def test_production_settings_pass_the_deploy_checks(seal_files):
+    certificate, key = seal_files
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "wagtail_site.settings.production",
         "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-value-0123456789",
         "DJANGO_ALLOWED_HOSTS": "terms-kit.example",
+        "TERMS_KIT_SEAL_CERTIFICATE": str(certificate),
+        "TERMS_KIT_SEAL_KEY": str(key),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

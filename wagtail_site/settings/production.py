@@ -1,11 +1,14 @@
 """Production settings: every secret and host comes from the environment.
 
-Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS (comma-separated), DATABASE_URL.
+Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS (comma-separated), DATABASE_URL,
+TERMS_KIT_SEAL_CERTIFICATE and TERMS_KIT_SEAL_KEY (PEM paths of the seal certificate and key);
+optional: TERMS_KIT_SEAL_KEY_PASSPHRASE.
 """
 
 import os
 
 from .base import *  # noqa: F401,F403
+from .base import TERMS_KIT
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
@@ -23,3 +26,10 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+TERMS_KIT = {
+    **TERMS_KIT,
+    "SEAL_CERTIFICATE": os.environ["TERMS_KIT_SEAL_CERTIFICATE"],
+    "SEAL_KEY": os.environ["TERMS_KIT_SEAL_KEY"],
+    "SEAL_KEY_PASSPHRASE": os.environ.get("TERMS_KIT_SEAL_KEY_PASSPHRASE"),
+}
