@@ -5,12 +5,9 @@ packages exist, and picks them up with no change here once they do.
 """
 
 import importlib
-import logging
 from decimal import Decimal
 
 from ..spec import export_engagement
-
-logger = logging.getLogger(__name__)
 
 
 def _find(module_name, attribute):
