@@ -1,6 +1,14 @@
 """Where each model field sits in the spec: one table read by both export and import."""
 
 # spec path (within the object) -> model field
+ADDRESS = {
+    ("address", "line1"): "address_line1",
+    ("address", "line2"): "address_line2",
+    ("address", "postcode"): "postcode",
+    ("address", "city"): "city",
+    ("address", "country"): "country",
+}
+
 IDENTITY = {
     ("legal_name",): "legal_name",
     ("trade_name",): "trade_name",
@@ -9,11 +17,7 @@ IDENTITY = {
     ("siret",): "siret",
     ("vat_number",): "vat_number",
     ("vat_regime",): "vat_regime",
-    ("address", "line1"): "address_line1",
-    ("address", "line2"): "address_line2",
-    ("address", "postcode"): "postcode",
-    ("address", "city"): "city",
-    ("address", "country"): "country",
+    **ADDRESS,
     ("email",): "email",
     ("phone",): "phone",
     ("website",): "website",
@@ -36,11 +40,7 @@ CLIENT = {
     ("email",): "email",
     ("phone",): "phone",
     ("language",): "language",
-    ("address", "line1"): "address_line1",
-    ("address", "line2"): "address_line2",
-    ("address", "postcode"): "postcode",
-    ("address", "city"): "city",
-    ("address", "country"): "country",
+    **ADDRESS,
     ("siren",): "siren",
     ("vat_number",): "vat_number",
     ("headcount",): "headcount",

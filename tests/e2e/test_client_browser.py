@@ -97,7 +97,9 @@ def play(page, live_server, engagement, name, shots, prefix):
     page.fill("#full_name", name)
     page.screenshot(path=shots / f"client-{prefix}-consents.png", full_page=True)
     page.click("#sign")
-    page.wait_for_selector("#accepted")
+    # Signing converts the certificate and seals the pack: the first conversion of a test
+    # process also starts LibreOffice, which on a loaded 2-core machine takes a while.
+    page.wait_for_selector("#accepted", timeout=120_000)
     page.screenshot(path=shots / f"client-{prefix}-accepted.png", full_page=True)
     pack = download(page, "#download-sealed")
     assert sealing.check_seal(pack).ok

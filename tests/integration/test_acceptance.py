@@ -12,12 +12,19 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from terms_kit.documents import sealing
 from terms_kit.exceptions import CodeInvalid, ImmutableRecord, IncompleteAcceptance, LinkInvalid
 from terms_kit.models import AccessLink, ConsentRecord, SealedFile
 from terms_kit.services import acceptance as service
+
+def as_shown(message, language="fr"):
+    """What the client page shows for ``message``: the scenarios' clients read French."""
+    with translation.override(language):
+        return escape(translation.gettext(message)).encode()
+
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +136,7 @@ def test_nothing_can_be_skipped_or_blank(sent, client, missing):
                        ip_address="127.0.0.1", user_agent="test")
     assert list(caught.value.errors) == [missing]
     response = client.post(url("accept", sent_link.token), accept_form(keys, name), follow=True)
-    assert b"Nothing was signed" in response.content
+    assert as_shown("Nothing was signed: complete the highlighted items.") in response.content
     assert not ConsentRecord.objects.exists()
 
 
@@ -149,7 +156,8 @@ def test_s2_acceptance_records_evidence_seals_the_pack_and_mails_both_parties(
     mail.outbox.clear()
     response = sign(client, token, ["terms", "deposit"], django_capture_on_commit_callbacks,
                     "Marie Durand")
-    assert b"the quote is accepted" in response.content
+    assert as_shown("Thank you: the quote is accepted. Your signed copy has been sent to you by "
+                 "e-mail.") in response.content
 
     [record] = ConsentRecord.objects.all()
     engagement.refresh_from_db()
@@ -195,7 +203,8 @@ def test_s2_acceptance_records_evidence_seals_the_pack_and_mails_both_parties(
     with django_capture_on_commit_callbacks(execute=True):
         again = client.post(url("accept", token), accept_form(["terms", "deposit"]),
                             follow=True)
-    assert b"already been accepted" in again.content
+    assert as_shown("This quote has already been accepted. Your signed copy is available on this "
+                 "page.") in again.content
     assert ConsentRecord.objects.count() == 1 and SealedFile.objects.count() == 1
 
 
@@ -279,7 +288,7 @@ def test_withdrawal_for_a_consumer_at_a_distance(sent, client, django_capture_on
     page = client.get(url("review", token))
     assert url("withdraw", token).encode() in page.content
     confirm = client.get(url("withdraw", token))
-    assert b"Confirm the withdrawal" in confirm.content
+    assert as_shown("Confirm the withdrawal") in confirm.content
     engagement.refresh_from_db()
     assert engagement.status == "accepted"  # the page alone changes nothing
     mail.outbox.clear()
