@@ -10,7 +10,8 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": database_from_env(":memory:")}
 # Several checkouts on one machine can test against one PostgreSQL: give each its own name.
-if os.environ.get("TERMS_KIT_TEST_DB_NAME"):
+# (PostgreSQL only: SQLite tests use an in-memory database.)
+if os.environ.get("TERMS_KIT_TEST_DB_NAME") and "sqlite" not in DATABASES["default"]["ENGINE"]:
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TERMS_KIT_TEST_DB_NAME"]}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
