@@ -6,6 +6,14 @@ import re
 from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+
+
+def as_shown(message, language="fr"):
+    """What a client page shows for ``message``: the scenarios' clients read French."""
+    with translation.override(language):
+        return escape(translation.gettext(message)).encode()
 
 
 def url(name, token, *args):

@@ -7,24 +7,17 @@ import json
 
 import pypdf
 import pytest
-from acceptance_helpers import accept_form, last_code, url, verify_email
+from acceptance_helpers import accept_form, as_shown, last_code, url, verify_email
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import timezone, translation
-from django.utils.html import escape
+from django.utils import timezone
 
 from terms_kit.documents import sealing
 from terms_kit.exceptions import CodeInvalid, ImmutableRecord, IncompleteAcceptance, LinkInvalid
 from terms_kit.models import AccessLink, ConsentRecord, SealedFile
 from terms_kit.services import acceptance as service
-
-def as_shown(message, language="fr"):
-    """What the client page shows for ``message``: the scenarios' clients read French."""
-    with translation.override(language):
-        return escape(translation.gettext(message)).encode()
-
 
 pytestmark = pytest.mark.django_db
 

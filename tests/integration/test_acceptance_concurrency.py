@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from acceptance_helpers import accept_form, url, verify_email
+from acceptance_helpers import accept_form, as_shown, url, verify_email
 from django.db import connection
 from django.test import Client
 
@@ -47,6 +47,10 @@ def test_twenty_concurrent_acceptances_give_exactly_one_record(make_engagement, 
     assert ConsentRecord.objects.filter(engagement=engagement).count() == 1
     assert SealedFile.objects.filter(engagement=engagement).count() == 1
     assert StatusChange.objects.filter(engagement=engagement, to_status="accepted").count() == 1
-    accepted = sum(b"the quote is accepted" in body for _, body in statuses)
-    refused = sum(b"already been accepted" in body for _, body in statuses)
+    accepted_message = as_shown("Thank you: the quote is accepted. Your signed copy has been "
+                                "sent to you by e-mail.")
+    refused_message = as_shown("This quote has already been accepted. Your signed copy is "
+                               "available on this page.")
+    accepted = sum(accepted_message in body for _, body in statuses)
+    refused = sum(refused_message in body for _, body in statuses)
     assert (accepted, refused) == (1, ATTEMPTS - 1)
