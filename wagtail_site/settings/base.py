@@ -3,7 +3,6 @@
 import os
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("TERMS_KIT_VAR_DIR", BASE_DIR / "var"))
@@ -120,4 +119,3 @@ TERMS_KIT = {
 # The client pages answer a CSRF failure with their own plain page (no technical detail).
 CSRF_FAILURE_VIEW = "terms_kit.acceptance.views.csrf_failure"
 
-_ = _  # gettext_lazy kept importable for settings that label things
