@@ -17,6 +17,18 @@ class InvalidTransition(TermsKitError):
         )
 
 
+class TransitionNotYours(InvalidTransition):
+    """An allowed status change asked for by someone who does not own it (see status.ORIGINS)."""
+
+    def __init__(self, engagement, from_status, to_status, origin):
+        self.origin = origin
+        super().__init__(engagement, from_status, to_status)
+        self.args = (
+            f"Engagement {engagement.pk}: going from {from_status!r} to {to_status!r} is made "
+            f"by its own service, not by {origin!r}.",
+        )
+
+
 class ImmutableRecord(TermsKitError):
     """An attempt to change or delete a record that is evidence (insert-only)."""
 

@@ -57,3 +57,68 @@ def can_transition(from_status, to_status):
 
 def allowed_next(from_status):
     return sorted(TRANSITIONS.get(from_status, set()))
+
+
+class Origin(models.TextChoices):
+    """Who may make a status change.
+
+    An expert picks only the ``MANUAL`` changes by hand; the others belong to the service
+    that holds the evidence or the money (sending runs the compliance gate, acceptance
+    records the client's consent, payments record what was received), so no view, task
+    or command can make them without that evidence.
+    """
+
+    MANUAL = "manual", _("Changed by hand")
+    ACCEPTANCE = "acceptance", _("Sending and client acceptance")
+    PAYMENTS = "payments", _("Payments")
+    DUNNING = "dunning", _("Dunning")
+
+
+O = Origin
+_MONEY = {O.PAYMENTS}
+
+# (from, to) -> the origins allowed to make that change. Every pair of TRANSITIONS is here.
+ORIGINS = {
+    (S.DRAFT, S.SENT): {O.ACCEPTANCE},
+    (S.DRAFT, S.CANCELLED): {O.MANUAL},
+    (S.SENT, S.ACCEPTED): {O.ACCEPTANCE},
+    (S.SENT, S.DECLINED): {O.MANUAL, O.ACCEPTANCE},
+    (S.SENT, S.EXPIRED): {O.MANUAL, O.ACCEPTANCE},
+    (S.SENT, S.CANCELLED): {O.MANUAL},
+    (S.ACCEPTED, S.DEPOSIT_DUE): _MONEY,
+    (S.ACCEPTED, S.IN_PROGRESS): _MONEY,
+    (S.ACCEPTED, S.WITHDRAWN): {O.ACCEPTANCE},
+    (S.ACCEPTED, S.CANCELLED): {O.MANUAL, O.PAYMENTS},
+    (S.DEPOSIT_DUE, S.IN_PROGRESS): _MONEY,
+    (S.DEPOSIT_DUE, S.OVERDUE): _MONEY,
+    (S.DEPOSIT_DUE, S.WITHDRAWN): {O.ACCEPTANCE},
+    (S.DEPOSIT_DUE, S.CANCELLED): {O.MANUAL, O.PAYMENTS},
+    (S.IN_PROGRESS, S.DELIVERED): {O.MANUAL, O.PAYMENTS},
+    (S.IN_PROGRESS, S.BALANCE_DUE): _MONEY,
+    (S.IN_PROGRESS, S.PAID): _MONEY,
+    (S.IN_PROGRESS, S.WITHDRAWN): {O.ACCEPTANCE},
+    (S.IN_PROGRESS, S.CANCELLED): {O.MANUAL, O.PAYMENTS},
+    (S.DELIVERED, S.BALANCE_DUE): _MONEY,
+    (S.DELIVERED, S.PAID): _MONEY,
+    (S.BALANCE_DUE, S.PAID): _MONEY,
+    (S.BALANCE_DUE, S.OVERDUE): _MONEY,
+    (S.BALANCE_DUE, S.IN_PROGRESS): _MONEY,
+    (S.OVERDUE, S.PAID): _MONEY,
+    (S.OVERDUE, S.FORMAL_NOTICE): {O.DUNNING, O.MANUAL},
+    (S.OVERDUE, S.IN_PROGRESS): _MONEY,
+    (S.FORMAL_NOTICE, S.PAID): _MONEY,
+    (S.FORMAL_NOTICE, S.IN_PROGRESS): _MONEY,
+    (S.FORMAL_NOTICE, S.CANCELLED): {O.MANUAL},
+    (S.PAID, S.REFUNDED): _MONEY,
+    (S.WITHDRAWN, S.REFUNDED): _MONEY,
+    (S.CANCELLED, S.REFUNDED): _MONEY,
+}
+
+
+def origin_allowed(from_status, to_status, origin):
+    return origin in ORIGINS.get((from_status, to_status), set())
+
+
+def manual_next(from_status):
+    """The statuses an expert may choose by hand from ``from_status``."""
+    return [to for to in allowed_next(from_status) if origin_allowed(from_status, to, O.MANUAL)]

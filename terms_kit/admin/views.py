@@ -15,7 +15,7 @@ from ..exceptions import InvalidTransition, TermsKitError
 from ..models import Engagement, TermsVersion
 from ..services.status import change_status
 from ..services.terms import publish_terms
-from ..status import Status, allowed_next
+from ..status import Status, manual_next
 from .ownership import OwnedListingMixin, OwnedObjectMixin
 
 
@@ -115,7 +115,7 @@ class StatusChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(Status.choices)
         self.fields["to_status"].choices = [
-            (value, labels[value]) for value in allowed_next(engagement.status)
+            (value, labels[value]) for value in manual_next(engagement.status)
         ]
 
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import ImmutableRecord
-from ..status import Status
+from ..status import Origin, Status
 from .engagement import Engagement
 
 
@@ -37,6 +37,9 @@ class StatusChange(InsertOnlyModel):
     # Copied so the record still says who acted after the account is gone.
     changed_by_label = models.CharField(_("changed by (name)"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
+    origin = models.CharField(
+        _("made by"), max_length=20, choices=Origin.choices, default=Origin.MANUAL
+    )
 
     class Meta:
         verbose_name = _("status change")

@@ -44,7 +44,7 @@ from ..models import (
     SealedFile,
 )
 from ..spec import export_engagement
-from ..status import Status, can_transition
+from ..status import Origin, Status, can_transition
 from .documents import issue_document
 from .status import change_status
 
@@ -111,7 +111,8 @@ def send_to_client(engagement, user, base_url=None):
         locked = Engagement.objects.select_for_update().select_related("client").get(
             pk=engagement.pk)
         if locked.status == Status.DRAFT:
-            change_status(locked, Status.SENT, user=user, note="sent to client")
+            change_status(locked, Status.SENT, user=user, note="sent to client",
+                          origin=Origin.ACCEPTANCE)
         elif locked.status != Status.SENT:
             raise TermsKitError(_(
                 "Only a draft or a sent quote can be sent to the client (this one is %(status)s)."
@@ -343,7 +344,8 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token):
         "link_id": link.pk,
     }
     record = _append_record(engagement, ConsentKind.ACCEPTANCE, payload, now)
-    change_status(engagement, Status.ACCEPTED, note=f"accepted online, record #{record.sequence}")
+    change_status(engagement, Status.ACCEPTED, note=f"accepted online, record #{record.sequence}",
+                  origin=Origin.ACCEPTANCE)
 
     accepted_at = _format_dt(now, link.language)
     certificate = issue_document(engagement, "certificate", link.language, extras={
@@ -438,7 +440,8 @@ def _withdraw(link, ip_address, user_agent):
         "link_id": link.pk,
     }
     record = _append_record(engagement, ConsentKind.WITHDRAWAL, payload, now)
-    change_status(engagement, Status.WITHDRAWN, note=f"withdrawn online, record #{record.sequence}")
+    change_status(engagement, Status.WITHDRAWN, note=f"withdrawn online, record #{record.sequence}",
+                  origin=Origin.ACCEPTANCE)
     received_at = _format_dt(now, lang)
     receipt = pack.withdrawal_receipt_pdf(
         lang, number=engagement.number, title=engagement.title, seller=str(engagement.identity),

@@ -1,24 +1,28 @@
 from django.db import transaction
 
-from ..exceptions import InvalidTransition
+from ..exceptions import InvalidTransition, TransitionNotYours
 from ..models import Engagement, StatusChange
 from ..signals import engagement_status_changed
-from ..status import Status, can_transition
+from ..status import Origin, Status, can_transition, origin_allowed
 from .numbering import format_number, take_next_number
 
 
 @transaction.atomic
-def change_status(engagement, to_status, *, user=None, note=""):
+def change_status(engagement, to_status, *, user=None, note="", origin=Origin.MANUAL):
     """Move an engagement to ``to_status``: the one way a status ever changes.
 
     Locks the row, checks the transition table against the *stored* status (not the
     possibly stale instance), writes the history row, and signals after commit.
-    Leaving the draft state gives the quote its number.
+    Leaving the draft state gives the quote its number. ``origin`` says which service asks:
+    a change that needs evidence or money is refused unless its owner makes it
+    (``status.ORIGINS``), so an expert's dropdown can never accept a quote or mark it paid.
     """
     locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
     from_status = locked.status
     if not can_transition(from_status, to_status):
         raise InvalidTransition(locked, from_status, to_status)
+    if not origin_allowed(from_status, to_status, origin):
+        raise TransitionNotYours(locked, from_status, to_status, origin)
 
     update = {"status": to_status}
     if from_status == Status.DRAFT and to_status == Status.SENT and not locked.number:
@@ -40,6 +44,7 @@ def change_status(engagement, to_status, *, user=None, note=""):
         changed_by=user,
         changed_by_label=user.get_username() if user else "",
         note=note,
+        origin=origin,
     )
     transaction.on_commit(
         lambda: engagement_status_changed.send(

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from terms_kit.models import BusinessIdentity, Client, Engagement, TermsVersion
 from terms_kit.services.status import change_status
-from terms_kit.status import Status
+from terms_kit.status import Origin, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def test_choosing_another_experts_client_is_refused(client, alice, alices_engage
 
 
 def test_a_sent_quote_cannot_be_edited_or_deleted(client, alice, alices_engagement):
-    change_status(alices_engagement, Status.SENT)
+    change_status(alices_engagement, Status.SENT, origin=Origin.ACCEPTANCE)
     client.force_login(alice)
     edit = reverse("terms_kit_engagement:edit", args=[alices_engagement.pk])
     response = client.post(edit, engagement_form_data(alices_engagement, title="Changed"))
@@ -161,13 +161,17 @@ def test_status_page_changes_status_through_the_service(client, alice, alices_en
     client.force_login(alice)
     url = reverse("terms_kit_engagement_status", args=[alices_engagement.pk])
     page = client.get(url)
-    assert [v for v, _ in page.context["form"].fields["to_status"].choices] == [
-        "cancelled", "sent"]
-    client.post(url, {"to_status": "sent", "note": "by e-mail"})
+    # Sending belongs to the acceptance service (compliance gate), so it is no choice here.
+    assert [v for v, _ in page.context["form"].fields["to_status"].choices] == ["cancelled"]
+    refused = client.post(url, {"to_status": "sent", "note": "by e-mail"})
+    assert refused.status_code == 200 and "to_status" in refused.context["form"].errors
     alices_engagement.refresh_from_db()
-    assert alices_engagement.status == Status.SENT and alices_engagement.number
-    # Replaying the same POST: "sent" is no longer a choice, so nothing changes.
-    response = client.post(url, {"to_status": "sent"})
+    assert alices_engagement.status == Status.DRAFT and not alices_engagement.number
+    client.post(url, {"to_status": "cancelled", "note": "client changed their mind"})
+    alices_engagement.refresh_from_db()
+    assert alices_engagement.status == Status.CANCELLED
+    # Replaying the same POST: "cancelled" is no longer a choice, so nothing changes.
+    response = client.post(url, {"to_status": "cancelled"})
     assert response.status_code == 200 and response.context["form"].errors
     assert alices_engagement.status_changes.count() == 1
 

@@ -6,12 +6,12 @@ from django.db import connection, transaction
 from terms_kit.models import Engagement
 from terms_kit.services.numbering import take_next_number
 from terms_kit.services.status import change_status
-from terms_kit.status import Status
+from terms_kit.status import Origin, Status
 from tests.conftest import requires_postgres
 
 
 def send(engagement):
-    change_status(engagement, Status.SENT)
+    change_status(engagement, Status.SENT, origin=Origin.ACCEPTANCE)
     engagement.refresh_from_db()
     return engagement.number
 
@@ -71,7 +71,7 @@ def test_concurrent_sending_gives_gapless_unique_numbers(make_engagement, expert
     def worker(engagement):
         try:
             start.wait()
-            change_status(engagement, Status.SENT)
+            change_status(engagement, Status.SENT, origin=Origin.ACCEPTANCE)
         except Exception as exc:  # reported below, with the thread's exception
             failures.append(exc)
         finally:

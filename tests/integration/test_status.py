@@ -2,11 +2,11 @@ import itertools
 
 import pytest
 
-from terms_kit.exceptions import ImmutableRecord, InvalidTransition
+from terms_kit.exceptions import ImmutableRecord, InvalidTransition, TransitionNotYours
 from terms_kit.models import Engagement, StatusChange
 from terms_kit.services.status import change_status
 from terms_kit.signals import engagement_status_changed
-from terms_kit.status import TRANSITIONS, Status
+from terms_kit.status import ORIGINS, TRANSITIONS, Origin, Status, manual_next
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +27,24 @@ def test_table_covers_every_status():
     assert len(ALLOWED) + len(FORBIDDEN) == len(Status.values) ** 2
 
 
+def test_every_allowed_transition_has_an_owner_and_no_owner_has_a_forbidden_one():
+    assert set(ORIGINS) == set(ALLOWED)
+    assert all(ORIGINS[pair] for pair in ALLOWED)
+
+
+def first_origin(from_status, to_status):
+    return sorted(ORIGINS[(from_status, to_status)])[0]
+
+
 @pytest.mark.parametrize(("from_status", "to_status"), ALLOWED)
 def test_allowed_transition_changes_status_and_writes_history(
     make_engagement, expert, from_status, to_status
 ):
     engagement = at_status(make_engagement("S2"), from_status)
-    change = change_status(engagement, to_status, user=expert, note="why")
+    origin = first_origin(from_status, to_status)
+    change = change_status(engagement, to_status, user=expert, note="why", origin=origin)
     engagement.refresh_from_db()
+    assert change.origin == origin
     assert engagement.status == to_status
     assert (change.from_status, change.to_status, change.changed_by_label) == (
         from_status, to_status, "expert")
@@ -51,13 +62,35 @@ def test_forbidden_transition_is_refused_and_leaves_no_trace(make_engagement, fr
     assert not StatusChange.objects.exists()
 
 
+NOT_YOURS = [(a, b, o) for (a, b) in ALLOWED for o in Origin.values if o not in ORIGINS[(a, b)]]
+
+
+@pytest.mark.parametrize(("from_status", "to_status", "origin"), NOT_YOURS)
+def test_a_change_owned_by_another_service_is_refused_and_leaves_no_trace(
+    make_engagement, from_status, to_status, origin
+):
+    engagement = at_status(make_engagement("S2"), from_status)
+    with pytest.raises(TransitionNotYours):
+        change_status(engagement, to_status, origin=origin)
+    engagement.refresh_from_db()
+    assert engagement.status == from_status
+    assert not StatusChange.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.SENT, Status.DEPOSIT_DUE, Status.OVERDUE])
+def test_by_hand_an_expert_can_neither_send_accept_nor_mark_money_received(status):
+    offered = set(manual_next(status))
+    assert offered.isdisjoint(
+        {Status.SENT, Status.ACCEPTED, Status.IN_PROGRESS, Status.PAID, Status.WITHDRAWN})
+
+
 def test_transition_is_checked_against_the_stored_status_not_a_stale_instance(make_engagement):
     engagement = make_engagement("S2")
     stale = Engagement.objects.get(pk=engagement.pk)
     change_status(engagement, Status.CANCELLED)
     # The stale copy still says "draft", where sending would be allowed.
     with pytest.raises(InvalidTransition):
-        change_status(stale, Status.SENT)
+        change_status(stale, Status.SENT, origin=Origin.ACCEPTANCE)
 
 
 def test_signal_is_sent_only_after_commit(make_engagement, django_capture_on_commit_callbacks):
@@ -69,7 +102,7 @@ def test_signal_is_sent_only_after_commit(make_engagement, django_capture_on_com
     engagement_status_changed.connect(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            change_status(make_engagement("S2"), Status.SENT)
+            change_status(make_engagement("S2"), Status.SENT, origin=Origin.ACCEPTANCE)
         assert received == []
         for callback in callbacks:
             callback()
@@ -79,7 +112,7 @@ def test_signal_is_sent_only_after_commit(make_engagement, django_capture_on_com
 
 
 def test_history_rows_are_insert_only(make_engagement):
-    change = change_status(make_engagement("S2"), Status.SENT)
+    change = change_status(make_engagement("S2"), Status.SENT, origin=Origin.ACCEPTANCE)
     change.note = "rewritten"
     with pytest.raises(ImmutableRecord):
         change.save()

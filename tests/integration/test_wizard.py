@@ -483,9 +483,10 @@ def test_another_experts_client_cannot_be_used(admin_client, make_expert, make_e
 
 def test_a_client_on_a_sent_quote_is_copied_not_changed(admin_client, expert, make_engagement):
     from terms_kit.services.status import change_status
+    from terms_kit.status import Origin
 
     sent = make_engagement("S2")
-    change_status(sent, "sent", user=expert)
+    change_status(sent, "sent", user=expert, origin=Origin.ACCEPTANCE)
     answers = step_answers(scenario_spec("S2"))
     response = admin_client.post(reverse("terms_kit_wizard_new"), answers["identity"])
     admin_client.post(response.url, {**answers["client"], "name": "Acme Industrie SA",

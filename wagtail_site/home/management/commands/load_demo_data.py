@@ -13,7 +13,7 @@ from wagtail.models import Page, Site
 from terms_kit.models import Engagement
 from terms_kit.services.status import change_status
 from terms_kit.spec import import_spec
-from terms_kit.status import Status
+from terms_kit.status import ORIGINS, Status
 from wagtail_site.home.models import HomePage
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
@@ -62,7 +62,9 @@ class Command(BaseCommand):
                 continue
             engagement = import_spec(shift_dates(spec, today), user)
             for status in DEMO_STATUS_PATH.get(name, []):
-                change_status(engagement, status, user=user, note="demo data")
+                # Seeded statuses, made as the service that owns each change would make it.
+                origin = sorted(ORIGINS[(engagement.status, status)])[0]
+                change_status(engagement, status, user=user, note="demo data", origin=origin)
             created += 1
         self.stdout.write(
             f"Demo data ready ({created} engagement(s) created). "
