@@ -2,9 +2,9 @@
 
 Order: the expert's own uploaded template (``ExpertTemplate``, when an owner is given), then
 ``TERMS_KIT["DOCUMENT_TEMPLATES"]["<kind>_<lang>"]`` (one file), then each folder of
-``TERMS_KIT["DOCUMENT_TEMPLATE_DIRS"]``, then the default folder (``doc_templates/`` of the
-terms-kit checkout, or ``TERMS_KIT["DEFAULT_TEMPLATE_DIR"]``). Templates are read once per
-file modification and identified by their SHA-256, stored with each issued document.
+``TERMS_KIT["DOCUMENT_TEMPLATE_DIRS"]``, then the default folder (``terms_kit/doc_templates/``,
+shipped inside the package, or ``TERMS_KIT["DEFAULT_TEMPLATE_DIR"]``). Templates are read once
+per file modification and identified by their SHA-256, stored with each issued document.
 """
 
 from dataclasses import dataclass
@@ -15,7 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from ..conf import app_settings
 from .hashing import sha256
 
-REPO_TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "doc_templates"
+# Shipped as package data (pyproject.toml), so a wheel install has them too.
+PACKAGE_TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "doc_templates"
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ _cache = {}
 
 
 def default_dir():
-    return Path(app_settings.DEFAULT_TEMPLATE_DIR or REPO_TEMPLATE_DIR)
+    return Path(app_settings.DEFAULT_TEMPLATE_DIR or PACKAGE_TEMPLATE_DIR)
 
 
 def candidate_paths(kind, lang):

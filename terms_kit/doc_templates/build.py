@@ -1,11 +1,12 @@
 # ruff: noqa: E501  (the wording tables keep one sentence a line, for reviewable diffs)
 """Builds the default DOCX templates (docxtpl tags) of terms-kit: the reviewable source.
 
-    .venv/bin/python doc_templates/build.py      # rewrites doc_templates/<kind>_<lang>.docx
+    .venv/bin/python terms_kit/doc_templates/build.py   # rewrites terms_kit/doc_templates/*.docx
 
 Each template is written from the wording tables below (French and English), so a change of
-wording is a reviewable diff here. The .docx files are committed too: a person can open and
-edit them in Word or LibreOffice; `manage.py termskit lint-template FILE.docx` then checks them.
+wording is a reviewable diff here. The .docx files are committed too and shipped inside the
+package (package data, so an installed terms-kit has them): a person can open and edit them
+in Word or LibreOffice; `manage.py termskit lint-template FILE.docx` then checks them.
 
 Tag reminders (docxtpl): ``{{ x }}`` prints an escaped value; ``{%p ... %}`` is a block tag
 that stands alone in its paragraph; ``{%tr ... %}`` repeats a table row. Filters: money,
@@ -610,4 +611,4 @@ def build_all(out_dir=HERE):
 
 if __name__ == "__main__":
     for path in build_all():
-        print(path.relative_to(HERE.parent))
+        print(path.relative_to(HERE.parent.parent))
