@@ -10,6 +10,9 @@ from django.core.exceptions import ImproperlyConfigured
 DEFAULTS = {
     # Prefix of engagement (quote) numbers: "D-2026-0001".
     "QUOTE_NUMBER_PREFIX": "D",
+    # Folder of terms-kit's private files (issued documents, sealed packs, expert templates)
+    # when STORAGES has no "terms_kit" alias. Outside MEDIA_ROOT and STATIC_ROOT: no URL.
+    "PRIVATE_ROOT": None,
     # Digits of the yearly sequence in a number (zero-padded).
     "NUMBER_DIGITS": 4,
     # Currency of every amount. Only EUR is supported for now (French law, France first).
@@ -33,7 +36,8 @@ DEFAULTS = {
     # Minutes a one-time e-mail code stays valid, and wrong tries before it is spent.
     "EMAIL_CODE_MINUTES": 15,
     "EMAIL_CODE_MAX_ATTEMPTS": 5,
-    # Start of the links in e-mails, e.g. "https://terms.example.fr"; None: WAGTAILADMIN_BASE_URL.
+    # Start of the links in client e-mails, e.g. "https://terms.example.fr". None: the address
+    # of the admin request that sends, else WAGTAILADMIN_BASE_URL (a check warns when unset).
     "PUBLIC_BASE_URL": None,
     # Sender of client e-mails; None: DEFAULT_FROM_EMAIL.
     "FROM_EMAIL": None,

@@ -15,6 +15,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .admin import views
+from .admin.files import ExpertTemplateForm
 from .admin.ownership import EngagementForm, OwnedModelForm
 from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
 from .wizard import urls as wizard_urls
@@ -224,6 +225,7 @@ class ExpertTemplateViewSet(OwnedViewSet):
     name = "terms_kit_template"
     icon = "doc-empty"
     menu_label = _("Document templates")
+    base_form_class = ExpertTemplateForm  # links the current file to the owner-checked download
     list_display = ["kind", "language", "file", "updated_at"]
     panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("language")]), FieldPanel("file")]
 
@@ -276,6 +278,11 @@ def register_document_urls():
             "terms-kit/documents/<int:pk>/<str:fmt>/",
             documents.download_document,
             name="terms_kit_document_download",
+        ),
+        path(
+            "terms-kit/templates/<int:pk>/download/",
+            documents.download_expert_template,
+            name="terms_kit_template_download",
         ),
     ]
 

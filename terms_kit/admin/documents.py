@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from ..documents.generation import applicable_kinds
-from ..models import Engagement, IssuedDocument
+from ..models import Engagement, ExpertTemplate, IssuedDocument
 from ..models.base import Language
 from ..services.documents import request_documents
 from ..spec import export_engagement
@@ -64,3 +64,13 @@ def download_document(request, pk, fmt):
     )
 
 
+
+
+def download_expert_template(request, pk):
+    """An expert's uploaded template, to its owner only (it is never under a public URL)."""
+    template = get_object_or_404(ExpertTemplate.objects.owned_by(request.user), pk=pk)
+    return FileResponse(
+        template.file.storage.open(template.file.name, "rb"), as_attachment=True,
+        content_type=CONTENT_TYPES["docx"],
+        filename=f"{template.kind}_{template.language}.docx",
+    )

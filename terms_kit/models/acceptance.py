@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..storage import get_storage
 from .documents import IssuedDocument
 from .engagement import Engagement
 from .history import InsertOnlyModel
@@ -136,7 +137,7 @@ class SealedFile(InsertOnlyModel):
         related_name="sealed_files",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    pdf = models.FileField(_("sealed PDF"), max_length=200)
+    pdf = models.FileField(_("sealed PDF"), max_length=200, storage=get_storage)
     pdf_sha256 = models.CharField(_("sealed PDF SHA-256"), max_length=64, db_index=True)
 
     class Meta:

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import ImmutableRecord
+from ..storage import get_storage
 from .base import Language, OwnedModel
 from .engagement import Engagement
 
@@ -36,9 +37,9 @@ class IssuedDocument(OwnedModel):
     snapshot = models.JSONField(_("engagement snapshot"))
     # SHA-256 of (kind, language, template SHA-256, snapshot): identical inputs, same files.
     cache_key = models.CharField(_("content key"), max_length=64, db_index=True)
-    docx = models.FileField(_("DOCX file"), max_length=200)
+    docx = models.FileField(_("DOCX file"), max_length=200, storage=get_storage)
     docx_sha256 = models.CharField(_("DOCX SHA-256"), max_length=64)
-    pdf = models.FileField(_("PDF file"), max_length=200)
+    pdf = models.FileField(_("PDF file"), max_length=200, storage=get_storage)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
 
     class Meta:
@@ -108,7 +109,7 @@ class ExpertTemplate(OwnedModel):
     kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     file = models.FileField(
-        _("DOCX template"), upload_to=_template_upload_path, max_length=200,
+        _("DOCX template"), upload_to=_template_upload_path, max_length=200, storage=get_storage,
         help_text=_("A .docx file with docxtpl tags; start from a default template."),
     )
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)

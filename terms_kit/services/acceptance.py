@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -45,6 +44,7 @@ from ..models import (
 )
 from ..spec import export_engagement
 from ..status import Origin, Status, can_transition
+from ..storage import private_storage
 from .documents import issue_document
 from .status import change_status
 
@@ -62,8 +62,18 @@ def _code_hash(link, code):
 
 
 def _base_url(base_url=None):
-    return (base_url or app_settings.PUBLIC_BASE_URL
-            or getattr(settings, "WAGTAILADMIN_BASE_URL", "")).rstrip("/")
+    """The configured public address first (behind a proxy the request's may be internal),
+    then the sending admin request's, then WAGTAILADMIN_BASE_URL; never a placeholder such
+    as the http://example.com of a stock Wagtail project."""
+    from ..checks import is_placeholder_url
+
+    for candidate in (app_settings.PUBLIC_BASE_URL, base_url,
+                      getattr(settings, "WAGTAILADMIN_BASE_URL", None)):
+        if candidate and not is_placeholder_url(candidate):
+            return str(candidate).rstrip("/")
+    raise TermsKitError(_(
+        "The site's public address is not configured, so the client's link cannot be made: "
+        "set TERMS_KIT['PUBLIC_BASE_URL'] (e.g. https://terms.example.fr)."))
 
 
 def client_url(token, name="review", base_url=None):
@@ -251,8 +261,8 @@ def _store_sealed(record, engagement, data, reason):
     sealed = sealing.seal_pdf(data, reason)
     digest = sha256(sealed)
     name = f"{SEALED_PREFIX}/{digest[:2]}/{digest}.pdf"
-    if not default_storage.exists(name):
-        name = default_storage.save(name, ContentFile(sealed))
+    if not private_storage.exists(name):
+        name = private_storage.save(name, ContentFile(sealed))
     return SealedFile.objects.create(record=record, engagement=engagement, pdf=name,
                                      pdf_sha256=digest), sealed
 
@@ -378,9 +388,12 @@ def _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, sp
                "withdrawal_days": rules.withdrawal_days(spec)}
     client_context = dict(context)
     if token:
-        client_context["url"] = client_url(token)
-        if rules.has_withdrawal_right(spec):
-            client_context["withdraw_url"] = client_url(token, "withdraw")
+        try:
+            client_context["url"] = client_url(token)
+            if rules.has_withdrawal_right(spec):
+                client_context["withdraw_url"] = client_url(token, "withdraw")
+        except TermsKitError:
+            pass  # no public address configured (check W003): the e-mail goes without links
     filename = f"{engagement.number}-signed.pdf"
     with translation.override(lang):
         subject = _("Quote %(number)s accepted: your signed copy") % {"number": engagement.number}

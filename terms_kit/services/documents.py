@@ -3,13 +3,13 @@
 import logging
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from ..documents import generation
 from ..documents.hashing import sha256
 from ..models import DocumentRequest, IssuedDocument
 from ..spec import export_engagement
+from ..storage import private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -17,11 +17,11 @@ STORAGE_PREFIX = "terms_kit/documents"
 
 
 def _store(content, extension):
-    """Content-addressed storage: a file is named by its SHA-256, so it is written once."""
+    """Content-addressed, private storage: a file is named by its SHA-256, written once."""
     digest = sha256(content)
     name = f"{STORAGE_PREFIX}/{digest[:2]}/{digest}.{extension}"
-    if not default_storage.exists(name):
-        name = default_storage.save(name, ContentFile(content))
+    if not private_storage.exists(name):
+        name = private_storage.save(name, ContentFile(content))
     return name, digest
 
 

@@ -27,6 +27,7 @@ def test_production_settings_pass_the_deploy_checks(seal_files):
         "DJANGO_SETTINGS_MODULE": "wagtail_site.settings.production",
         "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-value-0123456789",
         "DJANGO_ALLOWED_HOSTS": "terms-kit.example",
+        "TERMS_KIT_PUBLIC_BASE_URL": "https://terms-kit.example",
         "TERMS_KIT_SEAL_CERTIFICATE": str(certificate),
         "TERMS_KIT_SEAL_KEY": str(key),
     }

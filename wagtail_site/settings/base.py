@@ -113,6 +113,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The demo seals signed packs with a self-signed certificate made by
 # `manage.py termskit make-seal-certificate --out var/seal` (scripts/lib.sh does it).
 TERMS_KIT = {
+    # Issued documents, sealed packs and expert templates: a folder with no URL (not MEDIA_ROOT).
+    "PRIVATE_ROOT": VAR_DIR / "private",
+    # Start of the links in client e-mails.
+    "PUBLIC_BASE_URL": os.environ.get("TERMS_KIT_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
     "SEAL_CERTIFICATE": str(VAR_DIR / "seal" / "seal-cert.pem"),
     "SEAL_KEY": str(VAR_DIR / "seal" / "seal-key.pem"),
 }

@@ -1,8 +1,9 @@
 """Production settings: every secret and host comes from the environment.
 
 Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS (comma-separated), DATABASE_URL,
-TERMS_KIT_SEAL_CERTIFICATE and TERMS_KIT_SEAL_KEY (PEM paths of the seal certificate and key);
-optional: TERMS_KIT_SEAL_KEY_PASSPHRASE.
+TERMS_KIT_PUBLIC_BASE_URL (e.g. https://terms.example.fr), TERMS_KIT_SEAL_CERTIFICATE and
+TERMS_KIT_SEAL_KEY (PEM paths of the seal certificate and key); optional:
+TERMS_KIT_SEAL_KEY_PASSPHRASE.
 """
 
 import os
@@ -29,6 +30,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 TERMS_KIT = {
     **TERMS_KIT,
+    "PUBLIC_BASE_URL": os.environ["TERMS_KIT_PUBLIC_BASE_URL"],
     "SEAL_CERTIFICATE": os.environ["TERMS_KIT_SEAL_CERTIFICATE"],
     "SEAL_KEY": os.environ["TERMS_KIT_SEAL_KEY"],
     "SEAL_KEY_PASSPHRASE": os.environ.get("TERMS_KIT_SEAL_KEY_PASSPHRASE"),

@@ -17,10 +17,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "terms_kit": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "en"  # assertions read English; French is tested explicitly
 # Tasks run inline in tests (the database backend needs a running db_worker).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Warm LibreOffice pool of one worker: tests convert real documents without starving the machine.
-TERMS_KIT = {"PDF_CONVERTER_OPTIONS": {"size": 1}}
+TERMS_KIT = {"PDF_CONVERTER_OPTIONS": {"size": 1}, "PUBLIC_BASE_URL": "http://testserver"}
