@@ -42,6 +42,16 @@ start_background_workers() {
   ( while kill -0 "$server" 2>/dev/null; do sleep 2; done; kill "$worker" 2>/dev/null ) &
 }
 
+# A demo made before terms-kit's files became private kept them in var/media/terms_kit/ (public
+# at /media/ with DEBUG on): move them to the private folder, where the records now look.
+move_files_to_private_storage() {
+  if [ -d var/media/terms_kit ] && [ ! -e var/private/terms_kit ]; then
+    echo "== Moving var/media/terms_kit/ to var/private/terms_kit/ (private storage)"
+    mkdir -p var/private
+    mv var/media/terms_kit var/private/terms_kit
+  fi
+}
+
 # The demo's self-signed seal certificate (TERMS_KIT['SEAL_CERTIFICATE'] in base settings).
 ensure_demo_seal() {
   [ -f var/seal/seal-cert.pem ] || .venv/bin/python manage.py termskit make-seal-certificate --out var/seal

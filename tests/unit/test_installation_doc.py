@@ -6,7 +6,10 @@ catch a block it could not apply, a TERMS_KIT key or a system check the doc does
 
 import importlib.machinery
 import importlib.util
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,3 +86,28 @@ def test_docs_never_tell_a_host_to_install_the_development_lock():
     for page in ("docs/installation.md", "README.md", "docs/configuration.md"):
         text = (ROOT / page).read_text(encoding="utf-8")
         assert "pip install -r requirements.lock" not in text, page
+
+
+def test_terms_kit_never_imports_the_optional_task_backend():
+    sources = (ROOT / "terms_kit").rglob("*.py")
+    using = [str(p.relative_to(ROOT)) for p in sources
+             if re.search(r"^\s*(from|import) django_tasks_db", p.read_text(), re.M)]
+    assert using == []
+
+
+def test_heavy_optional_packages_load_only_when_configured():
+    """A site that configures no S3 storage or payment provider never imports their SDKs."""
+    code = (
+        "import sys, django; django.setup()\n"
+        "from django.core.checks import run_checks\n"
+        "from django.urls import get_resolver\n"
+        "get_resolver().url_patterns; run_checks()\n"
+        "from terms_kit.storage import private_storage; private_storage.exists('x')\n"
+        "loaded = [m for m in ('boto3', 'botocore', 'storages', 'stripe') if m in sys.modules]\n"
+        "print(loaded); sys.exit(1 if loaded else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300,
+                            env={**os.environ,
+                                 "DJANGO_SETTINGS_MODULE": "wagtail_site.settings.test"})
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
