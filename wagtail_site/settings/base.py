@@ -115,6 +115,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TERMS_KIT = {
     "SEAL_CERTIFICATE": str(VAR_DIR / "seal" / "seal-cert.pem"),
     "SEAL_KEY": str(VAR_DIR / "seal" / "seal-key.pem"),
+    # Each acceptance or withdrawal queues `termskit checkpoint` once committed (run by
+    # `manage.py db_worker`); production also runs it from cron (docs/security-parts/).
+    "CHECKPOINT_AFTER_ACCEPTANCE": True,
 }
 # The client pages answer a CSRF failure with their own plain page (no technical detail).
 CSRF_FAILURE_VIEW = "terms_kit.acceptance.views.csrf_failure"
