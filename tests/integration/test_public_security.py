@@ -127,7 +127,7 @@ def test_the_size_limit_is_enforced_while_reading(sealed_settings, declared_larg
     limit = 100_000
     sealed_settings.TERMS_KIT = {**sealed_settings.TERMS_KIT, "VERIFY_MAX_UPLOAD_BYTES": limit}
     # 160 kB: within the declared allowance (limit + 64 kB of form), over the file limit.
-    file_bytes = b"%PDF-1.7\n" + b"0" * ((3_000_000 if declared_larger else 160_000))
+    file_bytes = b"%PDF-1.7\n" + b"0" * (3_000_000 if declared_larger else 160_000)
     body, content_type = _multipart(file_bytes)
     stream = CountingStream(body)
     request = WSGIRequest({
@@ -183,8 +183,8 @@ def test_rewritten_record_with_recomputed_hashes_is_reported(
     (json_name, json_bytes, _), (sig_name, sig_bytes, _) = notice.attachments
     assert json.loads(json_bytes)["head_hash"] == record.record_hash
     assert sealing.check_detached(json_bytes, sig_bytes)
-    assert not sealing.check_detached(json_bytes.replace(b'"record_count": 1', b'"record_count": 2'),
-                                      sig_bytes)
+    tampered = json_bytes.replace(b'"record_count": 1', b'"record_count": 2')
+    assert tampered != json_bytes and not sealing.check_detached(tampered, sig_bytes)
     assert default_storage.exists(checkpoint.document.name)
     # Idempotent: nothing changed, nothing stored or sent.
     mail.outbox.clear()
@@ -224,7 +224,8 @@ def test_rewritten_record_with_recomputed_hashes_is_reported(
     # The public page no longer calls the pack intact.
     pack = read(SealedFile.objects.get().pdf)
     body = client.post(VERIFY, {"pdf": io.BytesIO(pack)}).content.decode()
-    assert "Sealed document of this site, unchanged" not in body and "evidence does not check out" in body
+    assert "Sealed document of this site, unchanged" not in body
+    assert "evidence does not check out" in body
     assert engagement.number not in body.split("evidence does not check out")[1]
 
 
