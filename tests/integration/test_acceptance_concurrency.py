@@ -57,3 +57,41 @@ def test_twenty_concurrent_acceptances_give_exactly_one_record(make_engagement, 
     accepted = sum(accepted_message in body for _, body in statuses)
     refused = sum(refused_message in body for _, body in statuses)
     assert (accepted, refused) == (1, ATTEMPTS - 1)
+
+
+def test_concurrent_checkpoints_store_and_mail_one(make_engagement, sealed_settings):
+    """Cron and the after-acceptance task may run at once: one checkpoint, one e-mail."""
+    from django.core import mail
+
+    from terms_kit.models import ChainCheckpoint
+    from terms_kit.services.checkpoints import make_checkpoint
+
+    sealed_settings.ADMINS = [("Admin", "admin@terms-kit.example")]
+    engagement = make_engagement("S2")
+    token = send_to_client(engagement, engagement.owner).token
+    browser = Client()
+    verify_email(browser, token)
+    browser.post(url("accept", token), accept_form(["terms", "deposit"], "Marie Durand"))
+    assert ConsentRecord.objects.count() == 1
+    mail.outbox.clear()
+    barrier = threading.Barrier(4)
+    outcomes, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            outcomes.append(make_checkpoint().created)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(outcomes) == [False, False, False, True]
+    assert ChainCheckpoint.objects.count() == 1
+    assert len([m for m in mail.outbox if "checkpoint" in m.subject]) == 1
