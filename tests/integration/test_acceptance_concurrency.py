@@ -91,7 +91,7 @@ def test_concurrent_checkpoints_store_and_mail_one(make_engagement, sealed_setti
         thread.start()
     for thread in threads:
         thread.join()
-    assert not errors
+    assert not errors, [getattr(e, "problems", e) for e in errors]
     assert sorted(outcomes) == [False, False, False, True]
     assert ChainCheckpoint.objects.count() == 1
     assert len([m for m in mail.outbox if "checkpoint" in m.subject]) == 1
