@@ -8,6 +8,7 @@ A consumer at a distance may then withdraw, which is recorded and sealed the sam
 
 import datetime
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -347,8 +348,6 @@ def withdrawal_rights(spec, accepted_at):
 
 def accepted_rights(engagement):
     """The rights frozen in the engagement's acceptance record (None when not accepted)."""
-    import json
-
     accepted = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
     if accepted is None:
         return None
