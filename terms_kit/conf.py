@@ -46,7 +46,21 @@ DEFAULTS = {
     "SEAL_CERTIFICATE": None,
     "SEAL_KEY": None,
     "SEAL_KEY_PASSPHRASE": None,
-    # Requests allowed per client IP address: {scope: (count, seconds)}, counted in the cache.
+    # The client's address for rate limits and evidence. Default: REMOTE_ADDR, and any
+    # X-Forwarded-For header is ignored (anyone can send one). Behind reverse proxies, either
+    # the number of proxies in front of Django that append to X-Forwarded-For (1 for one
+    # nginx), or the proxies' addresses/networks (X-Forwarded-For is read only for requests
+    # from them, right to left, up to the first address that is not a proxy).
+    "TRUSTED_PROXY_COUNT": 0,
+    "TRUSTED_PROXIES": (),
+    # Largest PDF the public verification page reads; the upload stops there.
+    "VERIFY_MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
+    # Chain checkpoints (`termskit checkpoint`): addresses e-mailed besides settings.ADMINS,
+    # and whether each acceptance or withdrawal queues one once committed (the demo does).
+    "CHECKPOINT_EMAILS": (),
+    "CHECKPOINT_AFTER_ACCEPTANCE": False,
+    # Requests allowed per client IP address (and per link for the link's pages):
+    # {scope: (count, seconds)}, counted in the cache.
     "RATE_LIMITS": {
         "client": (120, 600),
         "code": (5, 600),

@@ -9,3 +9,12 @@ def generate_documents(request_id):
     from .services.documents import run_document_request
 
     run_document_request(request_id)
+
+
+@task()
+def make_checkpoint():
+    """Seal the consent chain's head (TERMS_KIT['CHECKPOINT_AFTER_ACCEPTANCE'])."""
+    from .services.checkpoints import make_checkpoint as make
+
+    outcome = make()
+    return outcome.checkpoint.pk if outcome.checkpoint else None

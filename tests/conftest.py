@@ -82,11 +82,22 @@ def seal_files(tmp_path_factory):
     return sealing.make_self_signed(tmp_path_factory.mktemp("seal"))
 
 
+def _forget_checkpoints():
+    from terms_kit.acceptance.evidence import stored_checkpoints
+    from terms_kit.storage import private_storage
+
+    for names in stored_checkpoints():
+        for name in names:
+            if private_storage.exists(name):
+                private_storage.delete(name)
+
+
 @pytest.fixture
 def sealed_settings(settings, seal_files):
     from django.core.cache import cache
 
     cache.clear()  # the rate limits count in the cache: each test starts from zero
+    _forget_checkpoints()  # stored files outlive the test database's rollback
     cert, key = seal_files
     settings.TERMS_KIT = {**settings.TERMS_KIT, "SEAL_CERTIFICATE": str(cert),
                           "SEAL_KEY": str(key)}

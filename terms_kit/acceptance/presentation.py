@@ -7,6 +7,7 @@ from ..documents import formatting, sealing
 from ..documents.context import build_context
 from ..documents.hashing import sha256
 from ..models import IssuedDocument, SealedFile
+from . import evidence
 
 
 def _payment_sentences(ctx, lang):
@@ -87,9 +88,13 @@ def masked_email(email):
 
 
 def seal_verdict(data):
-    """What the public verification page may say about an uploaded PDF, and nothing more."""
+    """What the public verification page may say about an uploaded PDF, and nothing more.
+
+    The file's SHA-256 is looked up first: a file this site never issued or sealed is
+    answered at once, without parsing it (a hostile PDF costs one hash). Only a file we
+    sealed ourselves gets its seal validated, and its consent record checked.
+    """
     digest = sha256(data)
-    check = sealing.check_seal(data)
     sealed = SealedFile.objects.select_related("record", "engagement__terms_version").filter(
         pdf_sha256=digest).first()
     issued = None
@@ -97,16 +102,27 @@ def seal_verdict(data):
         issued = IssuedDocument.objects.select_related("engagement__terms_version").filter(
             pdf_sha256=digest).first()
     known = sealed or issued
-    result = {"sha256": digest, "ok": bool(sealed and check.ok), "seal_ok": check.ok,
-              "seal_message": check.message, "known": known is not None}
-    if known is not None:
-        engagement = known.engagement
-        terms = engagement.terms_version
-        result.update(
-            number=engagement.number,
-            terms_version=terms.version if terms else None,
-            kind=sealed.record.get_kind_display() if sealed else known.get_kind_display(),
-        )
-        accepted = engagement.consent_records.filter(kind="acceptance").first()
-        result["accepted_at"] = accepted.created_at if accepted else None
+    result = {"sha256": digest, "ok": False, "known": known is not None,
+              "sealed": sealed is not None, "evidence_ok": True}
+    if known is None:
+        return result
+    engagement = known.engagement
+    terms = engagement.terms_version
+    result.update(
+        number=engagement.number,
+        terms_version=terms.version if terms else None,
+        kind=sealed.record.get_kind_display() if sealed else known.get_kind_display(),
+    )
+    if sealed is not None:
+        check = sealing.check_seal(data)
+        result["seal_ok"] = check.ok
+        result["evidence_ok"] = evidence.record_is_intact(sealed.record, data)
+        result["ok"] = check.ok and result["evidence_ok"]
+    accepted = engagement.consent_records.filter(kind="acceptance").first()
+    if accepted is not None:
+        # An acceptance date is shown only from a record that checks out.
+        if evidence.record_is_intact(accepted):
+            result["accepted_at"] = accepted.created_at
+        else:
+            result["evidence_ok"] = result["ok"] = False
     return result

@@ -5,19 +5,23 @@ its own engagement and the documents issued for it. Error pages name no expert.
 """
 
 from django.contrib import messages
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..admin.documents import CONTENT_TYPES
+from ..conf import app_settings
 from ..exceptions import AcceptanceError, IncompleteAcceptance, LinkInvalid
 from ..models import ConsentKind, SealedFile
 from ..services import acceptance as service
 from ..spec import export_engagement
 from . import presentation
-from .ratelimit import client_ip, rate_limited
+from .csp import content_security_policy
+from .ratelimit import client_ip, link_rate_limited, rate_limited
 
 ERRORS = {
     403: (_("Request refused"), _("The page was open too long or in another window. Reload it "
@@ -26,7 +30,8 @@ ERRORS = {
     429: (_("Too many requests"), _("Too many attempts from your connection. Wait a few "
                                     "minutes, then try again.")),
 }
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Room for the multipart envelope and the CSRF field around the PDF itself.
+FORM_OVERHEAD_BYTES = 64 * 1024
 
 
 def error_page(request, status, message=None, title=None):
@@ -36,14 +41,17 @@ def error_page(request, status, message=None, title=None):
                   status=status)
 
 
+@content_security_policy
 def csrf_failure(request, reason=""):
     """Settings CSRF_FAILURE_VIEW: a plain message, no technical detail."""
     return error_page(request, 403)
 
 
 def with_link(view):
-    """Resolve the token into the link and speak the client's language; refuse bad links."""
+    """Resolve the token into the link and speak the client's language; refuse bad links.
+    Every answer, error pages included, carries the client pages' CSP."""
 
+    @content_security_policy
     def wrapper(request, token, *args, **kwargs):
         try:
             link = service.resolve_link(token)
@@ -60,9 +68,18 @@ def _back(token):
     return redirect("terms_kit:client_review", token)
 
 
-@rate_limited("client", methods=("GET",))
+def _proof_key(link):
+    return f"terms_kit_proof_{link.pk}"
+
+
+def _session_proof(request, link):
+    """The secret this browser got when it typed the e-mail code (None if it has not)."""
+    return request.session.get(_proof_key(link))
+
+
 @require_http_methods(["GET"])
 @with_link
+@link_rate_limited("client", methods=("GET",))
 def review(request, token, link):
     engagement = link.engagement
     spec = export_engagement(engagement)
@@ -78,6 +95,7 @@ def review(request, token, link):
         "accepted": accepted,
         "withdrawn": withdrawn,
         "can_withdraw": service.can_withdraw(engagement),
+        "session_verified": service.session_verified(link, _session_proof(request, link)),
         "today": timezone.localdate(),
         "errors": request.session.pop("terms_kit_errors", {}),
         "full_name": request.session.pop("terms_kit_full_name", ""),
@@ -85,11 +103,11 @@ def review(request, token, link):
     return render(request, "terms_kit/client/review.html", context)
 
 
-@rate_limited("code")
 @require_POST
 @with_link
+@link_rate_limited("code")
 def request_code(request, token, link):
-    if service.send_email_code(link) is None:
+    if service.send_email_code(link, _session_proof(request, link)) is None:
         messages.info(request, _("Your e-mail address is already confirmed."))
     else:
         messages.info(request, _("A code has been sent to %(email)s.") % {
@@ -97,22 +115,25 @@ def request_code(request, token, link):
     return _back(token)
 
 
-@rate_limited("code")
 @require_POST
 @with_link
+@link_rate_limited("code")
 def verify_code(request, token, link):
     try:
-        service.verify_email_code(link, request.POST.get("code", ""))
+        proof = service.verify_email_code(link, request.POST.get("code", ""))
     except AcceptanceError as exc:
         messages.error(request, str(exc))
     else:
+        # A new session key too: a session id fixed before the code is worth nothing after.
+        request.session.cycle_key()
+        request.session[_proof_key(link)] = proof
         messages.success(request, _("Your e-mail address is confirmed."))
     return _back(token)
 
 
-@rate_limited("accept")
 @require_POST
 @with_link
+@link_rate_limited("accept")
 def accept_view(request, token, link):
     consents = service.consents_for(link)
     ticked = {c.key: request.POST.get(f"consent_{c.key}") == "on" for c in consents}
@@ -120,7 +141,8 @@ def accept_view(request, token, link):
     try:
         service.accept(link, ticked=ticked, full_name=full_name,
                        ip_address=client_ip(request),
-                       user_agent=request.META.get("HTTP_USER_AGENT", ""), token=token)
+                       user_agent=request.META.get("HTTP_USER_AGENT", ""), token=token,
+                       session_proof=_session_proof(request, link))
     except IncompleteAcceptance as exc:
         request.session["terms_kit_errors"] = {k: str(v) for k, v in exc.errors.items()}
         request.session["terms_kit_full_name"] = full_name[:200]
@@ -133,8 +155,8 @@ def accept_view(request, token, link):
     return _back(token)
 
 
-@rate_limited("client", methods=("GET",))
 @with_link
+@link_rate_limited("client", methods=("GET",))
 def document_download(request, token, link, pk, fmt):
     # Only the files this very link showed: another engagement's id is simply not found.
     document = link.documents.filter(pk=pk).first()
@@ -144,8 +166,8 @@ def document_download(request, token, link, pk, fmt):
                  f"{document.kind}_{link.engagement.number}_{document.language}.{fmt}")
 
 
-@rate_limited("client", methods=("GET",))
 @with_link
+@link_rate_limited("client", methods=("GET",))
 def sealed_download(request, token, link, kind):
     sealed = SealedFile.objects.filter(engagement=link.engagement, record__kind=kind).first()
     if sealed is None:
@@ -158,9 +180,9 @@ def _file(field, content_type, filename):
                         content_type=content_type, filename=filename)
 
 
-@rate_limited("accept")
 @require_http_methods(["GET", "POST"])
 @with_link
+@link_rate_limited("accept")
 def withdraw_view(request, token, link):
     """Two steps (L221-21): this page, then the "confirm the withdrawal" button."""
     engagement = link.engagement
@@ -180,18 +202,66 @@ def withdraw_view(request, token, link):
     })
 
 
+class LimitedUpload(FileUploadHandler):
+    """Counts the bytes of uploaded files as they arrive and stops reading beyond ``limit``.
+
+    Placed first, it passes each chunk on to Django's own handlers (memory, then a
+    temporary file); past the limit the upload stops: nothing more is read or stored.
+    """
+
+    def __init__(self, request, limit):
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.exceeded = True
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler makes the file
+
+
+def _too_large(request, limit):
+    return render(request, "terms_kit/client/verify.html", {"result": {"error": _(
+        "The file is too large: %(size)s MB at most. A document of this site is much smaller; "
+        "check that you chose the right file.") % {"size": round(limit / 1024 / 1024, 1)}}},
+        status=413)
+
+
+@content_security_policy
+@csrf_exempt  # checked below, once the upload handler is in place (Django's documented way)
 @rate_limited("verify")
 @require_http_methods(["GET", "POST"])
 def verify_seal_view(request):
     """Public: is this PDF a sealed document of this site? Says which and when, nothing more."""
-    result = None
-    upload = request.FILES.get("pdf")
+    limit = app_settings.VERIFY_MAX_UPLOAD_BYTES
     if request.method == "POST":
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit + FORM_OVERHEAD_BYTES:
+            return _too_large(request, limit)  # refused before reading a byte of the body
+        handler = LimitedUpload(request, limit)
+        request.upload_handlers.insert(0, handler)
+        return _verify_seal(request, handler, limit)
+    return _verify_seal(request, None, limit)
+
+
+@csrf_protect
+def _verify_seal(request, handler, limit):
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("pdf")
+        if handler is not None and handler.exceeded:
+            return _too_large(request, limit)
         if upload is None:
             result = {"error": _("Choose a PDF file to check.")}
-        elif upload.size > MAX_UPLOAD_BYTES:
-            result = {"error": _("The file is too large (20 MB at most).")}
         else:
             result = presentation.seal_verdict(upload.read())
     return render(request, "terms_kit/client/verify.html", {"result": result})
-

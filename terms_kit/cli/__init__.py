@@ -7,6 +7,7 @@ It raises ``CommandError`` with a message for a person when it cannot do its wor
 
 from . import (
     check_spec,
+    checkpoint,
     export_spec,
     generate,
     import_spec,
@@ -24,5 +25,6 @@ SUBCOMMANDS = {
     "lint-template": lint_template,
     "rules-doc": rules_doc,
     "verify": verify,
+    "checkpoint": checkpoint,
     "make-seal-certificate": seal_certificate,
 }

@@ -14,6 +14,10 @@ from ..conf import app_settings
 from ..exceptions import SealingUnavailable
 
 FIELD_NAME = "TermsKitSeal"
+# A PDF we seal has its original body plus one incremental update (the seal): a few xref
+# sections. Validation time grows faster than linearly with revisions, so a PDF with more
+# is refused before any parsing or cryptography (a hostile upload cannot tie up a worker).
+MAX_REVISIONS = 4
 # Room for the CMS signature in the PDF; a 2048/3072-bit RSA or EC signature with its
 # certificate fits well within it, and a fixed size avoids signing twice to measure.
 BYTES_RESERVED = 16384
@@ -98,6 +102,12 @@ class SealCheck:
         return self.sealed and self.intact and self.valid
 
 
+def revision_count(data):
+    """Incremental updates of a PDF, counted on the raw bytes (no parsing): each revision
+    ends with ``startxref`` and ``%%EOF``; the larger count wins."""
+    return max(data.count(b"startxref"), data.count(b"%%EOF"))
+
+
 def check_seal(data):
     """Validate the platform seal of a PDF with pyHanko, trusting only our certificate."""
     from pyhanko.keys import load_cert_from_pemder
@@ -105,6 +115,11 @@ def check_seal(data):
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
+    revisions = revision_count(data)
+    if revisions > MAX_REVISIONS:
+        return SealCheck(False, False, False, None,
+                         f"The PDF has {revisions} revisions; a sealed document of this site "
+                         f"has at most {MAX_REVISIONS}.")
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = list(reader.embedded_signatures)
@@ -126,6 +141,45 @@ def check_seal(data):
         sealed_by_us, bool(status.intact), bool(status.bottom_line and sealed_by_us),
         status.signer_reported_dt, message,
     )
+
+
+def _trust_context():
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko_certvalidator import ValidationContext
+
+    certificate = load_cert_from_pemder(app_settings.SEAL_CERTIFICATE)
+    return certificate, ValidationContext(trust_roots=[certificate], allow_fetching=False)
+
+
+def sign_detached(data):
+    """A detached CMS (PKCS #7) signature of ``data`` by the seal key, DER bytes.
+
+    Anyone can check it without terms-kit:
+    ``openssl cms -verify -binary -inform DER -in X.p7s -content X -CAfile seal-cert.pem``.
+    """
+    import asyncio
+
+    signer = get_signer()
+    content_info = _outside_event_loop(lambda: asyncio.run(
+        signer.async_sign_general_data(data, "sha256", detached=True)))
+    return content_info.dump()
+
+
+def check_detached(data, signature):
+    """True when ``signature`` (DER CMS) is a valid seal-key signature of exactly ``data``."""
+    import asyncio
+
+    from asn1crypto import cms
+    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
+
+    certificate, context = _trust_context()
+    try:
+        signed_data = cms.ContentInfo.load(signature)["content"]
+        status = _outside_event_loop(lambda: asyncio.run(async_validate_detached_cms(
+            data, signed_data, signer_validation_context=context)))
+    except Exception:  # a damaged or foreign signature is simply not ours
+        return False
+    return bool(status.bottom_line and status.signing_cert.dump() == certificate.dump())
 
 
 def _outside_event_loop(function, *args):

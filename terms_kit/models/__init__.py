@@ -1,4 +1,12 @@
-from .acceptance import AccessLink, ChainHead, ConsentKind, ConsentRecord, EmailCode, SealedFile
+from .acceptance import (
+    AccessLink,
+    ChainCheckpoint,
+    ChainHead,
+    ConsentKind,
+    ConsentRecord,
+    EmailCode,
+    SealedFile,
+)
 from .client import Client
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
@@ -9,6 +17,7 @@ from .wizard import WarningAcknowledgement, WizardState
 
 __all__ = [
     "AccessLink",
+    "ChainCheckpoint",
     "ChainHead",
     "ConsentKind",
     "ConsentRecord",

@@ -62,6 +62,10 @@ class EmailCode(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    # SHA-256 of the secret kept in the session of the browser that typed this code: only
+    # that browser may sign (another browser with the same link asks for a code again).
+    session_proof_sha256 = models.CharField(_("browser proof SHA-256"), max_length=64,
+                                            blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("e-mail code")
@@ -81,7 +85,9 @@ class ConsentRecord(InsertOnlyModel):
     """Evidence of an acceptance or a withdrawal, chained to the previous record by hash.
 
     ``payload`` is the canonical JSON text itself (not a JSON column) so the hash is computed
-    over exactly the stored characters; ``record_hash`` = SHA-256(previous_hash + payload).
+    over exactly the stored characters. ``record_hash`` covers every stored column (hash
+    format 2, acceptance/evidence.py); records made before it (format 1) hash the payload
+    only and ``verify`` cross-checks their other columns against the payload.
     One chain for the whole site, in ``sequence`` order.
     """
 
@@ -95,6 +101,7 @@ class ConsentRecord(InsertOnlyModel):
     payload = models.TextField(_("evidence (canonical JSON)"))
     previous_hash = models.CharField(_("previous record hash"), max_length=64)
     record_hash = models.CharField(_("record hash"), max_length=64, unique=True)
+    hash_version = models.PositiveSmallIntegerField(_("hash format"), default=2)
 
     class Meta:
         verbose_name = _("consent record")
@@ -147,3 +154,29 @@ class SealedFile(InsertOnlyModel):
 
     def __str__(self):
         return f"{self.engagement} · {self.pdf_sha256[:12]}"
+
+
+class ChainCheckpoint(InsertOnlyModel):
+    """A sealed snapshot of the chain head (``termskit checkpoint``), kept outside the database.
+
+    The authority is the signed file in storage (and the copy e-mailed to the administrators);
+    this row only lists it and makes two runs for the same head store one checkpoint.
+    """
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    record_count = models.PositiveBigIntegerField(_("records"))
+    head_hash = models.CharField(_("chain head hash"), max_length=64)
+    document = models.FileField(_("checkpoint (JSON)"), max_length=200)
+    signature = models.FileField(_("signature (CMS)"), max_length=200)
+
+    class Meta:
+        verbose_name = _("chain checkpoint")
+        verbose_name_plural = _("chain checkpoints")
+        ordering = ["-record_count"]
+        constraints = [
+            models.UniqueConstraint(fields=["record_count", "head_hash"],
+                                    name="terms_kit_one_checkpoint_per_head")
+        ]
+
+    def __str__(self):
+        return f"#{self.record_count} {self.head_hash[:12]}"

@@ -8,6 +8,7 @@ A consumer at a distance may then withdraw, which is recorded and sealed the sam
 
 import datetime
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -183,9 +184,29 @@ def resolve_link(token):
     return link
 
 
-def send_email_code(link):
-    """E-mail a new one-time code to the client's address (older unused codes stop working)."""
-    if link.email_verified_at:
+def session_proof_hash(proof):
+    return hashlib.sha256((proof or "").encode("utf-8")).hexdigest()
+
+
+def session_verified(link, proof):
+    """The code that confirmed the browser holding ``proof`` (kept in its session), or None.
+
+    The e-mail code confirms one browser session, not the link: someone else who has the
+    link (a forwarded e-mail, another browser) is asked for a code sent to the client.
+    """
+    if not proof:
+        return None
+    return (EmailCode.objects.filter(link=link, used_at__isnull=False,
+                                     session_proof_sha256=session_proof_hash(proof))
+            .order_by("-used_at").first())
+
+
+def send_email_code(link, session_proof=None):
+    """E-mail a new one-time code to the client's address (older unused codes stop working).
+
+    None when the browser holding ``session_proof`` has already confirmed the address.
+    """
+    if session_verified(link, session_proof):
         return None
     now = timezone.now()
     code = f"{secrets.randbelow(10**6):06d}"
@@ -204,17 +225,19 @@ def send_email_code(link):
 
 
 def verify_email_code(link, code):
-    """Check the code typed by the client; the e-mail counts as verified for this link."""
+    """Check the code typed by the client. Returns the proof for the browser that typed it:
+    a random secret to keep in its session (only its hash is stored, with the code)."""
+    proof = secrets.token_urlsafe(32)
     # The failed attempt must be counted even though we refuse: decide inside the
     # transaction, raise after it has committed.
     with transaction.atomic():
-        error = _check_code(link, code)
+        error = _check_code(link, code, proof)
     if error:
         raise CodeInvalid(error)
-    return link.email_verified_at
+    return proof
 
 
-def _check_code(link, code):
+def _check_code(link, code, proof):
     current = (EmailCode.objects.select_for_update()
                .filter(link=link, used_at__isnull=True).order_by("-created_at", "-pk").first())
     if current is None:
@@ -230,9 +253,12 @@ def _check_code(link, code):
         return _("Wrong code. %(left)s attempt(s) left.") % {"left": left}
     now = timezone.now()
     current.used_at = now
-    current.save(update_fields=["attempts", "used_at"])
-    AccessLink.objects.filter(pk=link.pk).update(email_verified_at=now)
-    link.email_verified_at = now
+    current.session_proof_sha256 = session_proof_hash(proof)
+    current.save(update_fields=["attempts", "used_at", "session_proof_sha256"])
+    # The link keeps the first confirmation (shown to the expert); signing needs the session's.
+    AccessLink.objects.filter(pk=link.pk, email_verified_at__isnull=True).update(
+        email_verified_at=now)
+    link.refresh_from_db(fields=["email_verified_at"])
     return None
 
 
@@ -247,18 +273,23 @@ def _append_record(engagement, kind, payload, now):
     head, _created = ChainHead.objects.select_for_update().get_or_create(
         name=evidence.CHAIN_NAME, defaults={"last_hash": evidence.GENESIS_HASH})
     text = canonical_json(payload)
+    sequence = head.last_sequence + 1
     record = ConsentRecord.objects.create(
-        engagement=engagement, kind=kind, sequence=head.last_sequence + 1, created_at=now,
+        engagement=engagement, kind=kind, sequence=sequence, created_at=now,
         payload=text, previous_hash=head.last_hash,
-        record_hash=evidence.record_hash(head.last_hash, text),
+        hash_version=evidence.CURRENT_HASH_VERSION,
+        record_hash=evidence.record_hash_v2(
+            sequence=sequence, kind=kind, engagement_id=engagement.pk, created_at=now,
+            previous_hash=head.last_hash, payload=text),
     )
     ChainHead.objects.filter(pk=head.pk).update(
         last_sequence=record.sequence, last_hash=record.record_hash)
     return record
 
 
-def _store_sealed(record, engagement, data, reason):
-    sealed = sealing.seal_pdf(data, reason)
+def _store_sealed(record, engagement, data, summary):
+    # The seal's reason names the record's hash (shown by PDF readers; `verify` compares it).
+    sealed = sealing.seal_pdf(data, evidence.seal_reason(record, summary))
     digest = sha256(sealed)
     name = f"{SEALED_PREFIX}/{digest[:2]}/{digest}.pdf"
     if not private_storage.exists(name):
@@ -280,9 +311,9 @@ class Accepted:
     sealed: SealedFile
 
 
-def _check_complete(link, consents, ticked, full_name):
+def _check_complete(verified_code, consents, ticked, full_name):
     errors = {}
-    if not link.email_verified_at:
+    if verified_code is None:
         errors["code"] = _("Confirm your e-mail address with the code we sent first.")
     for consent in consents:
         if not ticked.get(consent.key):
@@ -293,22 +324,52 @@ def _check_complete(link, consents, ticked, full_name):
         raise IncompleteAcceptance(errors)
 
 
-def accept(link, *, ticked, full_name, ip_address, user_agent, token=None):
+def accept(link, *, ticked, full_name, ip_address, user_agent, token=None, session_proof=None):
     """The client accepts: evidence, status, certificate and sealed pack in one transaction.
 
     ``ticked`` maps each consent key to the checkbox state sent by the browser. A second call
     (double click, second tab, replayed POST) raises AlreadyDone and stores nothing.
     ``token`` (the link's, known only to the client's request) puts the links in the e-mail.
+    ``session_proof`` (from verify_email_code, kept in the browser's session) shows that this
+    browser confirmed the e-mail address; without it nothing is signed.
     """
     try:
         with transaction.atomic():
-            return _accept(link, ticked, full_name, ip_address, user_agent, token)
+            return _accept(link, ticked, full_name, ip_address, user_agent, token,
+                           session_proof)
     except IntegrityError as exc:
         # The uniqueness constraint caught a concurrent acceptance the lock did not.
         raise AlreadyDone(_("This quote has already been accepted.")) from exc
 
 
-def _accept(link, ticked, full_name, ip_address, user_agent, token):
+def withdrawal_rights(spec, accepted_at):
+    """The rights decided at acceptance, frozen into the consent record (never recomputed
+    from live rows: editing the client afterwards must not take a right away)."""
+    has_right = rules.has_withdrawal_right(spec)
+    days = rules.withdrawal_days(spec) if has_right else 0
+    return {
+        "consumer_regime": rules.treated_as_consumer(spec),
+        "withdrawal": has_right,
+        "withdrawal_days": days,
+        "withdrawal_deadline": (accepted_at + datetime.timedelta(days=days)).isoformat()
+        if has_right else None,
+    }
+
+
+def accepted_rights(engagement):
+    """The rights frozen in the engagement's acceptance record (None when not accepted)."""
+    accepted = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+    if accepted is None:
+        return None
+    rights = json.loads(accepted.payload).get("rights")
+    if rights is None:
+        # Records made before the rights were frozen: the only fallback is the engagement's
+        # current data (docs/acceptance.md).
+        rights = withdrawal_rights(export_engagement(engagement), accepted.created_at)
+    return rights
+
+
+def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proof):
     engagement = Engagement.objects.select_for_update().get(pk=link.engagement_id)
     if ConsentRecord.objects.filter(engagement=engagement, kind=ConsentKind.ACCEPTANCE).exists():
         raise AlreadyDone(_("This quote has already been accepted. Your signed copy is "
@@ -321,12 +382,13 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token):
                           % {"status": engagement.get_status_display()})
     spec = export_engagement(engagement)
     consents = required_consents(spec, link.language)
-    _check_complete(link, consents, ticked, full_name)
+    verified_code = session_verified(link, session_proof)
+    _check_complete(verified_code, consents, ticked, full_name)
 
     now = timezone.now()
     full_name = " ".join(full_name.split())
     shown = list(link.documents.order_by("pk"))
-    verified_code = link.codes.filter(used_at__isnull=False).order_by("created_at").last()
+    rights = withdrawal_rights(spec, now)
     payload = {
         "kind": ConsentKind.ACCEPTANCE.value,
         "engagement": {"id": engagement.pk, "number": engagement.number,
@@ -338,8 +400,9 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token):
         "steps": {
             "link_created_at": link.created_at.isoformat(),
             "link_first_opened_at": link.first_opened_at and link.first_opened_at.isoformat(),
-            "code_sent_at": verified_code and verified_code.created_at.isoformat(),
-            "email_verified_at": link.email_verified_at.isoformat(),
+            # The code that confirmed the browser which signs.
+            "code_sent_at": verified_code.created_at.isoformat(),
+            "email_verified_at": verified_code.used_at.isoformat(),
             "signed_at": now.isoformat(),
         },
         "consents": [{"key": c.key, "wording": c.wording, "checked": bool(ticked.get(c.key))}
@@ -351,6 +414,7 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token):
                                         "content_hash": spec["terms"]["content_hash"]},
         "signature": {"statement": SIGNATURE_STATEMENT, "date": now.date().isoformat(),
                       "typed_name": full_name, "language": link.language},
+        "rights": rights,
         "link_id": link.pk,
     }
     record = _append_record(engagement, ConsentKind.ACCEPTANCE, payload, now)
@@ -372,25 +436,31 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token):
     })
     pack_pdf = pack.merge_pdfs([_read(d.pdf) for d in shown] + [_read(certificate.pdf)])
     sealed, sealed_bytes = _store_sealed(
-        record, engagement, pack_pdf,
-        # The seal's reason ties the pack to its evidence record (shown by PDF readers).
-        f"Accepted by {full_name} ({engagement.number}); consent record #{record.sequence} "
-        f"SHA-256 {record.record_hash}")
-    _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, spec, token)
+        record, engagement, pack_pdf, f"Accepted by {full_name} ({engagement.number})")
+    _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, rights, token)
+    _checkpoint_on_commit()
     return Accepted(record, sealed)
 
 
-def _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, spec, token):
+def _checkpoint_on_commit():
+    """TERMS_KIT['CHECKPOINT_AFTER_ACCEPTANCE']: anchor the new chain head once committed."""
+    if app_settings.CHECKPOINT_AFTER_ACCEPTANCE:
+        from ..tasks import make_checkpoint
+
+        transaction.on_commit(make_checkpoint.enqueue)
+
+
+def _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, rights, token):
     """Both parties get the sealed pack by e-mail, once the acceptance is committed."""
     lang = link.language
     context = {"number": engagement.number, "signer_name": full_name,
                "accepted_at": accepted_at, "url": "", "withdraw_url": "",
-               "withdrawal_days": rules.withdrawal_days(spec)}
+               "withdrawal_days": rights["withdrawal_days"]}
     client_context = dict(context)
     if token:
         try:
             client_context["url"] = client_url(token)
-            if rules.has_withdrawal_right(spec):
+            if rights["withdrawal"]:
                 client_context["withdraw_url"] = client_url(token, "withdraw")
         except TermsKitError:
             pass  # no public address configured (check W003): the e-mail goes without links
@@ -412,16 +482,14 @@ def _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, sp
 # --- Withdrawal --------------------------------------------------------------------------
 
 def can_withdraw(engagement, now=None):
-    """Consumer at a distance / off premises, accepted, within the withdrawal period."""
-    spec = export_engagement(engagement)
-    if not rules.has_withdrawal_right(spec):
+    """Accepted with a withdrawal right (consumer at a distance / off premises, as frozen in
+    the acceptance record), within its deadline, and the status allows it."""
+    rights = accepted_rights(engagement)
+    if not rights or not rights["withdrawal"]:
         return False
     if not can_transition(engagement.status, Status.WITHDRAWN):
         return False
-    accepted = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
-    if accepted is None:
-        return False
-    deadline = accepted.created_at + datetime.timedelta(days=rules.withdrawal_days(spec))
+    deadline = datetime.datetime.fromisoformat(rights["withdrawal_deadline"])
     return (now or timezone.now()) <= deadline
 
 
@@ -462,6 +530,7 @@ def _withdraw(link, ip_address, user_agent):
     )
     sealed, sealed_bytes = _store_sealed(record, engagement, receipt,
                                          f"Withdrawal received ({engagement.number})")
+    _checkpoint_on_commit()
     context = {"number": engagement.number, "received_at": received_at, "refund_days": 14}
     with translation.override(lang):
         subject = _("Withdrawal from quote %(number)s received") % {"number": engagement.number}

@@ -55,14 +55,37 @@ def shots(tmp_path):
 
 @pytest.fixture
 def page():
+    """The client's browser. Every page must work under the client pages' CSP: a violation
+    (Chromium logs it, and the page reports it through securitypolicyviolation) fails the
+    test, and so does a client page answered without the policy."""
     from playwright.sync_api import sync_playwright
+
+    from terms_kit.acceptance.csp import POLICY
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         context = browser.new_context(viewport=MOBILE, device_scale_factor=1,
                                       accept_downloads=True, locale="fr-FR")
-        yield context.new_page()
+        context.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                                "console.error('CSP violation: ' + e.violatedDirective + ' ' "
+                                "+ e.blockedURI));")
+        tab = context.new_page()
+        console, pages, statics = [], [], []
+        tab.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+
+        def on_response(response):
+            if "/terms/" in response.url and response.request.resource_type == "document":
+                pages.append((response.url, response.headers.get("content-security-policy")))
+            if "/static/terms_kit/client." in response.url:
+                statics.append((response.url, response.status))
+
+        tab.on("response", on_response)
+        yield tab
         browser.close()
+    violations = [m for m in console if "Content Security Policy" in m or "CSP" in m]
+    assert not violations, violations
+    assert pages and all(policy == POLICY for _url, policy in pages), pages
+    assert {url.rsplit(".", 1)[-1] for url, status in statics if status == 200} == {"css", "js"}
 
 
 def download(page, selector):

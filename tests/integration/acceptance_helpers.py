@@ -36,6 +36,13 @@ def verify_email(client, token):
     return response
 
 
+def session_proof(client, token):
+    """The proof the client's browser session got when it typed the code (for direct calls)."""
+    from terms_kit.services.acceptance import resolve_link
+
+    return client.session.get(f"terms_kit_proof_{resolve_link(token).pk}")
+
+
 def accept_form(consent_keys, full_name="Julien Petit"):
     data = {f"consent_{key}": "on" for key in consent_keys}
     data["full_name"] = full_name

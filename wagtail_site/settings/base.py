@@ -119,6 +119,9 @@ TERMS_KIT = {
     "PUBLIC_BASE_URL": os.environ.get("TERMS_KIT_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
     "SEAL_CERTIFICATE": str(VAR_DIR / "seal" / "seal-cert.pem"),
     "SEAL_KEY": str(VAR_DIR / "seal" / "seal-key.pem"),
+    # Each acceptance or withdrawal queues `termskit checkpoint` once committed (run by
+    # `manage.py db_worker`); production also runs it from cron (docs/security-parts/).
+    "CHECKPOINT_AFTER_ACCEPTANCE": True,
 }
 # The client pages answer a CSRF failure with their own plain page (no technical detail).
 CSRF_FAILURE_VIEW = "terms_kit.acceptance.views.csrf_failure"

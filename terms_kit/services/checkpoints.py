@@ -1,0 +1,109 @@
+"""Chain checkpoints: the consent chain's head sealed and kept outside the database.
+
+A checkpoint is a small JSON file (record count, head hash, time) with a detached CMS
+signature by the seal key, written to storage and e-mailed to the site's administrators.
+Someone able to rewrite the database (and recompute every hash) cannot rewrite the copies
+already in the administrators' mailboxes: ``termskit verify`` compares the chain with them.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from ..storage import private_storage
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..acceptance import evidence
+from ..conf import app_settings
+from ..documents import sealing
+from ..exceptions import TermsKitError
+from ..models import ChainCheckpoint, ConsentRecord
+
+FORMAT = "terms-kit consent chain checkpoint 1"
+
+
+class ChainBroken(TermsKitError):
+    """The chain does not verify: it is not anchored as it is (``problems`` lists why)."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the consent chain: not checkpointed.")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    checkpoint: ChainCheckpoint | None
+    created: bool
+    recipients: tuple = ()
+
+
+def recipients():
+    admins = [entry[1] if isinstance(entry, (list, tuple)) else entry
+              for entry in getattr(settings, "ADMINS", ())]
+    return tuple(dict.fromkeys([*admins, *app_settings.CHECKPOINT_EMAILS]))
+
+
+def make_checkpoint(now=None):
+    """Seal, store and e-mail the current chain head; nothing when it is already anchored.
+
+    Refuses (ChainBroken) when the chain or an earlier checkpoint does not verify: anchoring
+    a rewritten chain would bless it. Two runs at once store one checkpoint: the second
+    waits on the unique (count, head) row and then finds it.
+    """
+    problems = evidence.check_chain() + evidence.check_checkpoints()
+    if problems:
+        raise ChainBroken(problems)
+    last = ConsentRecord.objects.order_by("-sequence").first()
+    if last is None:
+        return Outcome(None, False)
+    count, head = last.sequence, last.record_hash
+    existing = ChainCheckpoint.objects.filter(record_count=count, head_hash=head).first()
+    if existing is not None:
+        return Outcome(existing, False)
+    now = now or timezone.now()
+    document = (json.dumps({
+        "format": FORMAT,
+        "chain": evidence.CHAIN_NAME,
+        "record_count": count,
+        "head_hash": head,
+        "created_at": now.isoformat(),
+        "site": app_settings.PUBLIC_BASE_URL or getattr(settings, "WAGTAILADMIN_BASE_URL", ""),
+    }, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    signature = sealing.sign_detached(document)
+    json_name, signature_name = evidence.checkpoint_names(count, head)
+    to = recipients()
+    try:
+        with transaction.atomic():
+            checkpoint = ChainCheckpoint.objects.create(
+                created_at=now, record_count=count, head_hash=head, document=json_name,
+                signature=signature_name)
+            # Mail first, then store: a failed mail rolls back and the next run tries again.
+            if to:
+                _mail(to, count, head, json_name, document, signature_name, signature)
+            for name, content in ((json_name, document), (signature_name, signature)):
+                if private_storage.exists(name):
+                    private_storage.delete(name)  # left by a run that failed after storing
+                private_storage.save(name, ContentFile(content))
+    except IntegrityError:
+        return Outcome(ChainCheckpoint.objects.get(record_count=count, head_hash=head), False)
+    return Outcome(checkpoint, True, to)
+
+
+def _mail(to, count, head, json_name, document, signature_name, signature):
+    subject = f"terms-kit: consent chain checkpoint, {count} records"
+    body = (
+        f"The consent chain of this site has {count} records; its head is\n{head}\n\n"
+        "Keep this e-mail and its two attachments: they anchor the chain outside the site's "
+        "database.\nCheck them at any time with\n"
+        "  manage.py termskit verify --checkpoint CHECKPOINT.json\n"
+        "(the .p7s beside it), or without terms-kit:\n"
+        "  openssl cms -verify -binary -inform DER -in CHECKPOINT.p7s -content CHECKPOINT.json "
+        "-CAfile seal-cert.pem -purpose any\n"
+    )
+    message = EmailMessage(subject, body, settings.SERVER_EMAIL, list(to))
+    message.attach(json_name.rsplit("/", 1)[-1], document, "application/json")
+    message.attach(signature_name.rsplit("/", 1)[-1], signature, "application/pkcs7-signature")
+    message.send()
