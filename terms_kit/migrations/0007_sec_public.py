@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('terms_kit', '0005_status_origin'),
+        ('terms_kit', '0006_reusable'),
     ]
 
     operations = [
