@@ -24,7 +24,7 @@ from jinja2 import nodes
 
 from .context import KINDS, build_context
 from .rendering import RenderError, _Template, docx_size_problem, make_environment, render_docx
-from .sandbox import TemplateRefused
+from .sandbox import SAFE_METHOD_NAMES, TemplateRefused, tag_at
 
 SAMPLE_SPEC = Path(__file__).resolve().parent / "sample_spec.json"
 SAMPLE_EXTRAS = {
@@ -48,10 +48,14 @@ class LintReport:
     def ok(self):
         return not self.unsafe and not self.errors and not self.unknown
 
-    def lines(self):
+    def problems(self):
+        """What makes the template unusable, one line each (the unused variables are not)."""
         yield from (_("refused: %(problem)s") % {"problem": item} for item in self.unsafe)
         yield from (_("error: %(error)s") % {"error": error} for error in self.errors)
         yield from (_("unknown variable: %(name)s") % {"name": name} for name in self.unknown)
+
+    def lines(self):
+        yield from self.problems()
         yield from (_("unused variable: %(name)s") % {"name": name} for name in self.unused)
 
 
@@ -97,12 +101,23 @@ def _collect(node, scope, used):
         source = _path(node.iter, scope)
         if source and isinstance(node.target, nodes.Name):
             inner[node.target.name] = f"{source}[]"
+        else:  # "for key, value in x.items()": names of no known shape
+            for name in node.target.find_all(nodes.Name):
+                inner[name.name] = f"(local {name.name})"
+            if isinstance(node.target, nodes.Name):
+                inner[node.target.name] = f"(local {node.target.name})"
         for child in [*node.body, *node.else_, *([node.test] if node.test else [])]:
             _collect(child, inner, used)
         return
     if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
         _collect(node.node, scope, used)
         scope[node.target.name] = f"(local {node.target.name})"
+        return
+    if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr)
+            and node.node.attr in SAFE_METHOD_NAMES):
+        # seller.items(), client.name.upper(): the object is used, the method is no variable.
+        for child in [node.node.node, *node.args, *node.kwargs]:
+            _collect(child, scope, used)
         return
     if isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
         path = _path(node, scope)
@@ -208,17 +223,31 @@ def lint(docx_bytes):
                    for path in used)
     )
     if not report.unknown:
-        _trial_render(docx_bytes, report)
+        _trial_render(docx_bytes, sources, report)
     return report
 
 
-def _trial_render(docx_bytes, report):
+def _template_line(exc):
+    """The template line the error was raised on (Jinja rewrites tracebacks to show it)."""
+    lineno, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            lineno = tb.tb_lineno
+        tb = tb.tb_next
+    return lineno
+
+
+def _trial_render(docx_bytes, sources, report):
     """Render once with the sample: what the sandbox stops at run time is refused too. Other
     failures depend on the data (the sample is not the expert's), so they are not reported."""
     try:
         render_docx(docx_bytes, _sample_context(), "fr", "lint")
     except RenderError as exc:
         if exc.refused:
-            report.unsafe.append(str(exc.__cause__))
+            cause = exc.__cause__
+            lineno = _template_line(cause)
+            tag = next((found for found in (tag_at(source, lineno) for _part, source in sources)
+                        if found.startswith("{")), "") if lineno else ""
+            report.unsafe.append(f"{cause}: {tag}" if tag else str(cause))
     except Exception:  # noqa: BLE001 (see above: only the sandbox's refusals count here)
         pass
