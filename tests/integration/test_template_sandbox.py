@@ -401,6 +401,6 @@ def test_allowed_constructs_still_work(spec):
 def test_documents_doc_lists_exactly_the_allowed_filters():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "documents.md").read_text()
     env_filters = sorted(make_environment("fr").filters)
-    line = next(line for line in doc.splitlines() if line.startswith("Allowed filters:"))
+    line = next(line for line in doc.splitlines() if line.startswith("- Allowed filters:"))
     assert sorted(name.strip(" `.") for name in line.split(":", 1)[1].split(",")) == env_filters
     assert set(sandbox.BUILTIN_FILTERS) <= set(env_filters)
