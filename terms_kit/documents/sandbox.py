@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from jinja2 import StrictUndefined, nodes
 from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_TESTS
 from jinja2.environment import Template
-from jinja2.runtime import LoopContext, markup_join
+from jinja2.runtime import LoopContext, Undefined, markup_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import pass_eval_context
 from jinja2.visitor import NodeTransformer
@@ -323,6 +323,14 @@ def _modulo(left, right):
     return left % right
 
 
+def _finalize(value):
+    """Every ``{{ value }}`` goes through here: functions and methods are not printed (their
+    representation says nothing useful and shows memory addresses)."""
+    if callable(value) and not isinstance(value, Undefined):
+        raise SecurityError(_("a function or method cannot be printed; call an allowed one"))
+    return value
+
+
 # --- 2. The environment ------------------------------------------------------------------------
 
 class _Guard(NodeTransformer):
@@ -361,7 +369,7 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
     max_cached = 128
 
     def __init__(self, filters):
-        super().__init__(undefined=StrictUndefined, autoescape=True)
+        super().__init__(undefined=StrictUndefined, autoescape=True, finalize=_finalize)
         self.globals.clear()
         self.globals.update(range=safe_range, _tk_loop=_loop, _tk_concat=_concat)
         self.filters = {name: DEFAULT_FILTERS[name] for name in BUILTIN_FILTERS}
@@ -379,6 +387,9 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
         return tree
 
     def _generate(self, source, name, filename, defer_init=False):
+        problems = unsafe_constructs(source, "")  # again, for a tree compiled without _parse
+        if problems:
+            raise TemplateRefused(problems)
         tree = _Guard().visit(source)
         tree.set_environment(self)
         return super()._generate(tree, name, filename, defer_init=defer_init)

@@ -96,6 +96,7 @@ PAYLOADS = [
     Payload("extends-file", "{% extends '../../wagtail_site/settings/base.py' %}"),
     Payload("macro-recursion", "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"),
     Payload("autoescape-off", "{% autoescape false %}{{ client.name }}{% endautoescape %}"),
+    Payload("print-function-repr", "{{ range }}"),
     Payload("mutate-context", "{{ lines.append(seller) }}{{ lines.pop() }}"),
     Payload("dict-items-traversal",
             "{% for key, value in seller.items() %}{{ key }}={{ value }};{% endfor %}"
