@@ -162,6 +162,8 @@ def upload(client, content, kind="quote"):
 
 @pytest.mark.parametrize("payload", REFUSED, ids=lambda payload: payload.name)
 def test_admin_upload_refuses_each_payload_and_stores_nothing(client, expert, canaries, payload):
+    stored = f"terms_kit/templates/{expert.pk}/quote_fr.docx"
+    default_storage.delete(stored)  # the in-memory storage outlives a test: start clean
     client.force_login(expert)
     response = upload(client, payload_docx(payload.text))
     assert response.status_code == 200
@@ -169,7 +171,7 @@ def test_admin_upload_refuses_each_payload_and_stores_nothing(client, expert, ca
     assert "refused:" in page, page[:3000]
     assert_no_leak(page, canaries)
     assert not ExpertTemplate.objects.exists()
-    assert not default_storage.exists(f"terms_kit/templates/{expert.pk}/quote_fr.docx")
+    assert not default_storage.exists(stored)
 
 
 def test_admin_upload_error_names_the_tag(client, expert):
