@@ -36,7 +36,9 @@ def _read_templates(values):
         kind, sep, filename = value.partition("=")
         kind = kind.strip()
         if not sep or not filename:
-            raise CommandError(f"--template {value!r}: write KIND=FILE.docx, e.g. quote=devis.docx.")
+            raise CommandError(
+                f"--template {value!r}: write KIND=FILE.docx, e.g. quote=devis.docx."
+            )
         if kind not in KINDS:
             raise CommandError(
                 f"--template {value!r}: unknown kind {kind!r}; use one of {', '.join(KINDS)}."
@@ -47,7 +49,9 @@ def _read_templates(values):
         try:
             content = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"--template {value!r}: cannot read {path}: {exc.strerror}.") from exc
+            raise CommandError(
+                f"--template {value!r}: cannot read {path}: {exc.strerror}."
+            ) from exc
         report = lint(content)
         if not report.ok:
             problems = "\n".join(report.problems())

@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 from jinja2 import nodes
 
 from .context import KINDS, build_context
-from .rendering import RenderError, _Template, docx_size_problem, make_environment, render_docx
+from .rendering import (
+    CachedDocxTemplate,
+    RenderError,
+    docx_size_problem,
+    make_environment,
+    render_docx,
+)
 from .sandbox import SAFE_METHOD_NAMES, TemplateRefused, tag_at
 
 SAMPLE_SPEC = Path(__file__).resolve().parent / "sample_spec.json"
@@ -166,7 +172,7 @@ def _part_label(partname):
 def template_sources(docx_bytes):
     """[(part, Jinja source)] of a DOCX, each as docxtpl passes it to the Jinja environment."""
     recorder = _SourceRecorder()
-    recorder.template = _Template(io.BytesIO(docx_bytes))
+    recorder.template = CachedDocxTemplate(io.BytesIO(docx_bytes))
     recorder.template.render({}, jinja_env=recorder)
     return recorder.sources
 

@@ -47,7 +47,7 @@ def make_environment(lang):
     return DocumentEnvironment({**formatting.filters_for(lang), "multiline": multiline})
 
 
-class _Template(DocxTemplate):
+class CachedDocxTemplate(DocxTemplate):
     """docxtpl's template, remembering the tag clean-up (regular expressions over the whole
     document XML) of the XML it has already seen: the same template XML gives the same result."""
 
@@ -105,7 +105,7 @@ def render_docx(template_bytes, context, lang, template_name):
     size_problem = docx_size_problem(template_bytes)
     if size_problem:
         raise RenderError(template_name, size_problem)
-    template = _Template(io.BytesIO(template_bytes))
+    template = CachedDocxTemplate(io.BytesIO(template_bytes))
     try:
         template.render(context, jinja_env=make_environment(lang), autoescape=True)
     except TemplateRefused as exc:

@@ -73,7 +73,8 @@ PAYLOADS = [
     Payload("subscript-built-at-run-time",
             "{% set key = '_' ~ '_class_' ~ '_' %}{{ seller.name[key] }}"),
     Payload("request-application-globals",
-            "{{ request.application.__globals__.__builtins__.__import__('os').popen('id').read() }}"),
+            "{{ request.application.__globals__.__builtins__.__import__('os')"
+            ".popen('id').read() }}"),
     Payload("config-items", "{{ config.items() }}"),
     Payload("settings-secret-key", "{{ settings.SECRET_KEY }}"),
     Payload("self-template-context", "{{ self._TemplateReference__context }}"),
