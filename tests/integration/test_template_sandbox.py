@@ -278,9 +278,7 @@ def test_rendering_refuses_each_payload_planted_past_the_linter(
 def test_a_stored_hostile_template_is_refused_in_the_worker(
         canaries, expert, make_engagement, django_capture_on_commit_callbacks, payload):
     """A template stored before the sandbox existed (no linter then): the task refuses it."""
-    planted = ExpertTemplate(owner=expert, kind="quote", language="fr", sha256="0" * 64)
-    planted.file.save("planted.docx", ContentFile(payload_docx(payload.text)), save=False)
-    planted.save()
+    plant(expert, payload.text)
     engagement = make_engagement("S2")
     with django_capture_on_commit_callbacks(execute=True):
         request = request_documents(engagement, ["quote"], "fr", user=expert)
@@ -288,6 +286,34 @@ def test_a_stored_hostile_template_is_refused_in_the_worker(
     assert request.state == DocumentRequest.State.FAILED
     assert "refused by the template sandbox" in request.error
     assert_no_leak(request.error, canaries)
+    assert not IssuedDocument.objects.filter(engagement=engagement).exists()
+
+
+def plant(owner, text):
+    """A hostile template stored as if uploaded before the sandbox existed (no linter then)."""
+    planted = ExpertTemplate(owner=owner, kind="quote", language="fr", sha256="0" * 64)
+    planted.file.save("planted.docx", ContentFile(payload_docx(text)), save=False)
+    planted.save()
+    return planted
+
+
+def test_a_stored_hostile_template_is_refused_when_sending_over_http(
+        canaries, client, make_engagement, django_capture_on_commit_callbacks):
+    """Sending renders the quote inside the web request: refused, nothing sent or issued."""
+    from django.core import mail
+
+    engagement = make_engagement("S2")
+    plant(engagement.owner, PAYLOADS[0].text)
+    client.force_login(engagement.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/terms-kit/engagements/{engagement.pk}/send/",
+                               follow=True)
+    page = response.content.decode()
+    assert "refused by the template sandbox" in page
+    assert_no_leak(page, canaries)
+    engagement.refresh_from_db()
+    assert engagement.status == "draft"
+    assert not mail.outbox
     assert not IssuedDocument.objects.filter(engagement=engagement).exists()
 
 
