@@ -50,13 +50,14 @@ def document_language(spec, lang=None):
     return lang or spec["engagement"].get("language") or spec["client"].get("language") or "fr"
 
 
-def render(spec, kind, lang=None, extras=None, owner=None):
+def render(spec, kind, lang=None, extras=None, owner=None, template=None):
     """Render one DOCX from a spec; the result carries what an issued record stores.
 
-    With an ``owner``, that expert's uploaded template is used when they have one."""
+    With an ``owner``, that expert's uploaded template is used when they have one; a
+    ``template`` (templates.Template) given explicitly is used instead of any lookup."""
     lang = document_language(spec, lang)
     snapshot = snapshot_of(spec, kind, extras)
-    template = find_template(kind, lang, owner)
+    template = template or find_template(kind, lang, owner)
     context = build_context(snapshot["spec"], kind, lang, snapshot["extras"])
     key = json_sha256(
         {"kind": kind, "language": lang, "template": template.sha256, "snapshot": snapshot}

@@ -1,4 +1,11 @@
-"""Checks a DOCX template before it is used: Jinja errors, unknown and unused variables.
+"""Checks a DOCX template before it is used: unsafe code, Jinja errors, unknown and unused
+variables.
+
+The template code checked is exactly what docxtpl hands to Jinja when it renders (body,
+headers, footers, document properties, footnotes, after docxtpl's own clean-up of tags split
+across Word runs), parsed by the same sandboxed environment as rendering; then the template is
+rendered once with a sample context, so what the sandbox stops at run time (a huge range(), a
+value too long) is reported too.
 
 Variables are compared as dotted paths ("seller.name", "lines[].net") against the context
 that context.py builds, so a typo such as ``{{ seler.name }}`` is caught before any client
@@ -12,13 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from docx import Document
-from docx.oxml import parse_xml
-from docxtpl import DocxTemplate
+from django.utils.translation import gettext as _
 from jinja2 import nodes
 
 from .context import KINDS, build_context
-from .rendering import make_environment
+from .rendering import (
+    CachedDocxTemplate,
+    RenderError,
+    docx_size_problem,
+    make_environment,
+    render_docx,
+)
+from .sandbox import SAFE_METHOD_NAMES, TemplateRefused, tag_at
 
 SAMPLE_SPEC = Path(__file__).resolve().parent / "sample_spec.json"
 SAMPLE_EXTRAS = {
@@ -27,24 +39,30 @@ SAMPLE_EXTRAS = {
                    "consents": ["text"]},
     "invoice": {"number": "", "date": "", "deposits_paid": [{"reference": "", "amount": "1"}]},
 }
-# Names Jinja itself provides inside templates.
-BUILTIN_NAMES = {"loop", "range", "dict", "lipsum", "cycler", "joiner", "namespace"}
+# Names the sandbox provides inside templates (sandbox.GLOBALS, and loop inside a for).
+BUILTIN_NAMES = {"loop", "range"}
 
 
 @dataclass
 class LintReport:
-    errors: list = field(default_factory=list)  # Jinja syntax errors, unknown filters
+    unsafe: list = field(default_factory=list)  # what the sandbox refuses, with the tag
+    errors: list = field(default_factory=list)  # Jinja syntax errors, unreadable files
     unknown: list = field(default_factory=list)  # variables the context does not have
     unused: list = field(default_factory=list)  # context variables the template never uses
 
     @property
     def ok(self):
-        return not self.errors and not self.unknown
+        return not self.unsafe and not self.errors and not self.unknown
+
+    def problems(self):
+        """What makes the template unusable, one line each (the unused variables are not)."""
+        yield from (_("refused: %(problem)s") % {"problem": item} for item in self.unsafe)
+        yield from (_("error: %(error)s") % {"error": error} for error in self.errors)
+        yield from (_("unknown variable: %(name)s") % {"name": name} for name in self.unknown)
 
     def lines(self):
-        yield from (f"error: {error}" for error in self.errors)
-        yield from (f"unknown variable: {name}" for name in self.unknown)
-        yield from (f"unused variable: {name}" for name in self.unused)
+        yield from self.problems()
+        yield from (_("unused variable: %(name)s") % {"name": name} for name in self.unused)
 
 
 def known_paths():
@@ -89,12 +107,23 @@ def _collect(node, scope, used):
         source = _path(node.iter, scope)
         if source and isinstance(node.target, nodes.Name):
             inner[node.target.name] = f"{source}[]"
+        else:  # "for key, value in x.items()": names of no known shape
+            for name in node.target.find_all(nodes.Name):
+                inner[name.name] = f"(local {name.name})"
+            if isinstance(node.target, nodes.Name):
+                inner[node.target.name] = f"(local {node.target.name})"
         for child in [*node.body, *node.else_, *([node.test] if node.test else [])]:
             _collect(child, inner, used)
         return
     if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
         _collect(node.node, scope, used)
         scope[node.target.name] = f"(local {node.target.name})"
+        return
+    if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr)
+            and node.node.attr in SAFE_METHOD_NAMES):
+        # seller.items(), client.name.upper(): the object is used, the method is no variable.
+        for child in [node.node.node, *node.args, *node.kwargs]:
+            _collect(child, scope, used)
         return
     if isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
         path = _path(node, scope)
@@ -105,36 +134,89 @@ def _collect(node, scope, used):
         _collect(child, scope, used)
 
 
-def template_source(docx_bytes):
-    """The Jinja source docxtpl renders: body, headers and footers, tags cleaned as docxtpl does."""
-    template = DocxTemplate(io.BytesIO(docx_bytes))
-    document = Document(io.BytesIO(docx_bytes))
-    parts = [template.patch_xml(template.xml_to_string(document._element.body))]
-    for rel in document.part.rels.values():
-        if rel.reltype in (template.HEADER_URI, template.FOOTER_URI) and not rel.is_external:
-            parts.append(template.patch_xml(template.xml_to_string(parse_xml(rel.target_part.blob))))
-    return "\n".join(parts)
+class _Echo:
+    def __init__(self, source):
+        self.source = source
+
+    def render(self, context):
+        return self.source
+
+
+class _SourceRecorder:
+    """Stands in for the Jinja environment in a docxtpl render and keeps every source it is
+    given, so the linter sees exactly the template code rendering would compile."""
+
+    def __init__(self):
+        self.template = None
+        self.sources = []
+
+    def from_string(self, source):
+        part = getattr(self.template, "current_rendering_part", None)
+        name = str(part.partname) if part is not None and source.lstrip().startswith("<") else ""
+        self.sources.append((_part_label(name), source))
+        return _Echo(source)
+
+
+def _part_label(partname):
+    if partname.endswith("/document.xml"):
+        return _("document body")
+    if "/header" in partname:
+        return _("header")
+    if "/footer" in partname:
+        return _("footer")
+    if "/footnotes" in partname:
+        return _("footnotes")
+    return _("document properties")
+
+
+def template_sources(docx_bytes):
+    """[(part, Jinja source)] of a DOCX, each as docxtpl passes it to the Jinja environment."""
+    recorder = _SourceRecorder()
+    recorder.template = CachedDocxTemplate(io.BytesIO(docx_bytes))
+    recorder.template.render({}, jinja_env=recorder)
+    return recorder.sources
+
+
+def _sample_context():
+    spec = json.loads(SAMPLE_SPEC.read_text(encoding="utf-8"))
+    return build_context(spec, "quote", "fr", SAMPLE_EXTRAS)
+
+
+def _refused(exc, part):
+    return [_("%(problem)s (%(part)s)") % {"problem": problem, "part": part}
+            for problem in exc.problems]
 
 
 def lint(docx_bytes):
     report = LintReport()
+    size_problem = docx_size_problem(docx_bytes)
+    if size_problem:
+        report.errors.append(size_problem)
+        return report
     try:
-        source = template_source(docx_bytes)
+        sources = template_sources(docx_bytes)
     except Exception as exc:  # not a DOCX at all: zip or XML errors
-        report.errors.append(f"not a readable DOCX file ({exc})")
+        report.errors.append(_("not a readable DOCX file (%(error)s)") % {"error": exc})
         return report
     env = make_environment("fr")
-    try:
-        tree = env.parse(source)
-        env.from_string(source)  # compiling also catches unknown filters and tests
-    except jinja2.TemplateSyntaxError as exc:
-        report.errors.append(f"Jinja syntax error: {exc.message}")
-        return report
-    except jinja2.TemplateAssertionError as exc:
-        report.errors.append(f"Jinja error: {exc.message}")
+    trees = []
+    for part, source in sources:
+        try:
+            trees.append(env.parse(source))
+            env.from_string(source)  # compiling also catches unknown filters and tests
+        except TemplateRefused as exc:
+            report.unsafe.extend(_refused(exc, part))
+        except jinja2.TemplateSyntaxError as exc:
+            report.errors.append(_("Jinja syntax error: %(error)s (%(part)s)")
+                                 % {"error": exc.message, "part": part})
+        except jinja2.TemplateAssertionError as exc:
+            report.errors.append(_("Jinja error: %(error)s (%(part)s)")
+                                 % {"error": exc.message, "part": part})
+    if report.unsafe or report.errors:
         return report
     used = set()
-    _collect(tree, {}, used)
+    for tree in trees:
+        _collect(tree, {}, used)
     known = known_paths()
     used = {path for path in used if path.split(".")[0].split("[")[0] not in BUILTIN_NAMES
             and not path.startswith("(local")}
@@ -146,4 +228,32 @@ def lint(docx_bytes):
         if not any(leaf == path or leaf.startswith(path + ".") or leaf.startswith(path + "[]")
                    for path in used)
     )
+    if not report.unknown:
+        _trial_render(docx_bytes, sources, report)
     return report
+
+
+def _template_line(exc):
+    """The template line the error was raised on (Jinja rewrites tracebacks to show it)."""
+    lineno, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            lineno = tb.tb_lineno
+        tb = tb.tb_next
+    return lineno
+
+
+def _trial_render(docx_bytes, sources, report):
+    """Render once with the sample: what the sandbox stops at run time is refused too. Other
+    failures depend on the data (the sample is not the expert's), so they are not reported."""
+    try:
+        render_docx(docx_bytes, _sample_context(), "fr", "lint")
+    except RenderError as exc:
+        if exc.refused:
+            cause = exc.__cause__
+            lineno = _template_line(cause)
+            tag = next((found for found in (tag_at(source, lineno) for _part, source in sources)
+                        if found.startswith("{")), "") if lineno else ""
+            report.unsafe.append(f"{cause}: {tag}" if tag else str(cause))
+    except Exception:  # noqa: BLE001 (see above: only the sandbox's refusals count here)
+        pass

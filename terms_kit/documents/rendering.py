@@ -1,8 +1,10 @@
-"""Strict DOCX rendering with docxtpl.
+"""Strict, sandboxed DOCX rendering with docxtpl.
 
 Strict means: a variable the context does not define stops the rendering with an error that
 names the variable and the template (jinja2 StrictUndefined), and every value is XML-escaped
 (autoescape), so user text such as ``{{ 7*7 }}``, ``<w:t>`` or ``&`` comes out literally.
+Sandboxed means: every template, built-in or uploaded by an expert, runs in sandbox.py's
+environment, so template code reaches the context's data and nothing else.
 """
 
 import functools
@@ -10,11 +12,13 @@ import io
 import zipfile
 
 import jinja2
+from django.utils.translation import gettext as _
 from docxtpl import DocxTemplate
 from markupsafe import Markup, escape
 
 from ..exceptions import TermsKitError
 from . import formatting
+from .sandbox import DocumentEnvironment, SecurityError, TemplateRefused
 
 # A line break inside a run: close the text, break, reopen (docxtpl's own Listing does the same).
 _BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
@@ -25,9 +29,10 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 class RenderError(TermsKitError):
     """A template that cannot be rendered with the context it was given."""
 
-    def __init__(self, template_name, message, variable=None):
+    def __init__(self, template_name, message, variable=None, refused=False):
         self.template_name = template_name
         self.variable = variable
+        self.refused = refused  # the sandbox refused the template (unsafe or over a limit)
         super().__init__(f"Template {template_name}: {message}")
 
 
@@ -36,36 +41,13 @@ def multiline(value):
     return _BREAK.join(escape(line) for line in str(value).splitlines())
 
 
-class _Environment(jinja2.Environment):
-    """Keeps compiled templates: docxtpl compiles the document XML on every render, and
-    compiling is most of a render's time (a quote: ~25 of ~45 ms)."""
-
-    max_cached = 128
-
-    def __init__(self, **options):
-        super().__init__(**options)
-        self._compiled = {}
-
-    def from_string(self, source, globals=None, template_class=None):
-        if globals or template_class:
-            return super().from_string(source, globals, template_class)
-        template = self._compiled.get(source)
-        if template is None:
-            if len(self._compiled) >= self.max_cached:
-                self._compiled.clear()
-            template = self._compiled[source] = super().from_string(source)
-        return template
-
-
 @functools.cache
 def make_environment(lang):
-    env = _Environment(undefined=jinja2.StrictUndefined, autoescape=True)
-    env.filters.update(formatting.filters_for(lang))
-    env.filters["multiline"] = multiline
-    return env
+    """The sandboxed environment of one document language (see sandbox.py)."""
+    return DocumentEnvironment({**formatting.filters_for(lang), "multiline": multiline})
 
 
-class _Template(DocxTemplate):
+class CachedDocxTemplate(DocxTemplate):
     """docxtpl's template, remembering the tag clean-up (regular expressions over the whole
     document XML) of the XML it has already seen: the same template XML gives the same result."""
 
@@ -78,6 +60,24 @@ class _Template(DocxTemplate):
                 self._patched.clear()
             patched = self._patched[src_xml] = super().patch_xml(src_xml)
         return patched
+
+
+MAX_DOCX_BYTES = 10 * 1024 * 1024  # a template of 100 pages with images is ~2 MB
+MAX_DOCX_UNPACKED = 50 * 1024 * 1024  # all parts once unzipped (a "ZIP bomb" is refused)
+
+
+def docx_size_problem(data):
+    """Why a DOCX is too large to be opened safely, or None."""
+    if len(data) > MAX_DOCX_BYTES:
+        return _("the file is larger than %(max)s MB") % {"max": MAX_DOCX_BYTES // 2**20}
+    try:
+        unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError):
+        return None  # not a ZIP: the DOCX reader says so
+    if unpacked > MAX_DOCX_UNPACKED:
+        return _("the file unpacks to more than %(max)s MB") % {
+            "max": MAX_DOCX_UNPACKED // 2**20}
+    return None
 
 
 def _undefined_name(exc):
@@ -102,9 +102,20 @@ def normalize_docx(data):
 
 def render_docx(template_bytes, context, lang, template_name):
     """Fill a DOCX template; return the DOCX bytes. Raises RenderError with the template name."""
-    template = _Template(io.BytesIO(template_bytes))
+    size_problem = docx_size_problem(template_bytes)
+    if size_problem:
+        raise RenderError(template_name, size_problem)
+    template = CachedDocxTemplate(io.BytesIO(template_bytes))
     try:
         template.render(context, jinja_env=make_environment(lang), autoescape=True)
+    except TemplateRefused as exc:
+        raise RenderError(
+            template_name, f"refused by the template sandbox: {exc}", refused=True
+        ) from exc
+    except SecurityError as exc:
+        raise RenderError(
+            template_name, f"stopped by the template sandbox: {exc}", refused=True
+        ) from exc
     except jinja2.UndefinedError as exc:
         name = _undefined_name(exc)
         raise RenderError(
@@ -113,7 +124,9 @@ def render_docx(template_bytes, context, lang, template_name):
             "`manage.py termskit lint-template`.",
             variable=name,
         ) from exc
-    except jinja2.TemplateError as exc:
+    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as exc:
+        # Template code that fails (1/0, a filter given text instead of a number) is the
+        # template's error, reported with its name, not a crash of the worker.
         raise RenderError(template_name, f"template error: {exc}") from exc
     # docxtpl stamps the core properties with "now": fix them so the output is reproducible.
     template.docx.core_properties.modified = template.docx.core_properties.created

@@ -56,6 +56,10 @@ def load_file(path):
     return template
 
 
+def from_bytes(name, content, path=None):
+    return Template(name=name, path=path, content=content, sha256=sha256(content))
+
+
 def expert_template(kind, lang, owner):
     from ..models import ExpertTemplate
 

@@ -102,8 +102,9 @@ def _template_upload_path(instance, filename):
 class ExpertTemplate(OwnedModel):
     """An expert's own DOCX template for one kind and language, used instead of the default.
 
-    An upload that fails the template linter (Jinja errors, unknown variables) is refused
-    with the linter's findings, so a broken template never reaches a client.
+    An upload that fails the template linter (code the sandbox refuses, Jinja errors, unknown
+    variables) is refused with the linter's findings and nothing is stored, so neither a broken
+    nor a hostile template ever reaches a render.
     """
 
     kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
@@ -151,6 +152,5 @@ class ExpertTemplate(OwnedModel):
         content = self.read()
         report = lint(content)
         if not report.ok:
-            problems = [line for line in report.lines() if not line.startswith("unused")]
-            raise ValidationError({"file": problems})
+            raise ValidationError({"file": list(report.problems())})
         self.sha256 = sha256(content)
