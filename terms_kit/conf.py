@@ -26,7 +26,7 @@ DEFAULTS = {
     "DOCUMENT_TEMPLATES": {},
     # Folders searched, in order, for "<kind>_<lang>.docx" before the default folder.
     "DOCUMENT_TEMPLATE_DIRS": (),
-    # The default templates' folder; None means doc_templates/ beside the terms_kit package.
+    # The default templates' folder; None means the doc_templates/ folder inside the terms_kit package.
     "DEFAULT_TEMPLATE_DIR": None,
     # Dotted path of the PDF converter backend and its options (documents/converters/).
     "PDF_CONVERTER": "terms_kit.documents.converters.pool.LibreOfficePool",
