@@ -166,8 +166,8 @@ class ChainCheckpoint(InsertOnlyModel):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     record_count = models.PositiveBigIntegerField(_("records"))
     head_hash = models.CharField(_("chain head hash"), max_length=64)
-    document = models.FileField(_("checkpoint (JSON)"), max_length=200)
-    signature = models.FileField(_("signature (CMS)"), max_length=200)
+    document = models.FileField(_("checkpoint (JSON)"), max_length=200, storage=get_storage)
+    signature = models.FileField(_("signature (CMS)"), max_length=200, storage=get_storage)
 
     class Meta:
         verbose_name = _("chain checkpoint")

@@ -11,7 +11,6 @@ import uuid
 import pytest
 from acceptance_helpers import accept_form, as_shown, last_code, url, verify_email
 from django.core import mail
-from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -23,6 +22,7 @@ from terms_kit.acceptance.csp import POLICY
 from terms_kit.documents import sealing
 from terms_kit.models import ChainCheckpoint, ChainHead, ConsentRecord, SealedFile
 from terms_kit.services import acceptance as service
+from terms_kit.storage import private_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +187,7 @@ def test_rewritten_record_with_recomputed_hashes_is_reported(
     assert sealing.check_detached(json_bytes, sig_bytes)
     tampered = json_bytes.replace(b'"record_count": 1', b'"record_count": 2')
     assert tampered != json_bytes and not sealing.check_detached(tampered, sig_bytes)
-    assert default_storage.exists(checkpoint.document.name)
+    assert private_storage.exists(checkpoint.document.name)
     # Idempotent: nothing changed, nothing stored or sent.
     mail.outbox.clear()
     out = io.StringIO()
@@ -214,8 +214,8 @@ def test_rewritten_record_with_recomputed_hashes_is_reported(
     assert f"checkpoint {checkpoint.document.name}" in report and "re-hashed" in report
     assert f"names record #1 SHA-256 {record.record_hash}" in report  # the sealed PDF's hash
     # Wiping the site's checkpoints does not help: the e-mailed copy still reports it.
-    default_storage.delete(checkpoint.document.name)
-    default_storage.delete(checkpoint.signature.name)
+    private_storage.delete(checkpoint.document.name)
+    private_storage.delete(checkpoint.signature.name)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {ChainCheckpoint._meta.db_table}")
     err = io.StringIO()
@@ -243,14 +243,14 @@ def test_checkpoint_refuses_a_broken_chain_and_a_forged_checkpoint_is_reported(
             "pyhanko.sign.signers", fromlist=["x"]).SimpleSigner.load(str(other_key),
                                                                        str(other_cert)))
         signature = sealing.sign_detached(document)
-    default_storage.save(json_name, io.BytesIO(document))
-    default_storage.save(sig_name, io.BytesIO(signature))
+    private_storage.save(json_name, io.BytesIO(document))
+    private_storage.save(sig_name, io.BytesIO(signature))
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("termskit", "verify", "--skip-files", stderr=err)
     assert "not made with this site's seal" in err.getvalue()
-    default_storage.delete(json_name)
-    default_storage.delete(sig_name)
+    private_storage.delete(json_name)
+    private_storage.delete(sig_name)
     call_command("termskit", "verify", "--skip-files")
     # A broken chain is not anchored.
     with connection.cursor() as cursor:
@@ -414,7 +414,8 @@ def test_production_settings_use_redis_and_one_trusted_proxy(seal_files):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wagtail_site.settings.production",
            "DJANGO_SECRET_KEY": "x" * 60, "DJANGO_ALLOWED_HOSTS": "terms-kit.example",
            "TERMS_KIT_SEAL_CERTIFICATE": str(cert), "TERMS_KIT_SEAL_KEY": str(key),
-           "REDIS_URL": "redis://127.0.0.1:6379/2"}
+           "REDIS_URL": "redis://127.0.0.1:6379/2",
+           "TERMS_KIT_PUBLIC_BASE_URL": "https://terms-kit.example"}
     code = ("from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], "
             "s.CACHES['default']['LOCATION'], s.TERMS_KIT['TRUSTED_PROXY_COUNT'])")
     result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code],
