@@ -1,9 +1,15 @@
-"""Registers the "Terms kit" admin menu: identities, clients, engagements, terms versions."""
+"""Registers the "Terms kit" admin menu: identities, clients, engagements, terms versions.
+
+Each model's permission policy (``terms_kit.permissions``, registered in the app's
+``ready()``) is the one rule for listing, editing and the actions (status, send, revoke,
+documents, publish), which are views of the model's viewset.
+"""
 
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.log_actions import LogFormatter
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -14,9 +20,13 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .admin import views
+from .admin import acceptance, documents, views
 from .admin.ownership import EngagementForm, OwnedModelForm
 from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
+from .models.audit import OwnedLogEntry
+from .models.base import OwnedModel
+from .services.status import STATUS_LOG_ACTION
+from .status import Status
 from .wizard import urls as wizard_urls
 
 
@@ -41,7 +51,14 @@ class OwnedViewSet(ModelViewSet):
         )
 
 
-class BusinessIdentityViewSet(OwnedViewSet):
+class VersionedViewSet(OwnedViewSet):
+    """Records a sent quote points at: edited as a new version, never deleted."""
+
+    edit_view_class = views.VersionedEditView
+    delete_view_class = views.VersionedDeleteView
+
+
+class BusinessIdentityViewSet(VersionedViewSet):
     model = BusinessIdentity
     name = "terms_kit_identity"
     icon = "user"
@@ -92,7 +109,7 @@ class BusinessIdentityViewSet(OwnedViewSet):
     ]
 
 
-class ClientViewSet(OwnedViewSet):
+class ClientViewSet(VersionedViewSet):
     model = Client
     name = "terms_kit_client"
     icon = "group"
@@ -199,14 +216,28 @@ class EngagementViewSet(OwnedViewSet):
             Column("issue_date", label=_("Issue date"), sort_key="issue_date"),
         ]
 
+    def get_urlpatterns(self):
+        # The actions share the viewset's policy: "view" to see, "change" to act.
+        actions = [
+            ("status", views.EngagementStatusView),
+            ("send", acceptance.SendToClientView),
+            ("revoke-links", acceptance.RevokeLinksView),
+            ("documents", documents.EngagementDocumentsView),
+            ("documents/generate", documents.GenerateDocumentsView),
+        ]
+        return [
+            *super().get_urlpatterns(),
+            *(path(f"{route}/<int:pk>/", self.construct_view(view_class),
+                   name=route.replace("/", "_").replace("-", "_"))
+              for route, view_class in actions),
+        ]
 
-class TermsVersionViewSet(OwnedViewSet):
+
+class TermsVersionViewSet(VersionedViewSet):
     model = TermsVersion
     name = "terms_kit_termsversion"
     icon = "clipboard-list"
     menu_label = _("Terms of sale")
-    edit_view_class = views.TermsEditView
-    delete_view_class = views.TermsDeleteView
     list_display = ["title", "version", "language", "published_at", "content_hash"]
     list_filter = ["language"]
     search_fields = ["title", "body"]
@@ -215,6 +246,13 @@ class TermsVersionViewSet(OwnedViewSet):
         FieldRowPanel([FieldPanel("title"), FieldPanel("language")]),
         FieldPanel("body"),
     ]
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("publish/<int:pk>/", self.construct_view(views.PublishTermsView),
+                 name="publish"),
+        ]
 
 
 class ExpertTemplateViewSet(OwnedViewSet):
@@ -242,58 +280,12 @@ def register_viewsets():
 
 
 @hooks.register("register_admin_urls")
-def register_action_urls():
+def register_download_urls():
     return [
-        path(
-            "terms-kit/engagements/<int:pk>/status/",
-            views.EngagementStatusView.as_view(),
-            name="terms_kit_engagement_status",
-        ),
-        path(
-            "terms-kit/terms/<int:pk>/publish/",
-            views.publish_terms_view,
-            name="terms_kit_terms_publish",
-        ),
-    ]
-
-
-@hooks.register("register_admin_urls")
-def register_document_urls():
-    from .admin import documents
-
-    return [
-        path(
-            "terms-kit/engagements/<int:pk>/documents/",
-            documents.EngagementDocumentsView.as_view(),
-            name="terms_kit_engagement_documents",
-        ),
-        path(
-            "terms-kit/engagements/<int:pk>/documents/generate/",
-            documents.generate_documents_view,
-            name="terms_kit_engagement_generate",
-        ),
         path(
             "terms-kit/documents/<int:pk>/<str:fmt>/",
             documents.download_document,
             name="terms_kit_document_download",
-        ),
-    ]
-
-
-@hooks.register("register_admin_urls")
-def register_acceptance_urls():
-    from .admin import acceptance
-
-    return [
-        path(
-            "terms-kit/engagements/<int:pk>/send/",
-            acceptance.send_to_client_view,
-            name="terms_kit_engagement_send",
-        ),
-        path(
-            "terms-kit/engagements/<int:pk>/revoke-links/",
-            acceptance.revoke_links_view,
-            name="terms_kit_engagement_revoke_links",
         ),
         path(
             "terms-kit/sealed/<int:pk>/",
@@ -314,3 +306,21 @@ def register_wizard_menu_item():
         _("New engagement (wizard)"), reverse_lazy("terms_kit_wizard_index"), icon_name="form",
         order=199,
     )
+
+
+class StatusChangeFormatter(LogFormatter):
+    label = _("Change status")
+
+    def format_message(self, log_entry):
+        labels = dict(Status.choices)
+        return _("Status changed from %(from)s to %(to)s") % {
+            "from": labels.get(log_entry.data.get("from"), log_entry.data.get("from")),
+            "to": labels.get(log_entry.data.get("to"), log_entry.data.get("to")),
+        }
+
+
+@hooks.register("register_log_actions")
+def register_owned_history(actions):
+    # Every expert-owned record logs with its owner, so history is shown per expert.
+    actions.register_model(OwnedModel, OwnedLogEntry)
+    actions.register_action(STATUS_LOG_ACTION)(StatusChangeFormatter)

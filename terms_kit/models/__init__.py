@@ -1,4 +1,5 @@
 from .acceptance import AccessLink, ChainHead, ConsentKind, ConsentRecord, EmailCode, SealedFile
+from .audit import OwnedLogEntry
 from .client import Client
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
@@ -24,6 +25,7 @@ __all__ = [
     "IssuedDocument",
     "Milestone",
     "NumberSequence",
+    "OwnedLogEntry",
     "StatusChange",
     "TermsVersion",
     "WarningAcknowledgement",

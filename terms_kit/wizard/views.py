@@ -265,7 +265,7 @@ class ReviewView(WizardPageMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if self.engagement.status != Status.DRAFT:
             messages.info(request, _("This quote has been sent."))
-            return redirect("terms_kit_engagement_status", self.engagement.pk)
+            return redirect("terms_kit_engagement:status", self.engagement.pk)
         if not reachable(self.engagement, self.state.completed_steps, "review"):
             return redirect(step_url(self.engagement, first_open_step(
                 self.engagement, self.state.completed_steps)))
@@ -316,7 +316,7 @@ class ReviewView(WizardPageMixin, View):
                     "Sent: quote %(number)s is on its way to %(email)s; the link is valid until "
                     "%(date)s.") % {"number": self.engagement.number, "email": sent.link.email,
                                      "date": sent.link.expires_at.date()})
-                return redirect("terms_kit_engagement_status", self.engagement.pk)
+                return redirect("terms_kit_engagement:status", self.engagement.pk)
         return redirect("terms_kit_wizard_review", self.engagement.pk)
 
     def render(self):
