@@ -43,16 +43,20 @@ def _changes_stored(instance, values):
     return any(stored[name] != value for name, value in values.items())
 
 
-def _update_or_copy(instance, values):
-    """Apply ``values`` to an identity or client, unless a sent quote refers to it.
+def _update_or_copy(instance, values, engagement=None):
+    """Apply ``values`` to an identity or client, unless another engagement refers to it.
 
-    What a client was sent must keep saying what it said: a record already used by a
-    non-draft engagement is left as it is and the changes go into a new record.
+    What a client was sent must keep saying what it said, and another draft must not change
+    behind the expert's back: a record used by any engagement other than ``engagement`` (the
+    draft being written) is left as it is and the changes go into a new record.
     """
-    if instance.pk and _changes_stored(instance, values) and (
-            instance.engagements.exclude(status=Status.DRAFT).exists()):
-        instance.pk = instance.id = None
-        instance._state.adding = True
+    if instance.pk and _changes_stored(instance, values):
+        others = instance.engagements.all()
+        if engagement is not None:
+            others = others.exclude(pk=engagement.pk)
+        if others.exists():
+            instance.pk = instance.id = None
+            instance._state.adding = True
     _assign(instance, values)
     instance.save()
     return instance
@@ -60,7 +64,8 @@ def _update_or_copy(instance, values):
 
 @transaction.atomic
 def save_identity(owner, data, identity_pk=None):
-    """Create or update one of ``owner``'s business identities (wizard step 1)."""
+    """Create one of ``owner``'s business identities, or update one no engagement uses yet
+    (wizard step 1 of a new draft)."""
     if identity_pk:
         identity = BusinessIdentity.objects.select_for_update().get(pk=identity_pk, owner=owner)
     else:
@@ -101,9 +106,9 @@ def save_step(engagement, step_key, step_data, expected_lock_version):
         raise DraftConflict(locked, expected_lock_version)
 
     if "identity" in step_data:
-        locked.identity = _update_or_copy(locked.identity, step_data["identity"])
+        locked.identity = _update_or_copy(locked.identity, step_data["identity"], locked)
     if "client" in step_data:
-        locked.client = _update_or_copy(locked.client, step_data["client"])
+        locked.client = _update_or_copy(locked.client, step_data["client"], locked)
     _assign(locked, step_data.get("engagement", {}))
     locked.save()  # bumps lock_version, even for a step that only touched related rows
     if "lines" in step_data:
