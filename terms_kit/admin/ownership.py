@@ -30,6 +30,13 @@ class OwnedObjectMixin:
     """For Wagtail's single-object views: another expert's record is a 404."""
 
     def get_object(self, *args, **kwargs):
+        # Wagtail loads the object in setup(), before its permission check in dispatch():
+        # check the permission first, so a user without it gets a 403, not a 404.
+        required = ([self.permission_required] if self.permission_required
+                    else self.any_permission_required or [])
+        if required and not self.permission_policy.user_has_any_permission(
+                self.request.user, required):
+            raise PermissionDenied
         obj = super().get_object(*args, **kwargs)
         if not obj.is_owned_by(self.request.user):
             raise Http404

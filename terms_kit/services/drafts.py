@@ -14,7 +14,7 @@ import datetime
 
 from django.db import transaction
 
-from ..exceptions import DraftConflict, NotADraft, SendBlocked
+from ..exceptions import DraftConflict, NotADraft
 from ..models import (
     BusinessIdentity,
     Client,
@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..status import Status
 from .acceptance import send_to_client
+from .compliance_gate import unacknowledged_warnings
 
 # Proposed at the service step, where the expert can change it (C. civ. 1116-1117: an offer
 # with no expiry lapses after "a reasonable time", which nobody can compute).
@@ -134,16 +135,6 @@ def _replace_rows(engagement, model, rows):
     )
 
 
-def unacknowledged_warnings(engagement, warnings):
-    """The warnings whose rule and field have no acknowledgement yet.
-
-    Matched on rule and field, not on the wording: the message is written in the reader's
-    language, and the stored acknowledgement keeps the exact text that was read.
-    """
-    done = set(engagement.warning_acknowledgements.values_list("rule_id", "field"))
-    return [w for w in warnings if (w.rule_id, w.field or "") not in done]
-
-
 @transaction.atomic
 def acknowledge_warnings(engagement, warnings, user):
     """Record, insert-only, that ``user`` read these warnings and chose to go on."""
@@ -159,24 +150,19 @@ def acknowledge_warnings(engagement, warnings, user):
 
 
 @transaction.atomic
-def send_draft(engagement, check, user, expected_lock_version, base_url=None):
-    """Send the draft to its client once no error remains and every warning is acknowledged.
+def send_draft(engagement, user, expected_lock_version, base_url=None):
+    """Send the draft the expert reviewed to its client.
 
-    ``check(engagement)`` returns the compliance findings; it runs on the locked row, so what
-    is sent is what was checked. A page older than the draft (another tab changed it since
-    the review was shown) gets ``DraftConflict``: the expert must see what they send. The
-    sending itself is the acceptance feature's: number, documents, link e-mailed to the client.
+    A page older than the draft (another tab changed it since the review was shown) gets
+    ``DraftConflict``: the expert must see what they send. The sending itself, with the
+    compliance gate (no error, every warning acknowledged, checked on the locked row), is
+    the acceptance feature's ``send_to_client``: number, documents, link e-mailed.
     """
     locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
     if locked.status != Status.DRAFT:
         raise NotADraft(f"Engagement {locked.pk} has already been sent.")
     if locked.lock_version != expected_lock_version:
         raise DraftConflict(locked, expected_lock_version)
-    findings = check(locked)
-    errors = [f for f in findings if f.severity == "error"]
-    pending = unacknowledged_warnings(locked, [f for f in findings if f.severity == "warning"])
-    if errors or pending:
-        raise SendBlocked(errors, pending)
     sent = send_to_client(locked, user, base_url=base_url)
     engagement.status, engagement.number = locked.status, locked.number
     return sent

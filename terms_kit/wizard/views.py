@@ -331,7 +331,7 @@ class ReviewView(WizardPageMixin, View):
         elif action == "send":
             try:
                 sent = drafts.send_draft(
-                    self.engagement, integrations.get_findings, request.user,
+                    self.engagement, request.user,
                     int(request.POST.get("lock_version") or -1),
                     base_url=request.build_absolute_uri("/"),
                 )
