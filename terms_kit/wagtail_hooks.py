@@ -9,7 +9,6 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.log_actions import LogFormatter
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -19,6 +18,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.log_actions import LogFormatter
 
 from .admin import acceptance, documents, views
 from .admin.ownership import EngagementForm, OwnedModelForm
@@ -61,6 +61,7 @@ class VersionedViewSet(OwnedViewSet):
 class BusinessIdentityViewSet(VersionedViewSet):
     model = BusinessIdentity
     name = "terms_kit_identity"
+    url_prefix = "terms-kit/identities"
     icon = "user"
     menu_label = _("Business identities")
     list_display = ["legal_name", "legal_form", "siren", "vat_regime", "profession"]
@@ -112,6 +113,7 @@ class BusinessIdentityViewSet(VersionedViewSet):
 class ClientViewSet(VersionedViewSet):
     model = Client
     name = "terms_kit_client"
+    url_prefix = "terms-kit/clients"
     icon = "group"
     menu_label = _("Clients")
     list_display = ["name", "kind", "email", "city", "language"]
@@ -143,6 +145,7 @@ class ClientViewSet(VersionedViewSet):
 class EngagementViewSet(OwnedViewSet):
     model = Engagement
     name = "terms_kit_engagement"
+    url_prefix = "terms-kit/engagements"
     icon = "doc-full"
     menu_label = _("Engagements")
     base_form_class = EngagementForm
@@ -227,7 +230,7 @@ class EngagementViewSet(OwnedViewSet):
         ]
         return [
             *super().get_urlpatterns(),
-            *(path(f"{route}/<int:pk>/", self.construct_view(view_class),
+            *(path(f"<int:pk>/{route}/", self.construct_view(view_class),
                    name=route.replace("/", "_").replace("-", "_"))
               for route, view_class in actions),
         ]
@@ -236,6 +239,7 @@ class EngagementViewSet(OwnedViewSet):
 class TermsVersionViewSet(VersionedViewSet):
     model = TermsVersion
     name = "terms_kit_termsversion"
+    url_prefix = "terms-kit/terms"
     icon = "clipboard-list"
     menu_label = _("Terms of sale")
     list_display = ["title", "version", "language", "published_at", "content_hash"]
@@ -250,7 +254,7 @@ class TermsVersionViewSet(VersionedViewSet):
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
-            path("publish/<int:pk>/", self.construct_view(views.PublishTermsView),
+            path("<int:pk>/publish/", self.construct_view(views.PublishTermsView),
                  name="publish"),
         ]
 
@@ -260,6 +264,7 @@ class ExpertTemplateViewSet(OwnedViewSet):
 
     model = ExpertTemplate
     name = "terms_kit_template"
+    url_prefix = "terms-kit/templates"
     icon = "doc-empty"
     menu_label = _("Document templates")
     list_display = ["kind", "language", "file", "updated_at"]

@@ -169,9 +169,13 @@ class EngagementStatusView(OwnedActionMixin, FormView):
 
     def get_context_data(self, **kwargs):
         engagement = self.object
+        # Someone with only the "view" permission sees the page without its actions.
+        can_change = self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "change", engagement)
         return super().get_context_data(
             engagement=engagement, history=engagement.status_changes.all(),
-            can_send=engagement.status in (Status.DRAFT, Status.SENT),
+            can_change=can_change,
+            can_send=can_change and engagement.status in (Status.DRAFT, Status.SENT),
             access_links=engagement.access_links.all()[:5],
             has_live_link=engagement.access_links.filter(revoked_at__isnull=True).exists(),
             consent_records=engagement.consent_records.all(),

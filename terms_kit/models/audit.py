@@ -56,4 +56,5 @@ class OwnedLogEntry(BaseLogEntry):
         verbose_name_plural = _("terms-kit log entries")
 
     def __str__(self):
-        return f"OwnedLogEntry {self.pk}: {self.action!r} on {self.object_verbose_name} {self.object_id}"
+        return (f"OwnedLogEntry {self.pk}: {self.action!r} on {self.object_verbose_name} "
+                f"{self.object_id}")

@@ -7,7 +7,6 @@ from ..signals import engagement_status_changed
 from ..status import Origin, Status, can_transition, origin_allowed
 from .numbering import format_number, take_next_number
 
-
 STATUS_LOG_ACTION = "terms_kit.status_change"
 
 

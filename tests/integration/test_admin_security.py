@@ -86,6 +86,14 @@ def fingerprint(engagement):
             fresh.identity.legal_name, fresh.client.name, fresh.terms_version.body)
 
 
+def record_url(viewset, action, attr):
+    return lambda e, d: reverse(f"{viewset}:{action}", args=[getattr(e, attr)])
+
+
+def listing_url(viewset, action):
+    return lambda e, d: reverse(f"{viewset}:{action}")
+
+
 # Each admin entry point on one of alice's records: (name, method, url(draft, issued), data).
 ACTIONS = [
     ("wizard client step of a new draft", "post",
@@ -121,15 +129,14 @@ ACTIONS = [
     ("publish terms", "post",
      lambda e, d: reverse("terms_kit_termsversion:publish", args=[e.terms_version_id]), {}),
     *[
-        (f"{viewset} {action}", method,
-         (lambda v, a, attr: lambda e, d: reverse(f"{v}:{a}", args=[getattr(e, attr)]))(
-             viewset, action, attr), data)
+        (f"{viewset} {action}", method, record_url(viewset, action, attr), data)
         for viewset, attr in (("terms_kit_engagement", "pk"), ("terms_kit_client", "client_id"),
                               ("terms_kit_identity", "identity_id"),
                               ("terms_kit_termsversion", "terms_version_id"))
         for action, method, data in (("edit", "get", None), ("edit", "post", {"title": "X"}),
                                      ("delete", "post", {}), ("inspect", "get", None),
-                                     ("history", "get", None), ("usage", "get", None))
+                                     ("history", "get", None),
+                                     ("history_results", "get", None), ("usage", "get", None))
     ],
 ]
 # Entry points with no record of alice's in the URL: only the editor can be refused there.
@@ -137,8 +144,7 @@ NO_RECORD = [
     ("wizard index", "get", lambda e, d: reverse("terms_kit_wizard_index"), None),
     ("wizard new draft", "post", lambda e, d: reverse("terms_kit_wizard_new"),
      {"legal_name": "Edith EI"}),
-    *[(f"{viewset} {action}", method, (lambda v, a: lambda e, d: reverse(f"{v}:{a}"))(
-        viewset, action), data)
+    *[(f"{viewset} {action}", method, listing_url(viewset, action), data)
       for viewset in ("terms_kit_engagement", "terms_kit_client", "terms_kit_identity",
                       "terms_kit_termsversion", "terms_kit_template")
       for action, method, data in (("index", "get", None), ("add", "get", None),
@@ -192,6 +198,8 @@ def test_the_owner_opens_every_page(client, alice, draft, issued, case):
 def test_the_owner_acts_through_the_status_page(client, alice, draft):
     client.force_login(alice)
     status = reverse("terms_kit_engagement:status", args=[draft.pk])
+    page = client.get(status).content.decode()
+    assert "Send to client" in page and "Change status" in page
     assert client.post(status, {"to_status": "cancelled"}).status_code == 302
     draft.refresh_from_db()
     assert draft.status == Status.CANCELLED
@@ -208,7 +216,8 @@ def test_view_permission_shows_the_status_page_but_does_not_change_it(client, ma
     Engagement.objects.filter(pk=draft.pk).update(owner=reader)
     client.force_login(reader)
     status = reverse("terms_kit_engagement:status", args=[draft.pk])
-    assert client.get(status).status_code == 200
+    page = client.get(status)
+    assert page.status_code == 200 and "Send to client" not in page.content.decode()
     response = client.post(status, {"to_status": "cancelled"})
     assert response.status_code == 302 and response.url == HOME
     draft.refresh_from_db()
@@ -303,7 +312,7 @@ def admin_edit_data(client, url):
     """The edit form's current values, as the browser would post them back."""
     form = client.get(url).context["form"]
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if isinstance(value, bool):
             if value:
@@ -347,6 +356,9 @@ REPORTS = [
     "/admin/pages/",
     f"/admin/search/?q={SECRET}",
     f"/admin/choose-page/search/?q={SECRET}",
+    f"/admin/pages/search/?q={SECRET}",
+    "/admin/terms-kit/clients/results/?q=Bob",
+    "/admin/terms-kit/engagements/results/",
     "/admin/",
 ]
 
