@@ -7,6 +7,7 @@ admin never confirms that it exists.
 from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -91,6 +92,14 @@ class OwnedModelForm(WagtailAdminModelForm):
             if field is not None:
                 # Even a superuser editing an expert's record picks among that expert's records.
                 field.queryset = field.queryset.filter(owner=owner)
+        for name in ("identity", "client"):
+            field = self.fields.get(name)
+            if field is not None:
+                # A record replaced by a newer version stays for the quotes sent with it only
+                # (the one already chosen stays in the list, so the form stays valid).
+                current = getattr(self.instance, f"{name}_id", None)
+                field.queryset = field.queryset.filter(
+                    Q(newer_versions__isnull=True) | Q(pk=current)).distinct()
         if "terms_version" in self.fields:
             self.fields["terms_version"].queryset = self.fields["terms_version"].queryset.filter(
                 published_at__isnull=False

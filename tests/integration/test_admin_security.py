@@ -442,6 +442,10 @@ def test_a_client_under_a_sent_quote_is_saved_as_a_new_version(client, alice, ma
     sent_one.refresh_from_db()
     a_draft.refresh_from_db()
     assert sent_one.client == original and a_draft.client == newer
+    # New quotes are written for the current version only.
+    form = client.get(reverse("terms_kit_engagement:add")).context["form"]
+    assert newer in form.fields["client"].queryset
+    assert original not in form.fields["client"].queryset
 
 
 def test_a_client_used_only_by_drafts_is_edited_in_place(client, alice, make_engagement):
@@ -575,3 +579,23 @@ def test_the_experts_group_has_what_an_expert_needs(client, django_user_model, d
     # Alice's draft stays hers.
     assert client.get(reverse("terms_kit_engagement:status", args=[draft.pk])
                       ).status_code == 404
+
+
+def test_the_upgrade_moves_wagtails_shared_history_to_the_owners(alice, make_engagement):
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ModelLogEntry
+
+    engagement = make_engagement("S1", owner=alice)
+    for record in (engagement.client, engagement):
+        ModelLogEntry.objects.create(
+            content_type=ContentType.objects.get_for_model(record), label=str(record),
+            action="wagtail.edit", timestamp=engagement.created_at, object_id=str(record.pk))
+    migration = importlib.import_module("terms_kit.migrations.0006_sec_admin")
+    migration.move_history(apps, None)
+    assert not ModelLogEntry.objects.filter(content_type__app_label="terms_kit").exists()
+    moved = OwnedLogEntry.objects.filter(action="wagtail.edit")
+    assert {(e.owner_id, e.object_id) for e in moved} == {
+        (alice.pk, str(engagement.client.pk)), (alice.pk, str(engagement.pk))}
