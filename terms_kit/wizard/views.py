@@ -40,11 +40,11 @@ def require_permission(user, action, *models):
             raise PermissionDenied
 
 
-def editable_draft(user, pk, queryset=None):
+def editable_draft(user, pk, queryset):
     """One of the user's engagements they may change; another expert's is a 404."""
     require_permission(user, "change", Engagement)
     allowed = policy_for(Engagement).instances_user_has_permission_for(user, "change")
-    return get_object_or_404((queryset or Engagement.objects).filter(pk__in=allowed), pk=pk)
+    return get_object_or_404(queryset.filter(pk__in=allowed), pk=pk)
 
 
 def step_url(engagement, key):
