@@ -41,6 +41,11 @@ def save_record(changed):
     a row lock, so a quote sent meanwhile is covered.
     """
     model = type(changed)
+    # The engagements that use the record first: a quote being sent holds its row until it
+    # is sent, so the edit waits and then sees it frozen (same order as send_to_client's
+    # lock on the engagement: no deadlock).
+    list(Engagement.objects.select_for_update().filter(**{_RELATION[model]: changed.pk})
+         .order_by("pk").values_list("pk", flat=True))
     stored = model.objects.select_for_update().get(pk=changed.pk)
     if not is_frozen(stored):
         changed.save()
