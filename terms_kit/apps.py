@@ -9,3 +9,9 @@ class TermsKitConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from .admin.spreadsheets import neutralise_spreadsheet_exports
+        from .permissions import register_policies
+
+        # Before any viewset or view asks Wagtail for a policy (it would make a default one).
+        register_policies()
+        neutralise_spreadsheet_exports()

@@ -90,9 +90,16 @@ class SendBlocked(TermsKitError):
     """Sending refused: compliance errors remain, or warnings are not acknowledged."""
 
     def __init__(self, errors, unacknowledged):
+        from django.utils.translation import gettext as _
+
         self.errors = list(errors)
         self.unacknowledged = list(unacknowledged)
-        super().__init__(
-            f"{len(self.errors)} error(s) and {len(self.unacknowledged)} unacknowledged "
-            "warning(s) remain."
-        )
+        parts = [_("Not sent: %(errors)s error(s) to correct and %(warnings)s warning(s) to "
+                   "acknowledge first.") % {"errors": len(self.errors),
+                                             "warnings": len(self.unacknowledged)}]
+        parts += [_("To correct: %(field)s: %(message)s (%(rule)s).") % {
+            "field": f.field, "message": f.message, "rule": f.rule_id} for f in self.errors]
+        parts += [_("To acknowledge in the wizard's review step: %(field)s: %(message)s "
+                    "(%(rule)s).") % {"field": f.field, "message": f.message, "rule": f.rule_id}
+                  for f in self.unacknowledged]
+        super().__init__(" ".join(parts))

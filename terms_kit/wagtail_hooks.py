@@ -1,4 +1,9 @@
-"""Registers the "Terms kit" admin menu: identities, clients, engagements, terms versions."""
+"""Registers the "Terms kit" admin menu: identities, clients, engagements, terms versions.
+
+Each model's permission policy (``terms_kit.permissions``, registered in the app's
+``ready()``) is the one rule for listing, editing and the actions (status, send, revoke,
+documents, publish), which are views of the model's viewset.
+"""
 
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -13,11 +18,16 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.log_actions import LogFormatter
 
-from .admin import views
+from .admin import acceptance, documents, views
 from .admin.files import ExpertTemplateForm
 from .admin.ownership import EngagementForm, OwnedModelForm
 from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
+from .models.audit import OwnedLogEntry
+from .models.base import OwnedModel
+from .services.status import STATUS_LOG_ACTION
+from .status import Status
 from .wizard import urls as wizard_urls
 
 
@@ -42,9 +52,17 @@ class OwnedViewSet(ModelViewSet):
         )
 
 
-class BusinessIdentityViewSet(OwnedViewSet):
+class VersionedViewSet(OwnedViewSet):
+    """Records a sent quote points at: edited as a new version, never deleted."""
+
+    edit_view_class = views.VersionedEditView
+    delete_view_class = views.VersionedDeleteView
+
+
+class BusinessIdentityViewSet(VersionedViewSet):
     model = BusinessIdentity
     name = "terms_kit_identity"
+    url_prefix = "terms-kit/identities"
     icon = "user"
     menu_label = _("Business identities")
     list_display = ["legal_name", "legal_form", "siren", "vat_regime", "profession"]
@@ -93,9 +111,10 @@ class BusinessIdentityViewSet(OwnedViewSet):
     ]
 
 
-class ClientViewSet(OwnedViewSet):
+class ClientViewSet(VersionedViewSet):
     model = Client
     name = "terms_kit_client"
+    url_prefix = "terms-kit/clients"
     icon = "group"
     menu_label = _("Clients")
     list_display = ["name", "kind", "email", "city", "language"]
@@ -127,6 +146,7 @@ class ClientViewSet(OwnedViewSet):
 class EngagementViewSet(OwnedViewSet):
     model = Engagement
     name = "terms_kit_engagement"
+    url_prefix = "terms-kit/engagements"
     icon = "doc-full"
     menu_label = _("Engagements")
     base_form_class = EngagementForm
@@ -200,14 +220,29 @@ class EngagementViewSet(OwnedViewSet):
             Column("issue_date", label=_("Issue date"), sort_key="issue_date"),
         ]
 
+    def get_urlpatterns(self):
+        # The actions share the viewset's policy: "view" to see, "change" to act.
+        actions = [
+            ("status", views.EngagementStatusView),
+            ("send", acceptance.SendToClientView),
+            ("revoke-links", acceptance.RevokeLinksView),
+            ("documents", documents.EngagementDocumentsView),
+            ("documents/generate", documents.GenerateDocumentsView),
+        ]
+        return [
+            *super().get_urlpatterns(),
+            *(path(f"<int:pk>/{route}/", self.construct_view(view_class),
+                   name=route.replace("/", "_").replace("-", "_"))
+              for route, view_class in actions),
+        ]
 
-class TermsVersionViewSet(OwnedViewSet):
+
+class TermsVersionViewSet(VersionedViewSet):
     model = TermsVersion
     name = "terms_kit_termsversion"
+    url_prefix = "terms-kit/terms"
     icon = "clipboard-list"
     menu_label = _("Terms of sale")
-    edit_view_class = views.TermsEditView
-    delete_view_class = views.TermsDeleteView
     list_display = ["title", "version", "language", "published_at", "content_hash"]
     list_filter = ["language"]
     search_fields = ["title", "body"]
@@ -217,12 +252,20 @@ class TermsVersionViewSet(OwnedViewSet):
         FieldPanel("body"),
     ]
 
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/publish/", self.construct_view(views.PublishTermsView),
+                 name="publish"),
+        ]
+
 
 class ExpertTemplateViewSet(OwnedViewSet):
     """Upload your own DOCX templates; one failing `termskit lint-template` is refused."""
 
     model = ExpertTemplate
     name = "terms_kit_template"
+    url_prefix = "terms-kit/templates"
     icon = "doc-empty"
     menu_label = _("Document templates")
     base_form_class = ExpertTemplateForm  # links the current file to the owner-checked download
@@ -244,36 +287,8 @@ def register_viewsets():
 
 
 @hooks.register("register_admin_urls")
-def register_action_urls():
+def register_download_urls():
     return [
-        path(
-            "terms-kit/engagements/<int:pk>/status/",
-            views.EngagementStatusView.as_view(),
-            name="terms_kit_engagement_status",
-        ),
-        path(
-            "terms-kit/terms/<int:pk>/publish/",
-            views.publish_terms_view,
-            name="terms_kit_terms_publish",
-        ),
-    ]
-
-
-@hooks.register("register_admin_urls")
-def register_document_urls():
-    from .admin import documents
-
-    return [
-        path(
-            "terms-kit/engagements/<int:pk>/documents/",
-            documents.EngagementDocumentsView.as_view(),
-            name="terms_kit_engagement_documents",
-        ),
-        path(
-            "terms-kit/engagements/<int:pk>/documents/generate/",
-            documents.generate_documents_view,
-            name="terms_kit_engagement_generate",
-        ),
         path(
             "terms-kit/documents/<int:pk>/<str:fmt>/",
             documents.download_document,
@@ -283,24 +298,6 @@ def register_document_urls():
             "terms-kit/templates/<int:pk>/download/",
             documents.download_expert_template,
             name="terms_kit_template_download",
-        ),
-    ]
-
-
-@hooks.register("register_admin_urls")
-def register_acceptance_urls():
-    from .admin import acceptance
-
-    return [
-        path(
-            "terms-kit/engagements/<int:pk>/send/",
-            acceptance.send_to_client_view,
-            name="terms_kit_engagement_send",
-        ),
-        path(
-            "terms-kit/engagements/<int:pk>/revoke-links/",
-            acceptance.revoke_links_view,
-            name="terms_kit_engagement_revoke_links",
         ),
         path(
             "terms-kit/sealed/<int:pk>/",
@@ -321,3 +318,21 @@ def register_wizard_menu_item():
         _("New engagement (wizard)"), reverse_lazy("terms_kit_wizard_index"), icon_name="form",
         order=199,
     )
+
+
+class StatusChangeFormatter(LogFormatter):
+    label = _("Change status")
+
+    def format_message(self, log_entry):
+        labels = dict(Status.choices)
+        return _("Status changed from %(from)s to %(to)s") % {
+            "from": labels.get(log_entry.data.get("from"), log_entry.data.get("from")),
+            "to": labels.get(log_entry.data.get("to"), log_entry.data.get("to")),
+        }
+
+
+@hooks.register("register_log_actions")
+def register_owned_history(actions):
+    # Every expert-owned record logs with its owner, so history is shown per expert.
+    actions.register_model(OwnedModel, OwnedLogEntry)
+    actions.register_action(STATUS_LOG_ACTION)(StatusChangeFormatter)

@@ -104,6 +104,16 @@ def sealed_settings(settings, seal_files):
     return settings
 
 
+def acknowledge_warnings(engagement):
+    """Acknowledge the engagement's compliance warnings as its expert would at the review
+    (sending refuses an unacknowledged warning; S2 has one: params.missing)."""
+    from terms_kit.compliance import check_engagement
+    from terms_kit.services.drafts import acknowledge_warnings as acknowledge
+
+    warnings = [f for f in check_engagement(engagement) if f.severity == "warning"]
+    return acknowledge(engagement, warnings, engagement.owner)
+
+
 @pytest.fixture
 def sent(make_engagement, sealed_settings, django_capture_on_commit_callbacks):
     """Factory: scenario ``key`` sent to its client; returns (engagement, SentLink)."""
@@ -111,6 +121,7 @@ def sent(make_engagement, sealed_settings, django_capture_on_commit_callbacks):
 
     def make(key="S2", owner=None, change=None):
         engagement = make_engagement(key, owner=owner, change=change)
+        acknowledge_warnings(engagement)
         with django_capture_on_commit_callbacks(execute=True):
             sent_link = send_to_client(engagement, engagement.owner)
         return engagement, sent_link

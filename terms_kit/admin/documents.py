@@ -1,20 +1,24 @@
 """Admin pages for documents: ask for them (a background task), follow progress, download.
 
-Every lookup goes through ``owned_by(request.user)``: another expert gets a 404.
+The page and the generate action are views of the engagements' viewset (``OwnedActionMixin``);
+downloads need the "view" permission on engagements. Another expert's record is a 404.
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from ..documents.generation import applicable_kinds
 from ..models import Engagement, ExpertTemplate, IssuedDocument
 from ..models.base import Language
+from ..permissions import policy_for
 from ..services.documents import request_documents
 from ..spec import export_engagement
+from .acceptance import viewable_engagements
+from .ownership import OwnedActionMixin
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -22,13 +26,12 @@ CONTENT_TYPES = {
 }
 
 
-class EngagementDocumentsView(TemplateView):
+class EngagementDocumentsView(OwnedActionMixin, TemplateView):
+    model = Engagement
     template_name = "terms_kit/admin/engagement_documents.html"
 
     def get_context_data(self, **kwargs):
-        engagement = get_object_or_404(
-            Engagement.objects.owned_by(self.request.user), pk=self.kwargs["pk"]
-        )
+        engagement = self.object
         requests = engagement.document_requests.all()[:10]
         return super().get_context_data(
             engagement=engagement,
@@ -40,20 +43,26 @@ class EngagementDocumentsView(TemplateView):
         )
 
 
-@require_POST
-def generate_documents_view(request, pk):
-    engagement = get_object_or_404(Engagement.objects.owned_by(request.user), pk=pk)
-    lang = request.POST.get("language") or engagement.language
-    if lang not in Language.values:
-        lang = engagement.language
-    request_documents(engagement, applicable_kinds(export_engagement(engagement)), lang,
-                      user=request.user)
-    messages.success(request, _("The documents are being generated; this page will update."))
-    return redirect("terms_kit_engagement_documents", pk)
+class GenerateDocumentsView(OwnedActionMixin, View):
+    model = Engagement
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        engagement = self.object
+        lang = request.POST.get("language") or engagement.language
+        if lang not in Language.values:
+            lang = engagement.language
+        request_documents(engagement, applicable_kinds(export_engagement(engagement)), lang,
+                          user=request.user)
+        messages.success(request,
+                         _("The documents are being generated; this page will update."))
+        return redirect("terms_kit_engagement:documents", pk)
 
 
 def download_document(request, pk, fmt):
-    document = get_object_or_404(IssuedDocument.objects.owned_by(request.user), pk=pk)
+    document = get_object_or_404(
+        IssuedDocument.objects.filter(engagement__in=viewable_engagements(request.user)), pk=pk
+    )
     if fmt not in CONTENT_TYPES:
         raise Http404
     stored = getattr(document, fmt)
@@ -68,7 +77,11 @@ def download_document(request, pk, fmt):
 
 def download_expert_template(request, pk):
     """An expert's uploaded template, to its owner only (it is never under a public URL)."""
-    template = get_object_or_404(ExpertTemplate.objects.owned_by(request.user), pk=pk)
+    policy = policy_for(ExpertTemplate)
+    if not policy.user_has_permission(request.user, "view"):
+        raise PermissionDenied
+    template = get_object_or_404(policy.instances_user_has_permission_for(request.user, "view"),
+                                 pk=pk)
     return FileResponse(
         template.file.storage.open(template.file.name, "rb"), as_attachment=True,
         content_type=CONTENT_TYPES["docx"],

@@ -6,11 +6,16 @@ admin never confirms that it exists.
 
 from types import SimpleNamespace
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from ..money import compute_totals
 from ..payment_plan import payment_plan_errors
+from ..permissions import policy_for
 
 OWNED_RELATIONS = ("identity", "client", "terms_version")
 
@@ -26,10 +31,49 @@ class OwnedObjectMixin:
     """For Wagtail's single-object views: another expert's record is a 404."""
 
     def get_object(self, *args, **kwargs):
+        # Wagtail loads the object in setup(), before its permission check in dispatch():
+        # check the permission first, so a user without it gets a 403, not a 404.
+        required = ([self.permission_required] if self.permission_required
+                    else self.any_permission_required or [])
+        if required and not self.permission_policy.user_has_any_permission(
+                self.request.user, required):
+            raise PermissionDenied
         obj = super().get_object(*args, **kwargs)
         if not obj.is_owned_by(self.request.user):
             raise Http404
         return obj
+
+
+class OwnedActionMixin:
+    """For an action on one record (a viewset's extra view): the policy's rule, as Wagtail's
+    own views apply it.
+
+    No model permission for the action: 403 (Wagtail's admin turns it into a redirect with a
+    message). Not one of the expert's records: 404. ``self.object`` is then the record.
+    ``permission_required`` is the action for a GET, ``post_permission_required`` for a POST.
+    """
+
+    model = None
+    permission_required = "view"
+    post_permission_required = "change"
+
+    @cached_property
+    def permission_policy(self):
+        return policy_for(self.model)
+
+    def required_action(self, request):
+        return self.post_permission_required if request.method == "POST" else (
+            self.permission_required)
+
+    def dispatch(self, request, *args, **kwargs):
+        action = self.required_action(request)
+        policy = self.permission_policy
+        if not policy.user_has_permission(request.user, action):
+            raise PermissionDenied
+        self.object = get_object_or_404(
+            policy.instances_user_has_permission_for(request.user, action), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
 
 
 class OwnedModelForm(WagtailAdminModelForm):
@@ -48,6 +92,14 @@ class OwnedModelForm(WagtailAdminModelForm):
             if field is not None:
                 # Even a superuser editing an expert's record picks among that expert's records.
                 field.queryset = field.queryset.filter(owner=owner)
+        for name in ("identity", "client"):
+            field = self.fields.get(name)
+            if field is not None:
+                # A record replaced by a newer version stays for the quotes sent with it only
+                # (the one already chosen stays in the list, so the form stays valid).
+                current = getattr(self.instance, f"{name}_id", None)
+                field.queryset = field.queryset.filter(
+                    Q(newer_versions__isnull=True) | Q(pk=current)).distinct()
         if "terms_version" in self.fields:
             self.fields["terms_version"].queryset = self.fields["terms_version"].queryset.filter(
                 published_at__isnull=False

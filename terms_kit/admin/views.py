@@ -2,21 +2,23 @@
 
 from django import forms
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
+from django.views.generic import FormView, View
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
+from wagtail.log_actions import log
 
-from ..exceptions import InvalidTransition, TermsKitError
+from ..exceptions import ImmutableRecord, InvalidTransition, TermsKitError
 from ..models import Engagement, TermsVersion
+from ..services import records
 from ..services.status import change_status
 from ..services.terms import publish_terms
 from ..status import Status, manual_next
-from .ownership import OwnedListingMixin, OwnedObjectMixin
+from .ownership import OwnedActionMixin, OwnedListingMixin, OwnedObjectMixin
 
 
 class OwnedIndexView(OwnedListingMixin, generic.IndexView):
@@ -29,7 +31,7 @@ class EngagementIndexView(OwnedIndexView):
             *super().get_list_more_buttons(instance),
             MenuItem(
                 _("Status and history"),
-                url=reverse("terms_kit_engagement_status", args=[instance.pk]),
+                url=reverse("terms_kit_engagement:status", args=[instance.pk]),
                 icon_name="history",
                 priority=15,
             ),
@@ -80,13 +82,42 @@ class EngagementEditView(FrozenUnlessDraftEditView):
         return obj.status != Status.DRAFT
 
 
-class TermsEditView(FrozenUnlessDraftEditView):
-    frozen_message = gettext_lazy(
-        "This terms version is published and frozen. Create a new version to change the text."
-    )
+class VersionedEditView(OwnedEditView):
+    """Edit an identity, client or terms version; under a sent quote, save a new version.
 
-    def is_frozen(self, obj):
-        return obj.is_published
+    What a client was sent keeps pointing at the record as it was: ``services.records``
+    saves the changes in place while nothing sent uses the record, else as a new record.
+    """
+
+    template_name = "terms_kit/admin/versioned_edit.html"
+
+    def get_context_data(self, **kwargs):
+        frozen = records.is_frozen(self.object)
+        context = super().get_context_data(
+            frozen=frozen,
+            sent_numbers=list(records.sent_engagements(self.object)
+                              .values_list("number", flat=True)[:10]) if frozen else [],
+            is_terms=isinstance(self.object, TermsVersion),
+            **kwargs,
+        )
+        if frozen:
+            context["submit_button_label"] = _("Save as a new version")
+        return context
+
+    def save_instance(self):
+        self.original_pk = self.object.pk
+        instance = records.save_record(self.form.save(commit=False))
+        self.form.save_m2m()
+        new = instance.pk != self.original_pk
+        log(instance=instance, action="wagtail.create" if new else "wagtail.edit",
+            user=self.request.user, content_changed=True)
+        return instance
+
+    def get_success_message(self):
+        if self.object.pk != self.original_pk:
+            return _("Saved as a new version: %(record)s. What was already sent keeps the "
+                     "previous one.") % {"record": self.object}
+        return super().get_success_message()
 
 
 class EngagementDeleteView(OwnedDeleteView):
@@ -99,10 +130,14 @@ class EngagementDeleteView(OwnedDeleteView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class TermsDeleteView(OwnedDeleteView):
+class VersionedDeleteView(OwnedDeleteView):
+    """An identity, client or terms version that a sent quote uses is never deleted."""
+
     def dispatch(self, request, *args, **kwargs):
-        if self.get_object().is_published:
-            messages.error(request, _("A published terms version is kept for the record."))
+        try:
+            records.ensure_deletable(self.get_object())
+        except ImmutableRecord as exc:
+            messages.error(request, str(exc))
             return redirect(self.index_url_name)
         return super().dispatch(request, *args, **kwargs)
 
@@ -119,34 +154,39 @@ class StatusChangeForm(forms.Form):
         ]
 
 
-class EngagementStatusView(FormView):
-    """Change an engagement's status through the one service that may do it."""
+class EngagementStatusView(OwnedActionMixin, FormView):
+    """Status, client links and history; changes go through the one service that may do it.
 
+    Seeing it needs the "view" permission, changing the status the "change" permission.
+    """
+
+    model = Engagement
     template_name = "terms_kit/admin/engagement_status.html"
     form_class = StatusChangeForm
 
-    def dispatch(self, request, pk):
-        self.engagement = get_object_or_404(Engagement.objects.owned_by(request.user), pk=pk)
-        return super().dispatch(request, pk)
-
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "engagement": self.engagement}
+        return {**super().get_form_kwargs(), "engagement": self.object}
 
     def get_context_data(self, **kwargs):
+        engagement = self.object
+        # Someone with only the "view" permission sees the page without its actions.
+        can_change = self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "change", engagement)
         return super().get_context_data(
-            engagement=self.engagement, history=self.engagement.status_changes.all(),
-            can_send=self.engagement.status in (Status.DRAFT, Status.SENT),
-            access_links=self.engagement.access_links.all()[:5],
-            has_live_link=self.engagement.access_links.filter(revoked_at__isnull=True).exists(),
-            consent_records=self.engagement.consent_records.all(),
-            sealed_files=self.engagement.sealed_files.all(),
+            engagement=engagement, history=engagement.status_changes.all(),
+            can_change=can_change,
+            can_send=can_change and engagement.status in (Status.DRAFT, Status.SENT),
+            access_links=engagement.access_links.all()[:5],
+            has_live_link=engagement.access_links.filter(revoked_at__isnull=True).exists(),
+            consent_records=engagement.consent_records.all(),
+            sealed_files=engagement.sealed_files.all(),
             **kwargs,
         )
 
     def form_valid(self, form):
         try:
             change_status(
-                self.engagement, form.cleaned_data["to_status"], user=self.request.user,
+                self.object, form.cleaned_data["to_status"], user=self.request.user,
                 note=form.cleaned_data["note"],
             )
         except InvalidTransition:
@@ -155,21 +195,29 @@ class EngagementStatusView(FormView):
                 self.request,
                 _("The status has changed in the meantime; choose again from the current one."),
             )
-            return redirect("terms_kit_engagement_status", self.engagement.pk)
+            return redirect("terms_kit_engagement:status", self.object.pk)
         messages.success(self.request, _("Status changed."))
-        return redirect("terms_kit_engagement_status", self.engagement.pk)
+        return redirect("terms_kit_engagement:status", self.object.pk)
 
 
-def publish_terms_view(request, pk):
-    terms = get_object_or_404(TermsVersion.objects.owned_by(request.user), pk=pk)
-    if request.method != "POST":
+class PublishTermsView(OwnedActionMixin, View):
+    """Publish a draft terms version (POST); a GET shows the version."""
+
+    model = TermsVersion
+    permission_required = "view"
+
+    def get(self, request, pk):
         return redirect("terms_kit_termsversion:inspect", pk)
-    try:
-        publish_terms(terms)
-    except TermsKitError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request, _("Published as version %(version)s.") % {"version": terms.version}
-        )
-    return redirect("terms_kit_termsversion:inspect", pk)
+
+    def post(self, request, pk):
+        terms = self.object
+        try:
+            publish_terms(terms)
+        except TermsKitError as exc:
+            messages.error(request, str(exc))
+        else:
+            log(instance=terms, action="wagtail.publish", user=request.user)
+            messages.success(
+                request, _("Published as version %(version)s.") % {"version": terms.version}
+            )
+        return redirect("terms_kit_termsversion:inspect", pk)

@@ -8,12 +8,14 @@ It raises ``CommandError`` with a message for a person when it cannot do its wor
 from . import (
     check_spec,
     checkpoint,
+    experts_group,
     export_spec,
     generate,
     import_spec,
     lint_template,
     rules_doc,
     seal_certificate,
+    send,
     verify,
 )
 
@@ -24,7 +26,9 @@ SUBCOMMANDS = {
     "generate": generate,
     "lint-template": lint_template,
     "rules-doc": rules_doc,
+    "send": send,
     "verify": verify,
     "checkpoint": checkpoint,
     "make-seal-certificate": seal_certificate,
+    "experts-group": experts_group,
 }

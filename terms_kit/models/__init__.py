@@ -7,6 +7,7 @@ from .acceptance import (
     EmailCode,
     SealedFile,
 )
+from .audit import OwnedLogEntry
 from .client import Client
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
@@ -33,6 +34,7 @@ __all__ = [
     "IssuedDocument",
     "Milestone",
     "NumberSequence",
+    "OwnedLogEntry",
     "StatusChange",
     "TermsVersion",
     "WarningAcknowledgement",

@@ -41,6 +41,12 @@ class Client(Address, OwnedModel):
         help_text=_("Tick when what you sell is not part of the client business's main activity."),
     )
 
+    supersedes = models.ForeignKey(
+        "self", verbose_name=_("replaces"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="newer_versions",
+        help_text=_("The record this one replaced once a sent quote had frozen it."),
+    )
+
     class Meta:
         verbose_name = _("client")
         verbose_name_plural = _("clients")

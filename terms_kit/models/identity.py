@@ -72,6 +72,11 @@ class BusinessIdentity(Address, OwnedModel):
     profession = models.CharField(
         _("profession"), max_length=20, choices=Profession.choices, default=Profession.GENERAL
     )
+    supersedes = models.ForeignKey(
+        "self", verbose_name=_("replaces"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="newer_versions",
+        help_text=_("The record this one replaced once a sent quote had frozen it."),
+    )
     einvoicing_from = models.DateField(
         _("e-invoicing start date"),
         null=True,

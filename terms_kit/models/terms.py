@@ -23,6 +23,11 @@ class TermsVersion(OwnedModel):
     body = models.TextField(
         _("text"), help_text=_("The terms, one clause a paragraph. Titles start with '#'.")
     )
+    supersedes = models.ForeignKey(
+        "self", verbose_name=_("replaces"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="newer_versions",
+        help_text=_("The record this one replaced once a sent quote had frozen it."),
+    )
     version = models.PositiveIntegerField(_("version"), null=True, blank=True, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     content_hash = models.CharField(

@@ -46,6 +46,7 @@ from ..models import (
 from ..spec import export_engagement
 from ..status import Origin, Status, can_transition
 from ..storage import private_storage
+from .compliance_gate import ensure_sendable
 from .documents import issue_document
 from .status import change_status
 
@@ -117,11 +118,16 @@ def send_to_client(engagement, user, base_url=None):
 
     A draft moves to "sent" (and gets its number); a sent engagement gets a fresh link.
     The quote and terms the link shows are issued here, in the client's language.
+    A draft is sent only through the compliance gate, run here on the locked row so that
+    every caller (wizard, status page, command) meets it: ``SendBlocked`` while an error
+    remains or a warning is not acknowledged. A sent quote is frozen: a new link re-sends
+    what was already checked.
     """
     with transaction.atomic():
         locked = Engagement.objects.select_for_update().select_related("client").get(
             pk=engagement.pk)
         if locked.status == Status.DRAFT:
+            ensure_sendable(locked)
             change_status(locked, Status.SENT, user=user, note="sent to client",
                           origin=Origin.ACCEPTANCE)
         elif locked.status != Status.SENT:

@@ -14,7 +14,7 @@ import datetime
 
 from django.db import transaction
 
-from ..exceptions import DraftConflict, NotADraft, SendBlocked
+from ..exceptions import DraftConflict, NotADraft
 from ..models import (
     BusinessIdentity,
     Client,
@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..status import Status
 from .acceptance import send_to_client
+from .compliance_gate import unacknowledged_warnings
 
 # Proposed at the service step, where the expert can change it (C. civ. 1116-1117: an offer
 # with no expiry lapses after "a reasonable time", which nobody can compute).
@@ -43,16 +44,20 @@ def _changes_stored(instance, values):
     return any(stored[name] != value for name, value in values.items())
 
 
-def _update_or_copy(instance, values):
-    """Apply ``values`` to an identity or client, unless a sent quote refers to it.
+def _update_or_copy(instance, values, engagement=None):
+    """Apply ``values`` to an identity or client, unless another engagement refers to it.
 
-    What a client was sent must keep saying what it said: a record already used by a
-    non-draft engagement is left as it is and the changes go into a new record.
+    What a client was sent must keep saying what it said, and another draft must not change
+    behind the expert's back: a record used by any engagement other than ``engagement`` (the
+    draft being written) is left as it is and the changes go into a new record.
     """
-    if instance.pk and _changes_stored(instance, values) and (
-            instance.engagements.exclude(status=Status.DRAFT).exists()):
-        instance.pk = instance.id = None
-        instance._state.adding = True
+    if instance.pk and _changes_stored(instance, values):
+        others = instance.engagements.all()
+        if engagement is not None:
+            others = others.exclude(pk=engagement.pk)
+        if others.exists():
+            instance.pk = instance.id = None
+            instance._state.adding = True
     _assign(instance, values)
     instance.save()
     return instance
@@ -60,7 +65,8 @@ def _update_or_copy(instance, values):
 
 @transaction.atomic
 def save_identity(owner, data, identity_pk=None):
-    """Create or update one of ``owner``'s business identities (wizard step 1)."""
+    """Create one of ``owner``'s business identities, or update one no engagement uses yet
+    (wizard step 1 of a new draft)."""
     if identity_pk:
         identity = BusinessIdentity.objects.select_for_update().get(pk=identity_pk, owner=owner)
     else:
@@ -101,9 +107,9 @@ def save_step(engagement, step_key, step_data, expected_lock_version):
         raise DraftConflict(locked, expected_lock_version)
 
     if "identity" in step_data:
-        locked.identity = _update_or_copy(locked.identity, step_data["identity"])
+        locked.identity = _update_or_copy(locked.identity, step_data["identity"], locked)
     if "client" in step_data:
-        locked.client = _update_or_copy(locked.client, step_data["client"])
+        locked.client = _update_or_copy(locked.client, step_data["client"], locked)
     _assign(locked, step_data.get("engagement", {}))
     locked.save()  # bumps lock_version, even for a step that only touched related rows
     if "lines" in step_data:
@@ -129,16 +135,6 @@ def _replace_rows(engagement, model, rows):
     )
 
 
-def unacknowledged_warnings(engagement, warnings):
-    """The warnings whose rule and field have no acknowledgement yet.
-
-    Matched on rule and field, not on the wording: the message is written in the reader's
-    language, and the stored acknowledgement keeps the exact text that was read.
-    """
-    done = set(engagement.warning_acknowledgements.values_list("rule_id", "field"))
-    return [w for w in warnings if (w.rule_id, w.field or "") not in done]
-
-
 @transaction.atomic
 def acknowledge_warnings(engagement, warnings, user):
     """Record, insert-only, that ``user`` read these warnings and chose to go on."""
@@ -154,24 +150,19 @@ def acknowledge_warnings(engagement, warnings, user):
 
 
 @transaction.atomic
-def send_draft(engagement, check, user, expected_lock_version, base_url=None):
-    """Send the draft to its client once no error remains and every warning is acknowledged.
+def send_draft(engagement, user, expected_lock_version, base_url=None):
+    """Send the draft the expert reviewed to its client.
 
-    ``check(engagement)`` returns the compliance findings; it runs on the locked row, so what
-    is sent is what was checked. A page older than the draft (another tab changed it since
-    the review was shown) gets ``DraftConflict``: the expert must see what they send. The
-    sending itself is the acceptance feature's: number, documents, link e-mailed to the client.
+    A page older than the draft (another tab changed it since the review was shown) gets
+    ``DraftConflict``: the expert must see what they send. The sending itself, with the
+    compliance gate (no error, every warning acknowledged, checked on the locked row), is
+    the acceptance feature's ``send_to_client``: number, documents, link e-mailed.
     """
     locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
     if locked.status != Status.DRAFT:
         raise NotADraft(f"Engagement {locked.pk} has already been sent.")
     if locked.lock_version != expected_lock_version:
         raise DraftConflict(locked, expected_lock_version)
-    findings = check(locked)
-    errors = [f for f in findings if f.severity == "error"]
-    pending = unacknowledged_warnings(locked, [f for f in findings if f.severity == "warning"])
-    if errors or pending:
-        raise SendBlocked(errors, pending)
     sent = send_to_client(locked, user, base_url=base_url)
     engagement.status, engagement.number = locked.status, locked.number
     return sent

@@ -1,10 +1,13 @@
 from django.db import transaction
+from wagtail.log_actions import log
 
 from ..exceptions import InvalidTransition, TransitionNotYours
 from ..models import Engagement, StatusChange
 from ..signals import engagement_status_changed
 from ..status import Origin, Status, can_transition, origin_allowed
 from .numbering import format_number, take_next_number
+
+STATUS_LOG_ACTION = "terms_kit.status_change"
 
 
 @transaction.atomic
@@ -46,6 +49,10 @@ def change_status(engagement, to_status, *, user=None, note="", origin=Origin.MA
         note=note,
         origin=origin,
     )
+    # Also in Wagtail's history (object history, site history), for the admin's usual views;
+    # the StatusChange above stays the evidence.
+    log(locked, STATUS_LOG_ACTION, user=user,
+        data={"from": from_status, "to": to_status, "origin": origin, "note": note})
     transaction.on_commit(
         lambda: engagement_status_changed.send(
             sender=Engagement, engagement=engagement, from_status=from_status,

@@ -80,12 +80,12 @@ class IdentityForm(StepFormMixin, forms.ModelForm):
                                "(C. conso L612-1)."),
         }
 
-    def __init__(self, data=None, *, engagement=None, owner, **kwargs):
+    def __init__(self, data=None, *, engagement=None, owner, identity=None, **kwargs):
         if engagement is not None:
             kwargs["instance"] = engagement.identity
         else:
-            # Pre-filled from the identity the expert used last: most experts have one.
-            kwargs["instance"] = (
+            # The identity the expert chose, else the one used last: most experts have one.
+            kwargs["instance"] = identity or (
                 BusinessIdentity.objects.filter(owner=owner).order_by("-updated_at").first()
                 or BusinessIdentity(owner=owner)
             )

@@ -3,6 +3,7 @@
 import logging
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,6 +16,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from ..exceptions import DraftConflict, NotADraft, SendBlocked
 from ..models import BusinessIdentity, Client, Engagement, WizardState
 from ..money import compute_totals
+from ..permissions import policy_for
 from ..services import drafts
 from ..status import Status
 from . import conditions, integrations
@@ -29,6 +31,20 @@ from .steps import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+def require_permission(user, action, *models):
+    """The wizard writes these models: without the permission, a 403 (as Wagtail's views)."""
+    for model in models:
+        if not policy_for(model).user_has_permission(user, action):
+            raise PermissionDenied
+
+
+def editable_draft(user, pk, queryset):
+    """One of the user's engagements they may change; another expert's is a 404."""
+    require_permission(user, "change", Engagement)
+    allowed = policy_for(Engagement).instances_user_has_permission_for(user, "change")
+    return get_object_or_404(queryset.filter(pk__in=allowed), pk=pk)
 
 
 def step_url(engagement, key):
@@ -59,6 +75,10 @@ class WizardIndexView(WizardPageMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return super().get_breadcrumbs_items()[:-1]
 
+    def dispatch(self, request, *args, **kwargs):
+        require_permission(request.user, "change", Engagement)
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         drafts_list = (
             Engagement.objects.owned_by(self.request.user)
@@ -79,11 +99,21 @@ class StepView(WizardPageMixin, View):
         self.engagement = None
         self.identity = None
         if "pk" in kwargs:
-            self.engagement = get_object_or_404(
-                Engagement.objects.owned_by(request.user).select_related("identity", "client"),
-                pk=kwargs["pk"],
-            )
+            self.engagement = editable_draft(
+                request.user, kwargs["pk"],
+                Engagement.objects.select_related("identity", "client"))
+        else:
+            # A new draft creates an engagement, and may create an identity and a client.
+            require_permission(request.user, "add", Engagement, BusinessIdentity, Client)
         self.start_from = None  # an existing client chosen on the client step of a new draft
+        self.identity_from = None  # the identity chosen on the first step of a new draft
+        if "pk" not in kwargs and "identity_pk" not in kwargs:
+            chosen = request.POST.get("identity_from") or request.GET.get("identity_from")
+            if chosen == "new":
+                self.identity_from = BusinessIdentity(owner=request.user)
+            elif chosen:
+                self.identity_from = get_object_or_404(
+                    BusinessIdentity.objects.filter(owner=request.user), pk=chosen)
         if "identity_pk" in kwargs:
             self.identity = get_object_or_404(
                 BusinessIdentity.objects.filter(owner=request.user), pk=kwargs["identity_pk"]
@@ -121,6 +151,8 @@ class StepView(WizardPageMixin, View):
 
     def make_form(self, data=None):
         extra = {"start_from": self.start_from} if self.identity else {}
+        if self.engagement is None and self.step.key == "identity":
+            extra = {"identity": self.identity_from}
         return self.step.form_class(data, engagement=self.engagement, owner=self.request.user,
                                     **extra)
 
@@ -174,6 +206,11 @@ class StepView(WizardPageMixin, View):
             start_from=self.start_from,
             known_clients=(Client.objects.filter(owner=self.request.user)
                            if self.identity else Client.objects.none()),
+            known_identities=(
+                BusinessIdentity.objects.filter(owner=self.request.user)
+                if self.engagement is None and self.step.key == "identity"
+                else BusinessIdentity.objects.none()),
+            identity_from=self.identity_from,
             withdrawal=self.engagement and conditions.has_withdrawal_right(self.engagement),
             franchise=self.engagement and self.engagement.identity.under_vat_franchise,
         )
@@ -253,11 +290,9 @@ class ReviewView(WizardPageMixin, View):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.engagement = get_object_or_404(
-            Engagement.objects.owned_by(request.user).select_related(
-                "identity", "client", "terms_version"),
-            pk=kwargs["pk"],
-        )
+        self.engagement = editable_draft(
+            request.user, kwargs["pk"],
+            Engagement.objects.select_related("identity", "client", "terms_version"))
         # A draft made outside the wizard (import, admin form) has no state yet: nothing saved.
         self.state = (WizardState.objects.filter(engagement=self.engagement).first()
                       or WizardState(engagement=self.engagement))
@@ -265,7 +300,7 @@ class ReviewView(WizardPageMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if self.engagement.status != Status.DRAFT:
             messages.info(request, _("This quote has been sent."))
-            return redirect("terms_kit_engagement_status", self.engagement.pk)
+            return redirect("terms_kit_engagement:status", self.engagement.pk)
         if not reachable(self.engagement, self.state.completed_steps, "review"):
             return redirect(step_url(self.engagement, first_open_step(
                 self.engagement, self.state.completed_steps)))
@@ -296,7 +331,7 @@ class ReviewView(WizardPageMixin, View):
         elif action == "send":
             try:
                 sent = drafts.send_draft(
-                    self.engagement, integrations.get_findings, request.user,
+                    self.engagement, request.user,
                     int(request.POST.get("lock_version") or -1),
                     base_url=request.build_absolute_uri("/"),
                 )
@@ -316,7 +351,7 @@ class ReviewView(WizardPageMixin, View):
                     "Sent: quote %(number)s is on its way to %(email)s; the link is valid until "
                     "%(date)s.") % {"number": self.engagement.number, "email": sent.link.email,
                                      "date": sent.link.expires_at.date()})
-                return redirect("terms_kit_engagement_status", self.engagement.pk)
+                return redirect("terms_kit_engagement:status", self.engagement.pk)
         return redirect("terms_kit_wizard_review", self.engagement.pk)
 
     def render(self):

@@ -21,6 +21,7 @@ from acceptance_helpers import last_code  # noqa: E402
 from terms_kit.documents import sealing  # noqa: E402
 from terms_kit.models import ConsentRecord  # noqa: E402
 from terms_kit.services.acceptance import send_to_client  # noqa: E402
+from tests.conftest import acknowledge_warnings  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -100,6 +101,7 @@ def pdf_text(data):
 
 def play(page, live_server, engagement, name, shots, prefix):
     """The client's whole path; returns the sealed pack's bytes."""
+    acknowledge_warnings(engagement)
     sent = send_to_client(engagement, engagement.owner)
     page.goto(live_server.url + f"/terms/c/{sent.token}/")
     assert engagement.title in page.inner_text("h1")

@@ -25,6 +25,7 @@ from terms_kit.documents import sealing
 from terms_kit.exceptions import CodeInvalid, ImmutableRecord, IncompleteAcceptance, LinkInvalid
 from terms_kit.models import AccessLink, ConsentRecord, SealedFile
 from terms_kit.services import acceptance as service
+from tests.conftest import acknowledge_warnings
 
 pytestmark = pytest.mark.django_db
 
@@ -354,6 +355,7 @@ def test_posts_need_the_csrf_token(sent):
 def test_admin_send_action_and_owner_only_sealed_download(
         make_engagement, sealed_settings, client, make_expert, django_capture_on_commit_callbacks):
     engagement = make_engagement("S2")
+    acknowledge_warnings(engagement)  # the send gate asks for it, as the wizard's review does
     client.force_login(engagement.owner)
     status_url = f"/admin/terms-kit/engagements/{engagement.pk}/status/"
     assert b"Send to client" in client.get(status_url).content

@@ -10,6 +10,7 @@ from django.test import Client
 from conftest import requires_postgres
 from terms_kit.models import ConsentRecord, SealedFile, StatusChange
 from terms_kit.services.acceptance import send_to_client
+from tests.conftest import acknowledge_warnings
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
 
@@ -20,6 +21,7 @@ def test_twenty_concurrent_acceptances_give_exactly_one_record(make_engagement, 
     sealed_settings.TERMS_KIT = {**sealed_settings.TERMS_KIT, "RATE_LIMITS": {
         "client": (1000, 60), "code": (10, 60), "accept": (1000, 60), "verify": (10, 60)}}
     engagement = make_engagement("S2")
+    acknowledge_warnings(engagement)
     token = send_to_client(engagement, engagement.owner).token
     verified = Client()  # every POST comes from the browser session that typed the code
     verify_email(verified, token)

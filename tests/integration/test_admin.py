@@ -70,10 +70,10 @@ def test_another_experts_record_is_not_found(client, alice, bobs_engagement, mod
 def test_another_experts_status_page_and_publish_action_are_not_found(client, alice,
                                                                       bobs_engagement):
     client.force_login(alice)
-    status_url = reverse("terms_kit_engagement_status", args=[bobs_engagement.pk])
+    status_url = reverse("terms_kit_engagement:status", args=[bobs_engagement.pk])
     assert client.get(status_url).status_code == 404
     assert client.post(status_url, {"to_status": "sent"}).status_code == 404
-    publish_url = reverse("terms_kit_terms_publish", args=[bobs_engagement.terms_version.pk])
+    publish_url = reverse("terms_kit_termsversion:publish", args=[bobs_engagement.terms_version.pk])
     assert client.post(publish_url).status_code == 404
     bobs_engagement.refresh_from_db()
     assert bobs_engagement.status == Status.DRAFT
@@ -82,7 +82,7 @@ def test_another_experts_status_page_and_publish_action_are_not_found(client, al
 def test_engagement_listing_links_to_status_and_history(client, alice, alices_engagement):
     client.force_login(alice)
     html = client.get(reverse("terms_kit_engagement:index")).content.decode()
-    assert reverse("terms_kit_engagement_status", args=[alices_engagement.pk]) in html
+    assert reverse("terms_kit_engagement:status", args=[alices_engagement.pk]) in html
     assert "Draft" in html  # an unnumbered quote says so instead of "(blank)"
 
 
@@ -159,7 +159,7 @@ def test_a_draft_can_be_deleted(client, alice, alices_engagement):
 
 def test_status_page_changes_status_through_the_service(client, alice, alices_engagement):
     client.force_login(alice)
-    url = reverse("terms_kit_engagement_status", args=[alices_engagement.pk])
+    url = reverse("terms_kit_engagement:status", args=[alices_engagement.pk])
     page = client.get(url)
     # Sending belongs to the acceptance service (compliance gate), so it is no choice here.
     assert [v for v, _ in page.context["form"].fields["to_status"].choices] == ["cancelled"]
@@ -194,7 +194,7 @@ def test_publish_a_draft_terms_version_from_the_admin(client, alice, alices_enga
     assert response.status_code == 302
     draft = TermsVersion.objects.get(title="CGV 2027")
     assert draft.owner == alice and not draft.is_published
-    client.post(reverse("terms_kit_terms_publish", args=[draft.pk]))
+    client.post(reverse("terms_kit_termsversion:publish", args=[draft.pk]))
     draft.refresh_from_db()
     assert draft.version == 2 and draft.content_hash == draft.compute_hash()
 

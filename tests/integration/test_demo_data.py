@@ -19,5 +19,5 @@ def test_demo_data_is_idempotent_and_follows_the_scenarios(client, capsys):
     assert s2.totals.total_incl_vat == 14400
     # The demo expert is a plain expert (not a superuser) who can use the admin.
     assert client.login(username="demo", password="demo-expert-2026")
-    assert client.get("/admin/terms_kit_engagement/").status_code == 200
+    assert client.get("/admin/terms-kit/engagements/").status_code == 200
     assert client.get("/").status_code == 200

@@ -13,12 +13,12 @@ def test_expert_generates_lists_and_downloads_their_documents(
 ):
     engagement = make_engagement("S1")
     client.force_login(expert)
-    page = reverse("terms_kit_engagement_documents", args=[engagement.pk])
+    page = reverse("terms_kit_engagement:documents", args=[engagement.pk])
     empty = client.get(page)
     assert empty.status_code == 200 and "Generate documents" in empty.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("terms_kit_engagement_generate", args=[engagement.pk]), {"language": "fr"}
+            reverse("terms_kit_engagement:documents_generate", args=[engagement.pk]), {"language": "fr"}
         )
     assert response.status_code == 302
     request = DocumentRequest.objects.get(engagement=engagement)
@@ -40,12 +40,12 @@ def test_another_expert_gets_404_everywhere(client, make_expert, make_engagement
     engagement = make_engagement("S2", owner=owner)
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("terms_kit_engagement_generate", args=[engagement.pk]))
+        client.post(reverse("terms_kit_engagement:documents_generate", args=[engagement.pk]))
     document = engagement.documents.first()
     client.force_login(make_expert("intruder"))
-    page = reverse("terms_kit_engagement_documents", args=[engagement.pk])
+    page = reverse("terms_kit_engagement:documents", args=[engagement.pk])
     assert client.get(page).status_code == 404
-    generate = reverse("terms_kit_engagement_generate", args=[engagement.pk])
+    generate = reverse("terms_kit_engagement:documents_generate", args=[engagement.pk])
     assert client.post(generate).status_code == 404
     for fmt in ("pdf", "docx"):
         url = reverse("terms_kit_document_download", args=[document.pk, fmt])

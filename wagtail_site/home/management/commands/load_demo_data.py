@@ -84,13 +84,10 @@ class Command(BaseCommand):
         return user
 
     def grant_admin_access(self, user):
-        """A plain expert: admin access and the terms-kit permissions, not a superuser."""
-        from django.contrib.auth.models import Permission
+        """A plain expert, not a superuser: a member of the "Experts" group."""
+        from terms_kit.permissions import ensure_experts_group
 
-        perms = Permission.objects.filter(
-            content_type__app_label="terms_kit"
-        ) | Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin")
-        user.user_permissions.add(*perms)
+        user.groups.add(ensure_experts_group())
 
     def home_page(self):
         if HomePage.objects.exists():
