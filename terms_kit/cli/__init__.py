@@ -10,7 +10,10 @@ from . import (
     export_spec,
     generate,
     import_spec,
+    ledger,
     lint_template,
+    pay,
+    payments_sweep,
     rules_doc,
     seal_certificate,
     verify,
@@ -25,4 +28,7 @@ SUBCOMMANDS = {
     "rules-doc": rules_doc,
     "verify": verify,
     "make-seal-certificate": seal_certificate,
+    "ledger": ledger,
+    "pay": pay,
+    "payments": payments_sweep,
 }
