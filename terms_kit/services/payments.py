@@ -335,7 +335,7 @@ def money_status(engagement, instalments):
             return Status.DEPOSIT_DUE
         return Status.BALANCE_DUE
     scheduled = [i for i in live if i.state == ST.SCHEDULED]
-    if scheduled and all(i.due_trigger == T.WITHDRAWAL_END for i in scheduled) and (
+    if any(i.due_trigger == T.WITHDRAWAL_END for i in scheduled) and (
             engagement.status == Status.ACCEPTED):
         return None  # nothing payable yet: stays "accepted" until the period ends
     if scheduled or any(i.kind == K.PREAUTHORISATION and i.state != ST.PAID for i in live):
