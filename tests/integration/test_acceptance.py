@@ -154,7 +154,9 @@ def test_s2_acceptance_records_evidence_seals_the_pack_and_mails_both_parties(
 
     [record] = ConsentRecord.objects.all()
     engagement.refresh_from_db()
-    assert engagement.status == "accepted" and record.engagement == engagement
+    # Accepted, then the deposit falls due at once (the payment schedule follows the money).
+    assert engagement.status == "deposit_due" and record.engagement == engagement
+    assert engagement.status_changes.filter(to_status="accepted").count() == 1
     payload = json.loads(record.payload)
     shown = {d.kind: d for d in sent_link.link.documents.all()}
     assert {d["kind"]: d["pdf_sha256"] for d in payload["documents"]} == {
