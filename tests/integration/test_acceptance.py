@@ -285,7 +285,7 @@ def test_withdrawal_for_a_consumer_at_a_distance(sent, client, django_capture_on
     confirm = client.get(url("withdraw", token))
     assert as_shown("Confirm the withdrawal") in confirm.content
     engagement.refresh_from_db()
-    assert engagement.status == "accepted"  # the page alone changes nothing
+    assert engagement.status == "deposit_due"  # the page alone changes nothing
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("withdraw", token))
@@ -308,7 +308,7 @@ def test_no_withdrawal_for_a_business_client(sent, client, django_capture_on_com
     sign(client, sent_link.token, ["terms", "deposit"], django_capture_on_commit_callbacks)
     client.post(url("withdraw", sent_link.token))
     engagement.refresh_from_db()
-    assert engagement.status == "accepted"
+    assert engagement.status == "deposit_due"
     assert not ConsentRecord.objects.filter(kind="withdrawal").exists()
 
 
