@@ -13,7 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
-from payments_helpers import accepted, pdf_text, text_pdfs  # noqa: F401 (fixtures)
+from payments_helpers import pdf_text
 
 from terms_kit.exceptions import PaymentRefused
 from terms_kit.models import (
