@@ -10,8 +10,12 @@ class TermsKitConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
         from .admin.spreadsheets import neutralise_spreadsheet_exports
+        from .payments.receivers import on_status_changed
         from .permissions import register_policies
+        from .signals import engagement_status_changed
 
         # Before any viewset or view asks Wagtail for a policy (it would make a default one).
         register_policies()
         neutralise_spreadsheet_exports()
+        engagement_status_changed.connect(on_status_changed,
+                                          dispatch_uid="terms_kit.payments.status")

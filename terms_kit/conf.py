@@ -13,6 +13,11 @@ DEFAULTS = {
     # Folder of terms-kit's private files (issued documents, sealed packs, expert templates)
     # when STORAGES has no "terms_kit" alias. Outside MEDIA_ROOT and STATIC_ROOT: no URL.
     "PRIVATE_ROOT": None,
+    # Prefixes of invoice, credit note and payment receipt numbers: "F-2026-0001",
+    # "AV-2026-0001", "R-2026-0001". Each series is continuous on its own (docs/payments.md).
+    "INVOICE_NUMBER_PREFIX": "F",
+    "CREDIT_NOTE_NUMBER_PREFIX": "AV",
+    "RECEIPT_NUMBER_PREFIX": "R",
     # Digits of the yearly sequence in a number (zero-padded).
     "NUMBER_DIGITS": 4,
     # Currency of every amount. Only EUR is supported for now (French law, France first).
@@ -59,6 +64,9 @@ DEFAULTS = {
     # and whether each acceptance or withdrawal queues one once committed (the demo does).
     "CHECKPOINT_EMAILS": (),
     "CHECKPOINT_AFTER_ACCEPTANCE": False,
+    # Payments (docs/payments.md). Days to pay an invoice when the terms name no payment term
+    # (a consumer's invoice is due on receipt: 0).
+    "DEFAULT_DUE_DAYS": 0,
     # Requests allowed per client IP address (and per link for the link's pages):
     # {scope: (count, seconds)}, counted in the cache.
     "RATE_LIMITS": {

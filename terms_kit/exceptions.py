@@ -103,3 +103,12 @@ class SendBlocked(TermsKitError):
                     "(%(rule)s).") % {"field": f.field, "message": f.message, "rule": f.rule_id}
                   for f in self.unacknowledged]
         super().__init__(" ".join(parts))
+
+
+class PaymentRefused(TermsKitError):
+    """A payment, refund or money step that cannot be recorded; the message says why and
+    what to do. ``field`` names the input at fault when there is one (for forms)."""
+
+    def __init__(self, message, field=None):
+        self.field = field
+        super().__init__(message)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .acceptance import views
+from .payments import views as payment_views
 
 app_name = "terms_kit"
 urlpatterns = [
@@ -14,5 +15,7 @@ urlpatterns = [
          name="client_document"),
     path("c/<str:token>/sealed/<str:kind>.pdf", views.sealed_download, name="client_sealed"),
     path("c/<str:token>/withdraw/", views.withdraw_view, name="client_withdraw"),
+    path("c/<str:token>/invoices/<int:pk>.<str:fmt>", payment_views.invoice_download,
+         name="client_invoice"),
     path("verify/", views.verify_seal_view, name="verify_seal"),
 ]

@@ -218,6 +218,7 @@ class EngagementViewSet(OwnedViewSet):
             StatusTagColumn("status", label=_("Status"), accessor="get_status_display",
                             primary=lambda obj: obj.status != "draft"),
             Column("issue_date", label=_("Issue date"), sort_key="issue_date"),
+            Column("may_start", label=_("Work may start"), accessor=_may_start_label),
         ]
 
     def get_urlpatterns(self):
@@ -235,6 +236,16 @@ class EngagementViewSet(OwnedViewSet):
                    name=route.replace("/", "_").replace("-", "_"))
               for route, view_class in actions),
         ]
+
+
+def _may_start_label(engagement):
+    """"Yes", or the first reason why not (a few queries a row; the list is paginated)."""
+    from .services.payments import may_start
+
+    if engagement.status in ("draft", "sent", "declined", "expired"):
+        return "—"
+    answer = may_start(engagement)
+    return _("Yes") if answer.ok else answer.reasons[0]
 
 
 class TermsVersionViewSet(VersionedViewSet):
@@ -304,6 +315,27 @@ def register_download_urls():
             acceptance.sealed_download,
             name="terms_kit_sealed_download",
         ),
+    ]
+
+
+@hooks.register("register_admin_urls")
+def register_payment_urls():
+    from .admin import payments
+
+    base = "terms-kit/engagements/<int:pk>/ledger/"
+    return [
+        path(base, payments.EngagementLedgerView.as_view(), name="terms_kit_engagement_ledger"),
+        path(base + "pay/", payments.record_payment_view, name="terms_kit_ledger_pay"),
+        path(base + "milestones/<int:instalment_pk>/done/", payments.milestone_done_view,
+             name="terms_kit_ledger_milestone_done"),
+        path(base + "completed/", payments.completed_view, name="terms_kit_ledger_completed"),
+        path(base + "credit/", payments.credit_use_view, name="terms_kit_ledger_credit"),
+        path(base + "act/", payments.act_view, name="terms_kit_ledger_act"),
+        path(base + "refund/", payments.refund_view, name="terms_kit_ledger_refund"),
+        path(base + "payments/<int:payment_pk>/receipt/", payments.receipt_view,
+             name="terms_kit_ledger_receipt"),
+        path("terms-kit/invoices/<int:pk>/<str:fmt>/", payments.invoice_download,
+             name="terms_kit_invoice_download"),
     ]
 
 

@@ -35,6 +35,12 @@ class EngagementIndexView(OwnedIndexView):
                 icon_name="history",
                 priority=15,
             ),
+            MenuItem(
+                _("Payments and invoices"),
+                url=reverse("terms_kit_engagement_ledger", args=[instance.pk]),
+                icon_name="doc-full",
+                priority=16,
+            ),
         ]
 
 
@@ -180,8 +186,16 @@ class EngagementStatusView(OwnedActionMixin, FormView):
             has_live_link=engagement.access_links.filter(revoked_at__isnull=True).exists(),
             consent_records=engagement.consent_records.all(),
             sealed_files=engagement.sealed_files.all(),
+            may_start=self._may_start(),
             **kwargs,
         )
+
+    def _may_start(self):
+        from ..services.payments import may_start
+
+        if self.object.status in (Status.DRAFT, Status.SENT, Status.DECLINED, Status.EXPIRED):
+            return None
+        return may_start(self.object)
 
     def form_valid(self, form):
         try:

@@ -12,7 +12,10 @@ from . import (
     export_spec,
     generate,
     import_spec,
+    ledger,
     lint_template,
+    pay,
+    payments_sweep,
     rules_doc,
     seal_certificate,
     send,
@@ -31,4 +34,7 @@ SUBCOMMANDS = {
     "checkpoint": checkpoint,
     "make-seal-certificate": seal_certificate,
     "experts-group": experts_group,
+    "ledger": ledger,
+    "pay": pay,
+    "payments": payments_sweep,
 }

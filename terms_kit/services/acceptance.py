@@ -48,6 +48,7 @@ from ..status import Origin, Status, can_transition
 from ..storage import private_storage
 from .compliance_gate import ensure_sendable
 from .documents import issue_document
+from .payments import create_schedule
 from .status import change_status
 
 SEALED_PREFIX = "terms_kit/sealed"
@@ -426,6 +427,7 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proo
     record = _append_record(engagement, ConsentKind.ACCEPTANCE, payload, now)
     change_status(engagement, Status.ACCEPTED, note=f"accepted online, record #{record.sequence}",
                   origin=Origin.ACCEPTANCE)
+    create_schedule(engagement)  # what is due and when; the status follows the money
 
     accepted_at = _format_dt(now, link.language)
     certificate = issue_document(engagement, "certificate", link.language, extras={
