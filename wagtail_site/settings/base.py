@@ -120,7 +120,7 @@ TERMS_KIT = {
     "SEAL_CERTIFICATE": str(VAR_DIR / "seal" / "seal-cert.pem"),
     "SEAL_KEY": str(VAR_DIR / "seal" / "seal-key.pem"),
     # Each acceptance or withdrawal queues `termskit checkpoint` once committed (run by
-    # `manage.py db_worker`); production also runs it from cron (docs/security-parts/).
+    # `manage.py db_worker`); production also runs it from cron (docs/security.md).
     "CHECKPOINT_AFTER_ACCEPTANCE": True,
 }
 # The client pages answer a CSRF failure with their own plain page (no technical detail).
