@@ -18,11 +18,12 @@ def accept(sent, key="S2", change=None, capture=None):
     with capture(execute=True):
         acceptance.send_email_code(link)
     code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
-    acceptance.verify_email_code(link, code)
+    proof = acceptance.verify_email_code(link, code)  # kept by the client's browser session
     ticked = {consent.key: True for consent in acceptance.consents_for(link)}
     with capture(execute=True):
         acceptance.accept(link, ticked=ticked, full_name="Marie Durand",
-                          ip_address="127.0.0.1", user_agent="pytest", token=sent_link.token)
+                          ip_address="127.0.0.1", user_agent="pytest", token=sent_link.token,
+                          session_proof=proof)
     engagement.refresh_from_db()
     return engagement, sent_link
 

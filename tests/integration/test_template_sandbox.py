@@ -302,7 +302,10 @@ def test_a_stored_hostile_template_is_refused_when_sending_over_http(
     """Sending renders the quote inside the web request: refused, nothing sent or issued."""
     from django.core import mail
 
+    from tests.conftest import acknowledge_warnings
+
     engagement = make_engagement("S2")
+    acknowledge_warnings(engagement)  # the compliance gate passes: only the template is wrong
     plant(engagement.owner, PAYLOADS[0].text)
     client.force_login(engagement.owner)
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,9 +11,7 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from terms_kit.models import Engagement
-from terms_kit.services.status import change_status
 from terms_kit.spec import import_spec
-from terms_kit.status import ORIGINS, Status
 from wagtail_site.home.models import HomePage
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
@@ -21,10 +19,8 @@ DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-expert-2026"  # noqa: S105 - printed on purpose: it is the demo's login
 # How far along the flow each scenario is shown, so the demo has a bit of everything.
 # Sending only; acceptance and money go through their real services (DEMO_MONEY below).
-DEMO_STATUS_PATH = {
-    "s1_prepaid_call": [Status.SENT],
-    "s4_pay_per_answer": [Status.SENT],
-}
+# Sent to their client through the real sending service (compliance gate, numbered quote).
+DEMO_SENT = ("s1_prepaid_call", "s4_pay_per_answer")
 # Accepted through the real acceptance service (consent record, sealed pack), then paid
 # through the real payments service.
 DEMO_ACCEPTED = ("s2_consulting_milestones", "s3_coaching_credit", "s5_lawyer_fee_agreement")
@@ -60,10 +56,8 @@ class Command(BaseCommand):
             if Engagement.objects.filter(owner=user, title=title).exists():
                 continue
             engagement = import_spec(shift_dates(spec, today), user)
-            for status in DEMO_STATUS_PATH.get(name, []):
-                # Seeded statuses, made as the service that owns each change would make it.
-                origin = sorted(ORIGINS[(engagement.status, status)])[0]
-                change_status(engagement, status, user=user, note="demo data", origin=origin)
+            if name in DEMO_SENT:
+                self.send(engagement, user)
             if name in DEMO_ACCEPTED:
                 self.accept(engagement, user)
                 getattr(self, f"money_{name.split('_')[0]}")(engagement, user, today)
@@ -74,20 +68,38 @@ class Command(BaseCommand):
         )
 
     def accept(self, engagement, user):
-        """The client's acceptance through the real service. The demo has no inbox to read
-        the e-mail code from, so the link's address is marked confirmed here."""
-        from terms_kit.models import AccessLink
+        """The expert sends and the client accepts, through the real services.
+
+        The expert acknowledges the compliance warnings as at the wizard's review. The demo has
+        no inbox, so it plays the client reading the code: it stores a code it knows, then
+        types it like the client's browser (the session proof signs, as on the client page).
+        """
+        from terms_kit.models import EmailCode
         from terms_kit.services import acceptance
 
-        self.ensure_seal()
-        sent = acceptance.send_to_client(engagement, user)
-        AccessLink.objects.filter(pk=sent.link.pk).update(email_verified_at=timezone.now())
-        link = AccessLink.objects.get(pk=sent.link.pk)
+        sent = self.send(engagement, user)
+        link = sent.link
+        code, now = "246810", timezone.now()
+        EmailCode.objects.create(
+            link=link, code_hash=acceptance._code_hash(link, code), created_at=now,
+            expires_at=now + datetime.timedelta(minutes=15))
+        proof = acceptance.verify_email_code(link, code)
         ticked = {consent.key: True for consent in acceptance.consents_for(link)}
         acceptance.accept(link, ticked=ticked, full_name=engagement.client.contact_name
                           or engagement.client.name, ip_address="127.0.0.1",
-                          user_agent="load_demo_data", token=sent.token)
+                          user_agent="load_demo_data", token=sent.token, session_proof=proof)
         engagement.refresh_from_db()
+
+    def send(self, engagement, user):
+        """Sent as the expert sends from the review step, warnings acknowledged."""
+        from terms_kit.compliance import check_engagement
+        from terms_kit.services import acceptance
+        from terms_kit.services.drafts import acknowledge_warnings
+
+        self.ensure_seal()
+        warnings = [f for f in check_engagement(engagement) if f.severity == "warning"]
+        acknowledge_warnings(engagement, warnings, user)
+        return acceptance.send_to_client(engagement, user)
 
     def ensure_seal(self):
         """A self-signed demo seal where the settings expect one and none exists yet."""
