@@ -1,0 +1,1 @@
+"""Money received online: provider backends (providers/), their webhooks, card holds."""
