@@ -10,6 +10,11 @@ from django.core.exceptions import ImproperlyConfigured
 DEFAULTS = {
     # Prefix of engagement (quote) numbers: "D-2026-0001".
     "QUOTE_NUMBER_PREFIX": "D",
+    # Prefixes of invoice, credit note and payment receipt numbers: "F-2026-0001",
+    # "AV-2026-0001", "R-2026-0001". Each series is continuous on its own (docs/payments.md).
+    "INVOICE_NUMBER_PREFIX": "F",
+    "CREDIT_NOTE_NUMBER_PREFIX": "AV",
+    "RECEIPT_NUMBER_PREFIX": "R",
     # Digits of the yearly sequence in a number (zero-padded).
     "NUMBER_DIGITS": 4,
     # Currency of every amount. Only EUR is supported for now (French law, France first).
@@ -42,6 +47,9 @@ DEFAULTS = {
     "SEAL_CERTIFICATE": None,
     "SEAL_KEY": None,
     "SEAL_KEY_PASSPHRASE": None,
+    # Payments (docs/payments.md). Days to pay an invoice when the terms name no payment term
+    # (a consumer's invoice is due on receipt: 0).
+    "DEFAULT_DUE_DAYS": 0,
     # Requests allowed per client IP address: {scope: (count, seconds)}, counted in the cache.
     "RATE_LIMITS": {
         "client": (120, 600),

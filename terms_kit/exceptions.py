@@ -96,3 +96,12 @@ class SendBlocked(TermsKitError):
             f"{len(self.errors)} error(s) and {len(self.unacknowledged)} unacknowledged "
             "warning(s) remain."
         )
+
+
+class PaymentRefused(TermsKitError):
+    """A payment, refund or money step that cannot be recorded; the message says why and
+    what to do. ``field`` names the input at fault when there is one (for forms)."""
+
+    def __init__(self, message, field=None):
+        self.field = field
+        super().__init__(message)

@@ -4,10 +4,36 @@ from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocu
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange
 from .identity import BusinessIdentity
+from .payments import (
+    Allocation,
+    CreditUse,
+    DueTrigger,
+    Instalment,
+    InstalmentKind,
+    InstalmentState,
+    Invoice,
+    InvoiceKind,
+    Payment,
+    Refund,
+    Series,
+    WorkStartNotice,
+)
 from .terms import TermsVersion
 from .wizard import WarningAcknowledgement, WizardState
 
 __all__ = [
+    "Allocation",
+    "CreditUse",
+    "DueTrigger",
+    "Instalment",
+    "InstalmentKind",
+    "InstalmentState",
+    "Invoice",
+    "InvoiceKind",
+    "Payment",
+    "Refund",
+    "Series",
+    "WorkStartNotice",
     "AccessLink",
     "ChainHead",
     "ConsentKind",

@@ -14,6 +14,9 @@ class DocumentKind(models.TextChoices):
     CERTIFICATE = "certificate", _("Acceptance certificate")
     DEPOSIT_INVOICE = "deposit_invoice", _("Deposit invoice")
     FINAL_INVOICE = "final_invoice", _("Final invoice")
+    MILESTONE_INVOICE = "milestone_invoice", _("Milestone invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    RECEIPT = "receipt", _("Payment receipt")
 
 
 class IssuedDocument(OwnedModel):

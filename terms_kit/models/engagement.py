@@ -241,16 +241,22 @@ class Milestone(models.Model):
 
 
 class NumberSequence(models.Model):
-    """The last number given per expert and year; rows are locked while a number is taken."""
+    """The last number given per expert, series and year; rows are locked while taken.
+
+    Series: "quote", "invoice", "credit_note", "receipt" (each continuous on its own).
+    """
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    series = models.CharField(max_length=20, default="quote")
     year = models.PositiveIntegerField()
     last_value = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("number sequence")
         constraints = [
-            models.UniqueConstraint(fields=["owner", "year"], name="terms_kit_sequence_unique")
+            models.UniqueConstraint(
+                fields=["owner", "series", "year"], name="terms_kit_sequence_series_unique"
+            )
         ]
