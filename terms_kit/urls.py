@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .acceptance import views
+from .payments import views as payment_views
 
 app_name = "terms_kit"
 urlpatterns = [
@@ -15,4 +16,6 @@ urlpatterns = [
     path("c/<str:token>/sealed/<str:kind>.pdf", views.sealed_download, name="client_sealed"),
     path("c/<str:token>/withdraw/", views.withdraw_view, name="client_withdraw"),
     path("verify/", views.verify_seal_view, name="verify_seal"),
+    path("c/<str:token>/pay/<int:instalment_id>/", payment_views.pay_view, name="client_pay"),
+    path("webhooks/<slug:provider_name>/", payment_views.webhook_view, name="payment_webhook"),
 ]

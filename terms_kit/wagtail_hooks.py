@@ -314,3 +314,26 @@ def register_wizard_menu_item():
         _("New engagement (wizard)"), reverse_lazy("terms_kit_wizard_index"), icon_name="form",
         order=199,
     )
+
+
+@hooks.register("register_admin_urls")
+def register_card_payment_urls():
+    from .admin import online_payments
+
+    return [
+        path(
+            "terms-kit/engagements/<int:pk>/card-payments/",
+            online_payments.card_payments_view,
+            name="terms_kit_card_payments",
+        ),
+        path(
+            "terms-kit/engagements/<int:pk>/card-payments/<int:checkout_id>/<slug:action>/",
+            online_payments.card_action_view,
+            name="terms_kit_card_action",
+        ),
+        path(
+            "terms-kit/engagements/<int:pk>/card-payments/refund/<int:payment_id>/",
+            online_payments.card_refund_view,
+            name="terms_kit_card_refund",
+        ),
+    ]

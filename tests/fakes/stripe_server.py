@@ -298,6 +298,12 @@ class FakeStripe:
         self._emit(*events)
         return refund
 
+    def list_refunds(self, params):
+        with self.lock:
+            data = [r for r in self.refunds.values()
+                    if r["payment_intent"] == params.get("payment_intent")]
+        return {"object": "list", "url": "/v1/refunds", "has_more": False, "data": data}
+
     def _api(self, method, path, params):
         routes = [
             ("POST", r"/v1/checkout/sessions", lambda: self._public(self.create_session(params))),
@@ -311,6 +317,7 @@ class FakeStripe:
              lambda id: self.cancel(id, params.get("cancellation_reason")
                                     or "requested_by_customer")),
             ("POST", r"/v1/refunds", lambda: self.refund(params)),
+            ("GET", r"/v1/refunds", lambda: self.list_refunds(params)),
         ]
         for verb, pattern, action in routes:
             match = re.fullmatch(pattern, path)

@@ -131,6 +131,10 @@ class PaymentProvider:
         """Give back ``amount`` of a received payment; returns the provider's refund id."""
         raise NotImplementedError
 
+    def list_refunds(self, payment_id):
+        """Every refund made on a payment: [(refund id, Decimal amount)], succeeded ones."""
+        raise NotImplementedError
+
     def parse_webhook(self, body, headers):
         """Check the signature of a webhook on its raw ``body`` and return its PaymentEvents.
 

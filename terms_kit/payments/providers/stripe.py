@@ -159,6 +159,12 @@ class StripeProvider(PaymentProvider):
         )
         return refund.id
 
+    def list_refunds(self, payment_id):
+        refunds = self._call(self.client.v1.refunds.list,
+                             {"payment_intent": payment_id, "limit": 100})
+        return [(refund.id, from_minor(refund.amount)) for refund in refunds.data
+                if refund.status in ("succeeded", "pending")]
+
     # --- webhooks -------------------------------------------------------------------------
 
     def parse_webhook(self, body, headers):
@@ -212,6 +218,10 @@ def normalise(event):
         return PaymentEvent(kind="canceled", payment_id=str(obj["id"]), checkout_ref=ref,
                             cancellation_reason=str(obj.get("cancellation_reason") or ""),
                             amount=from_minor(obj.get("amount") or 0), **base)
+    if etype in ("refund.created", "refund.updated"):
+        # The refund list is read from the API when handled: one path for every refund event.
+        return PaymentEvent(kind="refunded", payment_id=str(obj.get("payment_intent") or ""),
+                            checkout_ref=ref, amount=from_minor(obj.get("amount") or 0), **base)
     if etype == "charge.refunded":
         return PaymentEvent(kind="refunded", payment_id=str(obj.get("payment_intent") or ""),
                             checkout_ref=ref,
