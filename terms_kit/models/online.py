@@ -39,7 +39,7 @@ class OnlineCheckout(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     session_id = models.CharField(_("checkout session id"), max_length=255, blank=True)
-    url = models.URLField(_("payment page"), max_length=2000, blank=True)
+    url = models.CharField(_("payment page"), max_length=2000, blank=True)
     payment_id = models.CharField(_("provider payment id"), max_length=255, blank=True,
                                   db_index=True)
     state = models.CharField(_("state"), max_length=20, choices=CheckoutState.choices,
