@@ -6,6 +6,7 @@ It raises ``CommandError`` with a message for a person when it cannot do its wor
 """
 
 from . import (
+    card_holds,
     check_spec,
     export_spec,
     generate,
@@ -25,4 +26,5 @@ SUBCOMMANDS = {
     "rules-doc": rules_doc,
     "verify": verify,
     "make-seal-certificate": seal_certificate,
+    "card-holds": card_holds,
 }

@@ -381,6 +381,13 @@ def _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, sp
         client_context["url"] = client_url(token)
         if rules.has_withdrawal_right(spec):
             client_context["withdraw_url"] = client_url(token, "withdraw")
+        # Card payment, when a provider is set up: the e-mail links to the page's Pay block.
+        from .online_payments import payable_online
+
+        payable = payable_online(engagement)
+        if payable:
+            client_context["pay_url"] = client_url(token) + "#pay"
+            client_context["pay_kind"] = payable[0].kind
     filename = f"{engagement.number}-signed.pdf"
     with translation.override(lang):
         subject = _("Quote %(number)s accepted: your signed copy") % {"number": engagement.number}
