@@ -53,9 +53,10 @@ def webhook_view(request, provider_name):
     except InvalidWebhook as exc:
         logger.warning("%s webhook refused: %s", provider_name, exc)
         return HttpResponseBadRequest("invalid signature", content_type="text/plain")
-    except DatabaseError:
-        logger.exception("%s webhook not handled (database); the provider will retry",
-                         provider_name)
+    except (DatabaseError, ProviderError):
+        # Worth a retry: the provider delivers the event again later.
+        logger.exception("%s webhook not handled (database or provider API); the provider "
+                         "will retry", provider_name)
         return HttpResponse("try again later", status=503, content_type="text/plain")
     return HttpResponse("\n".join(f"{o.event_id} {o.result}" for o in outcomes),
                         content_type="text/plain")

@@ -47,7 +47,7 @@ OPEN_STATES = {InstalmentState.DUE, InstalmentState.PARTLY_PAID, InstalmentState
 FORWARD = {
     CS.OPEN: {CS.AUTHORISED, CS.PAID, CS.CAPTURED, CS.CANCELED, CS.EXPIRED, CS.RELEASED},
     CS.AUTHORISED: {CS.CAPTURED, CS.RELEASED, CS.EXPIRED},
-    CS.CANCELED: {CS.PAID, CS.AUTHORISED},  # a page given up on, then paid after all
+    CS.CANCELED: set(),  # a canceled payment never brings money
     CS.PAID: set(), CS.CAPTURED: set(), CS.RELEASED: set(), CS.EXPIRED: set(),
 }
 
@@ -190,7 +190,7 @@ def apply_event(provider, event, checkout):
 
 def _authorised(checkout, amount, currency, capture_before, provider=None):
     _check_money(checkout, amount, currency)
-    if checkout.state != CS.OPEN and checkout.state != CS.CANCELED:
+    if checkout.state != CS.OPEN:  # a late event for a hold already captured, released...
         return f"already {checkout.state}"
     if capture_before is None and provider is not None:
         capture_before = provider.get_payment(checkout.payment_id).capture_before
