@@ -49,7 +49,7 @@ def handle_event(provider, event):
         return Outcome(event.event_id, event.type, "ignored: type")
     try:
         with transaction.atomic():
-            checkout = online_payments.find_checkout(provider.name, event)
+            checkout = online_payments.find_checkout(provider, event)
             if checkout is None:
                 logger.info("%s event %s (%s) ignored: no checkout of terms-kit for it",
                             provider.name, event.event_id, event.type)

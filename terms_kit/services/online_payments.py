@@ -124,9 +124,13 @@ def start_checkout(engagement, instalment_id, *, success_url, cancel_url, email=
 
 # --- Events -------------------------------------------------------------------------------
 
-def find_checkout(provider_name, event):
-    """The checkout an event is about: by our reference, else the payment or session id."""
-    checkouts = OnlineCheckout.objects.filter(provider=provider_name)
+def find_checkout(provider, event):
+    """The checkout an event is about: by our reference, else the payment or session id.
+
+    An event that carries neither our reference nor a known id (a refund whose payment
+    events have not come yet) is traced through the payment's own metadata at the provider.
+    """
+    checkouts = OnlineCheckout.objects.filter(provider=provider.name)
     if event.checkout_ref.isdigit():
         found = checkouts.filter(pk=int(event.checkout_ref)).first()
         if found:
@@ -136,7 +140,13 @@ def find_checkout(provider_name, event):
         if found:
             return found
     if event.session_id:
-        return checkouts.filter(session_id=event.session_id).first()
+        found = checkouts.filter(session_id=event.session_id).first()
+        if found:
+            return found
+    if event.kind == "refunded" and event.payment_id:
+        ref = provider.get_payment(event.payment_id).checkout_ref
+        if ref.isdigit():
+            return checkouts.filter(pk=int(ref)).first()
     return None
 
 

@@ -290,7 +290,7 @@ def test_s1_fake_stripe_hold_expiry_warning_then_expired_hold(client, accepted, 
     checkout.refresh_from_db()
     instalment.refresh_from_db()
     assert checkout.state == CheckoutState.EXPIRED and not instalment.secured_at
-    assert "expired" in mail.outbox[-1].subject
+    assert "expiré" in mail.outbox[-1].subject  # in the expert's language (French)
     assert not may_start(engagement).ok
     admin_login(client, engagement)
     client.post(reverse("terms_kit_card_action", args=[engagement.pk, checkout.pk, "capture"]),

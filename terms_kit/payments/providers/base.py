@@ -50,6 +50,7 @@ class PaymentState:
     amount: Decimal  # held (authorised) or received (paid)
     currency: str
     capture_before: datetime | None = None
+    checkout_ref: str = ""  # terms-kit's checkout id, from the payment's metadata
 
 
 @dataclass(frozen=True)

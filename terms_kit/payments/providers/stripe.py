@@ -128,6 +128,7 @@ class StripeProvider(PaymentProvider):
         return PaymentState(
             payment_id=intent["id"], status=status, amount=from_minor(cents or 0),
             currency=str(intent["currency"]).upper(), capture_before=capture_before,
+            checkout_ref=str((intent.get("metadata") or {}).get("terms_kit_checkout") or ""),
         )
 
     def get_payment(self, payment_id):
