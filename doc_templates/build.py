@@ -32,6 +32,26 @@ W = {
         "certificate": "Certificat d'acceptation",
         "deposit_invoice": "Facture d'acompte",
         "final_invoice": "Facture",
+        "milestone_invoice": "Facture d'étape",
+        "credit_note": "Avoir",
+        "receipt": "Reçu de paiement",
+        "deposit_line": "Acompte sur le devis {{ engagement.number }} : {{ engagement.title }}{% if deposit and invoice.incl_vat == deposit.incl_vat %} ({{ deposit.percent|percent }} du prix){% endif %}",
+        "deposit_received": "Date de versement de l'acompte : {% if invoice.received_on %}{{ invoice.received_on|date }}{% else %}[à la réception du paiement]{% endif %}",
+        "already_billed": "Déjà facturé",
+        "of_date": "du",
+        "settled": "Facture acquittée le {{ invoice.received_on|date }} : {{ invoice.paid|money }} reçus.",
+        "due_date": "Date d'échéance : {{ invoice.due_date|date }}",
+        "service_date": "Date de réalisation de la prestation : {{ invoice.date|date }}",
+        "category": "Catégorie d'opération : prestation de services.",
+        "transfer": "Par virement : IBAN {{ invoice.transfer.iban }}{% if invoice.transfer.bic %}, BIC {{ invoice.transfer.bic }}{% endif %}, montant {{ invoice.transfer.amount|money }}, référence à indiquer : {{ invoice.transfer.reference }}. Le QR code ci-dessous remplit le virement dans votre application bancaire.",
+        "milestone_for": "Étape : {{ invoice.milestone.label }}",
+        "credit_for": "Avoir sur la facture n° {{ invoice.corrects.number }} du {{ invoice.corrects.date|date }}",
+        "reason": "Motif : {{ invoice.reason }}",
+        "credit_total": "Montant de l'avoir",
+        "credit_refund": "Ce montant vous est remboursé ou déduit de ce que vous devez ; il annule la part correspondante de la facture.",
+        "receipt_text": "{{ seller.name }} reconnaît avoir reçu de {{ client.name }} la somme de {{ invoice.payment.amount|money }} le {{ invoice.payment.paid_on|date }}, par {% if invoice.payment.method == 'transfer' %}virement{% elif invoice.payment.method == 'cheque' %}chèque{% elif invoice.payment.method == 'cash' %}espèces{% elif invoice.payment.method in ('card_terminal', 'card_online') %}carte bancaire{% else %}autre moyen{% endif %}{% if invoice.payment.reference %} (référence {{ invoice.payment.reference }}){% endif %}.",
+        "receipt_for": "Au titre du devis {{ engagement.number }} : {{ engagement.title }}{% if invoice.for_invoices %} ; factures {{ invoice.for_invoices|join(', ') }}{% endif %}.",
+        "receipt_note": "Ce reçu n'est pas une facture.",
         "number": "Numéro",
         "draft": "brouillon",
         "issued": "Date d'émission",
@@ -126,8 +146,6 @@ W = {
         "invoice_no": "Facture n°",
         "to_assign": "[numéro attribué à l'émission]",
         "invoice_date": "Date de facture",
-        "deposit_line": "Acompte de {{ deposit.percent|percent }} sur le devis {{ engagement.number }} : {{ engagement.title }}",
-        "deposit_received": "Date de versement de l'acompte : {% if invoice.date %}{{ invoice.date|date }}{% else %}[à la réception du paiement]{% endif %}",
         "deducted": "Acompte déjà versé",
         "balance": "Net à payer",
         "bank": "Coordonnées bancaires : IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
@@ -139,6 +157,26 @@ W = {
         "certificate": "Acceptance certificate",
         "deposit_invoice": "Deposit invoice",
         "final_invoice": "Invoice",
+        "milestone_invoice": "Milestone invoice",
+        "credit_note": "Credit note",
+        "receipt": "Payment receipt",
+        "deposit_line": "Deposit on quote {{ engagement.number }}: {{ engagement.title }}{% if deposit and invoice.incl_vat == deposit.incl_vat %} ({{ deposit.percent|percent }} of the price){% endif %}",
+        "deposit_received": "Deposit received on: {% if invoice.received_on %}{{ invoice.received_on|date }}{% else %}[on receipt of payment]{% endif %}",
+        "already_billed": "Already invoiced",
+        "of_date": "of",
+        "settled": "Invoice paid on {{ invoice.received_on|date }}: {{ invoice.paid|money }} received.",
+        "due_date": "Due date: {{ invoice.due_date|date }}",
+        "service_date": "Date the service was performed: {{ invoice.date|date }}",
+        "category": "Category of operation: supply of services.",
+        "transfer": "By bank transfer: IBAN {{ invoice.transfer.iban }}{% if invoice.transfer.bic %}, BIC {{ invoice.transfer.bic }}{% endif %}, amount {{ invoice.transfer.amount|money }}, reference to quote: {{ invoice.transfer.reference }}. The QR code below fills in the transfer in your banking app.",
+        "milestone_for": "Milestone: {{ invoice.milestone.label }}",
+        "credit_for": "Credit note on invoice no. {{ invoice.corrects.number }} of {{ invoice.corrects.date|date }}",
+        "reason": "Reason: {{ invoice.reason }}",
+        "credit_total": "Credit note amount",
+        "credit_refund": "This amount is refunded to you or deducted from what you owe; it cancels the matching part of the invoice.",
+        "receipt_text": "{{ seller.name }} acknowledges receiving from {{ client.name }} the sum of {{ invoice.payment.amount|money }} on {{ invoice.payment.paid_on|date }}, by {% if invoice.payment.method == 'transfer' %}bank transfer{% elif invoice.payment.method == 'cheque' %}cheque{% elif invoice.payment.method == 'cash' %}cash{% elif invoice.payment.method in ('card_terminal', 'card_online') %}card{% else %}other means{% endif %}{% if invoice.payment.reference %} (reference {{ invoice.payment.reference }}){% endif %}.",
+        "receipt_for": "For quote {{ engagement.number }}: {{ engagement.title }}{% if invoice.for_invoices %}; invoices {{ invoice.for_invoices|join(', ') }}{% endif %}.",
+        "receipt_note": "This receipt is not an invoice.",
         "number": "Number",
         "draft": "draft",
         "issued": "Issue date",
@@ -233,8 +271,6 @@ W = {
         "invoice_no": "Invoice no.",
         "to_assign": "[number given on issue]",
         "invoice_date": "Invoice date",
-        "deposit_line": "Deposit of {{ deposit.percent|percent }} on quote {{ engagement.number }}: {{ engagement.title }}",
-        "deposit_received": "Deposit received on: {% if invoice.date %}{{ invoice.date|date }}{% else %}[on receipt of payment]{% endif %}",
         "deducted": "Deposit already paid",
         "balance": "Balance due",
         "bank": "Bank details: IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
@@ -527,45 +563,118 @@ def invoice_header(w, t, kind):
 
 
 def invoice_footer(w, t):
+    w.tag("if invoice.due_date")
+    w.p(t["due_date"], bold=True)
+    w.tag("endif")
     b2b_terms(w, t)
-    w.tag("if seller.iban")
+    w.p(t["category"])
+    w.tag("if invoice.transfer")
+    w.p(t["transfer"])
+    w.p("[[EPC_QR]]")
+    w.tag("elif seller.iban")
     w.p(t["bank"])
+    w.tag("endif")
+
+
+def amounts_table(w, t, total_label="total_ttc"):
+    """What the invoice covers: one row per VAT rate, then its totals (or the franchise)."""
+    w.tag("if rules.vat_lines")
+    w.table(
+        [t["vat"], t["amount_ht"], t["vat"], t["ttc"]],
+        ["{{ row.rate|percent }}", "{{ row.base|money }}", "{{ row.vat|money }}",
+         "{{ row.incl_vat|money }}"],
+        loop="for row in invoice.rows",
+    )
+    w.p(f"{t['total_ht']} : {{{{ invoice.excl_vat|money }}}}", align="right")
+    w.p(f"{t['vat']} : {{{{ invoice.vat|money }}}}", align="right")
+    w.p(f"{t[total_label]} : {{{{ invoice.incl_vat|money }}}}", bold=True, align="right")
+    w.tag("else")
+    w.p(f"{t['total'] if total_label == 'total_ttc' else t[total_label]} : {{{{ invoice.incl_vat|money }}}}", bold=True, align="right")
+    w.p(t["franchise"], align="right")
+    w.tag("endif")
+
+
+def deductions(w, t):
+    w.tag("for item in invoice.deductions")
+    w.p(f"{{% if item.kind == 'deposit' %}}{t['deducted']}{{% else %}}{t['already_billed']}{{% endif %}}"
+        f"{{% if item.reference %}} ({{{{ item.reference }}}}{{% if item.date %}} {t['of_date']} {{{{ item.date|date }}}}{{% endif %}}){{% endif %}} : "
+        "- {{ item.amount|money }}", align="right")
+    w.tag("endfor")
+
+
+def settled(w, t):
+    w.tag("if invoice.paid")
+    w.p(t["settled"], bold=True)
     w.tag("endif")
 
 
 def build_deposit_invoice(w, t):
     invoice_header(w, t, "deposit_invoice")
-    w.tag("if deposit")
     w.p(t["deposit_line"], bold=True)
     w.p(t["deposit_received"])
-    w.tag("if rules.vat_lines")
-    w.table(
-        [t["vat"], t["amount_ht"], t["vat"], t["ttc"]],
-        ["{{ row.rate|percent }}", "{{ row.base|money }}", "{{ row.vat|money }}",
-         "{{ (row.base + row.vat)|money }}"],
-        loop="for row in deposit.breakdown",
-    )
-    w.p(f"{t['total_ht']} : {{{{ deposit.excl_vat|money }}}}", align="right")
-    w.p(f"{t['vat']} : {{{{ deposit.vat|money }}}}", align="right")
-    w.p(f"{t['total_ttc']} : {{{{ deposit.incl_vat|money }}}}", bold=True, align="right")
-    w.tag("else")
-    w.p(f"{t['total']} : {{{{ deposit.incl_vat|money }}}}", bold=True, align="right")
-    w.p(t["franchise"], align="right")
-    w.tag("endif")
-    w.tag("endif")
+    amounts_table(w, t)
+    settled(w, t)
     invoice_footer(w, t)
 
 
 def build_final_invoice(w, t):
     invoice_header(w, t, "final_invoice")
     w.p("{{ engagement.title }}", bold=True)
+    w.tag("if invoice.issued")
+    w.p(t["service_date"])
+    w.tag("endif")
     lines_table(w, t)
-    w.tag("for item in invoice.deposits_deducted")
-    w.p(f"{t['deducted']}{{% if item.reference %}} ({{{{ item.reference }}}}){{% endif %}} : "
-        "- {{ item.amount|money }}", align="right")
-    w.tag("endfor")
+    deductions(w, t)
     w.p(f"{t['balance']} : {{{{ invoice.balance_due|money }}}}", bold=True, align="right")
+    settled(w, t)
     invoice_footer(w, t)
+
+
+def build_milestone_invoice(w, t):
+    invoice_header(w, t, "milestone_invoice")
+    w.p("{{ engagement.title }}", bold=True)
+    w.tag("if invoice.milestone")
+    w.p(t["milestone_for"], bold=True)
+    w.tag("if invoice.milestone.deliverable")
+    w.p(f"{t['deliverables']} : {{{{ invoice.milestone.deliverable }}}}")
+    w.tag("endif")
+    w.tag("if invoice.milestone.validation")
+    w.p(f"{t['validation']} : {{{{ invoice.milestone.validation }}}}")
+    w.tag("endif")
+    w.tag("endif")
+    w.tag("if invoice.issued")
+    w.p(t["service_date"])
+    w.tag("endif")
+    amounts_table(w, t)
+    deductions(w, t)
+    w.p(f"{t['balance']} : {{{{ invoice.net|money }}}}", bold=True, align="right")
+    invoice_footer(w, t)
+
+
+def build_credit_note(w, t):
+    heading_block(w, t, "credit_note", f"{{{{ invoice.number or {q(t['to_assign'])} }}}}")
+    w.p(f"{t['invoice_date']} : {{{{ invoice.date|date }}}} · {t['quote_ref']} : {{{{ engagement.number }}}}")
+    parties(w, t, client_ids=True)
+    w.tag("if invoice.corrects")
+    w.p(t["credit_for"], bold=True)
+    w.tag("endif")
+    w.p("{{ engagement.title }}")
+    w.tag("if invoice.reason")
+    w.p(t["reason"])
+    w.tag("endif")
+    amounts_table(w, t, total_label="credit_total")
+    w.p(t["credit_refund"])
+
+
+def build_receipt(w, t):
+    heading_block(w, t, "receipt", f"{{{{ invoice.number or {q(t['to_assign'])} }}}}")
+    w.p(f"{t['invoice_date']} : {{{{ invoice.date|date }}}}")
+    parties(w, t)
+    w.tag("if invoice.payment")
+    w.p(t["receipt_text"], bold=True)
+    w.tag("endif")
+    w.p(t["receipt_for"])
+    w.p(t["receipt_note"])
 
 
 BUILDERS = {
@@ -574,6 +683,9 @@ BUILDERS = {
     "certificate": build_certificate,
     "deposit_invoice": build_deposit_invoice,
     "final_invoice": build_final_invoice,
+    "milestone_invoice": build_milestone_invoice,
+    "credit_note": build_credit_note,
+    "receipt": build_receipt,
 }
 
 

@@ -304,6 +304,27 @@ def register_acceptance_urls():
 
 
 @hooks.register("register_admin_urls")
+def register_payment_urls():
+    from .admin import payments
+
+    base = "terms-kit/engagements/<int:pk>/ledger/"
+    return [
+        path(base, payments.EngagementLedgerView.as_view(), name="terms_kit_engagement_ledger"),
+        path(base + "pay/", payments.record_payment_view, name="terms_kit_ledger_pay"),
+        path(base + "milestones/<int:instalment_pk>/done/", payments.milestone_done_view,
+             name="terms_kit_ledger_milestone_done"),
+        path(base + "completed/", payments.completed_view, name="terms_kit_ledger_completed"),
+        path(base + "credit/", payments.credit_use_view, name="terms_kit_ledger_credit"),
+        path(base + "act/", payments.act_view, name="terms_kit_ledger_act"),
+        path(base + "refund/", payments.refund_view, name="terms_kit_ledger_refund"),
+        path(base + "payments/<int:payment_pk>/receipt/", payments.receipt_view,
+             name="terms_kit_ledger_receipt"),
+        path("terms-kit/invoices/<int:pk>/<str:fmt>/", payments.invoice_download,
+             name="terms_kit_invoice_download"),
+    ]
+
+
+@hooks.register("register_admin_urls")
 def register_wizard_urls():
     return wizard_urls.urlpatterns
 

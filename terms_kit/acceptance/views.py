@@ -82,6 +82,10 @@ def review(request, token, link):
         "errors": request.session.pop("terms_kit_errors", {}),
         "full_name": request.session.pop("terms_kit_full_name", ""),
     }
+    if accepted is not None:
+        from ..payments.presentation import client_money
+
+        context["money"] = client_money(engagement, link.language)
     return render(request, "terms_kit/client/review.html", context)
 
 

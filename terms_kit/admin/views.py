@@ -33,6 +33,12 @@ class EngagementIndexView(OwnedIndexView):
                 icon_name="history",
                 priority=15,
             ),
+            MenuItem(
+                _("Payments and invoices"),
+                url=reverse("terms_kit_engagement_ledger", args=[instance.pk]),
+                icon_name="doc-full",
+                priority=16,
+            ),
         ]
 
 

@@ -11,7 +11,10 @@ from . import (
     export_spec,
     generate,
     import_spec,
+    ledger,
     lint_template,
+    pay,
+    payments_sweep,
     rules_doc,
     seal_certificate,
     verify,
@@ -27,4 +30,7 @@ SUBCOMMANDS = {
     "verify": verify,
     "make-seal-certificate": seal_certificate,
     "card-holds": card_holds,
+    "ledger": ledger,
+    "pay": pay,
+    "payments": payments_sweep,
 }

@@ -11,7 +11,10 @@ from types import SimpleNamespace
 from .. import money
 from . import rules
 
-KINDS = ("quote", "terms", "certificate", "deposit_invoice", "final_invoice")
+KINDS = ("quote", "terms", "certificate", "deposit_invoice", "final_invoice",
+         "milestone_invoice", "credit_note", "receipt")
+# Kinds that are invoices: an issued one always has its number (services/invoicing.py).
+INVOICE_KINDS = ("deposit_invoice", "final_invoice", "milestone_invoice", "credit_note", "receipt")
 
 
 def _dec(value):
@@ -193,22 +196,91 @@ def _acceptance(acceptance):
     return {key: acceptance.get(key, "" if key != "consents" else []) for key in keys}
 
 
+def _rows(rows):
+    return [{"rate": _dec(row["rate"]), "base": _dec(row["base"]), "vat": _dec(row["vat"]),
+             "incl_vat": _dec(row["base"]) + _dec(row["vat"])} for row in rows]
+
+
 def _invoice(invoice, deposit, totals):
-    """Invoice number and date come from the invoicing feature; None shows placeholders."""
+    """The invoice's own figures, as issued by services/invoicing.py (number, date, rows,
+    deductions by number, net). Without them (a preview from the documents admin) the
+    quote's figures are shown and the number and date stay placeholders."""
     invoice = invoice or {}
+    if invoice.get("number"):
+        deductions = [
+            {"reference": item.get("reference", ""), "kind": item.get("kind", "deposit"),
+             "date": item.get("date", ""), "amount": _dec(item["amount"])}
+            for item in invoice.get("deductions", [])
+        ]
+        payment = invoice.get("payment") or {}
+        transfer = invoice.get("transfer") or {}
+        return {
+            "issued": True,
+            "number": invoice["number"],
+            "date": invoice["date"],
+            "due_date": invoice.get("due_date") or "",
+            "kind": invoice.get("kind", ""),
+            "title": invoice.get("title", ""),
+            "rows": _rows(invoice.get("rows", [])),
+            "excl_vat": _dec(invoice["excl_vat"]),
+            "vat": _dec(invoice["vat"]),
+            "incl_vat": _dec(invoice["incl_vat"]),
+            "deductions": deductions,
+            "deposits_deducted": deductions,
+            "deposits_total": _dec(invoice.get("deducted")) or money.ZERO,
+            "deducted": _dec(invoice.get("deducted")) or money.ZERO,
+            "net": _dec(invoice["net"]),
+            "balance_due": _dec(invoice["net"]),
+            "received_on": invoice.get("received_on") or "",
+            "paid": _dec(invoice.get("paid")),
+            "milestone": invoice.get("milestone"),
+            "corrects": invoice.get("corrects"),
+            "reason": invoice.get("reason", ""),
+            "payment": {"amount": _dec(payment.get("amount")),
+                        "paid_on": payment.get("paid_on", ""),
+                        "method": payment.get("method", ""),
+                        "reference": payment.get("reference", "")} if payment else None,
+            "for_invoices": invoice.get("for_invoices", []),
+            "transfer": {"name": transfer.get("name", ""),
+                         "iban": transfer.get("iban", ""), "bic": transfer.get("bic", ""),
+                         "amount": _dec(transfer.get("amount")),
+                         "reference": transfer.get("reference", "")} if transfer else None,
+        }
     deducted = [
-        {"reference": item.get("reference", ""), "amount": _dec(item["amount"])}
+        {"reference": item.get("reference", ""), "kind": "deposit", "date": "",
+         "amount": _dec(item["amount"])}
         for item in invoice.get("deposits_paid", [])
     ]
     if not deducted and deposit:
-        deducted = [{"reference": "", "amount": deposit["incl_vat"]}]
+        deducted = [{"reference": "", "kind": "deposit", "date": "",
+                     "amount": deposit["incl_vat"]}]
     paid = sum((item["amount"] for item in deducted), money.ZERO)
+    rows = deposit["breakdown"] if deposit else _breakdown(totals.breakdown)
     return {
+        "issued": False,
         "number": invoice.get("number", ""),
         "date": invoice.get("date", ""),
+        "due_date": "",
+        "kind": "",
+        "title": "",
+        "rows": [dict(row, incl_vat=row["base"] + row["vat"]) for row in rows],
+        "excl_vat": deposit["excl_vat"] if deposit else totals.total_excl_vat,
+        "vat": deposit["vat"] if deposit else totals.total_vat,
+        "incl_vat": deposit["incl_vat"] if deposit else totals.total_incl_vat,
+        "deductions": deducted,
         "deposits_deducted": deducted,
         "deposits_total": paid,
+        "deducted": paid,
+        "net": totals.total_incl_vat - paid,
         "balance_due": totals.total_incl_vat - paid,
+        "received_on": "",
+        "paid": None,
+        "milestone": None,
+        "corrects": None,
+        "reason": "",
+        "payment": None,
+        "for_invoices": [],
+        "transfer": None,
     }
 
 

@@ -25,7 +25,19 @@ SAMPLE_EXTRAS = {
     "acceptance": {"signer_name": "", "signer_email": "", "accepted_at": "", "ip_address": "",
                    "user_agent": "", "document_sha256": "", "terms_sha256": "",
                    "consents": ["text"]},
-    "invoice": {"number": "", "date": "", "deposits_paid": [{"reference": "", "amount": "1"}]},
+    # An issued invoice with every part filled (services/invoicing.py makes these).
+    "invoice": {
+        "number": "F-2026-0001", "date": "2026-01-01", "due_date": "2026-01-31",
+        "kind": "milestone", "title": "", "excl_vat": "1", "vat": "0", "incl_vat": "1",
+        "rows": [{"rate": "20", "base": "1", "vat": "0"}],
+        "deductions": [{"reference": "", "kind": "deposit", "date": "", "amount": "1"}],
+        "deducted": "1", "net": "0", "received_on": "", "paid": "1",
+        "milestone": {"label": "", "deliverable": "", "validation": ""},
+        "corrects": {"number": "", "date": ""}, "reason": "",
+        "payment": {"amount": "1", "paid_on": "", "method": "", "reference": ""},
+        "for_invoices": [""],
+        "transfer": {"name": "", "iban": "", "bic": "", "amount": "1", "reference": ""},
+    },
 }
 # Names Jinja itself provides inside templates.
 BUILTIN_NAMES = {"loop", "range", "dict", "lipsum", "cycler", "joiner", "namespace"}

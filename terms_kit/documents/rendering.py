@@ -100,6 +100,30 @@ def normalize_docx(data):
     return out.getvalue()
 
 
+QR_MARKER = "[[EPC_QR]]"
+
+
+def _place_qr_code(document, context):
+    """Replace the paragraph that reads QR_MARKER by the transfer's EPC QR code (an image
+    cannot come from a text tag: it is added here, from the snapshot's transfer details)."""
+    invoice = context.get("invoice") if isinstance(context, dict) else None
+    transfer = (invoice or {}).get("transfer")
+    for paragraph in document.paragraphs:
+        if paragraph.text.strip() != QR_MARKER:
+            continue
+        for run in paragraph.runs:
+            run.text = ""
+        if transfer and transfer.get("iban") and transfer.get("amount"):
+            from docx.shared import Cm
+
+            from ..payments.transfer import Transfer, epc_png
+
+            png = epc_png(Transfer(name=transfer.get("name", ""), iban=transfer["iban"],
+                                   bic=transfer.get("bic", ""), amount=transfer["amount"],
+                                   reference=transfer.get("reference", "")))
+            paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(3.2))
+
+
 def render_docx(template_bytes, context, lang, template_name):
     """Fill a DOCX template; return the DOCX bytes. Raises RenderError with the template name."""
     template = _Template(io.BytesIO(template_bytes))
@@ -115,6 +139,7 @@ def render_docx(template_bytes, context, lang, template_name):
         ) from exc
     except jinja2.TemplateError as exc:
         raise RenderError(template_name, f"template error: {exc}") from exc
+    _place_qr_code(template.docx, context)
     # docxtpl stamps the core properties with "now": fix them so the output is reproducible.
     template.docx.core_properties.modified = template.docx.core_properties.created
     out = io.BytesIO()

@@ -46,6 +46,7 @@ from ..models import (
 from ..spec import export_engagement
 from ..status import Origin, Status, can_transition
 from .documents import issue_document
+from .payments import create_schedule
 from .status import change_status
 
 SEALED_PREFIX = "terms_kit/sealed"
@@ -346,6 +347,7 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token):
     record = _append_record(engagement, ConsentKind.ACCEPTANCE, payload, now)
     change_status(engagement, Status.ACCEPTED, note=f"accepted online, record #{record.sequence}",
                   origin=Origin.ACCEPTANCE)
+    create_schedule(engagement)  # what is due and when; the status follows the money
 
     accepted_at = _format_dt(now, link.language)
     certificate = issue_document(engagement, "certificate", link.language, extras={
@@ -386,7 +388,7 @@ def _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, sp
 
         payable = payable_online(engagement)
         if payable:
-            client_context["pay_url"] = client_url(token) + "#pay"
+            client_context["pay_url"] = client_url(token) + "#payments"
             client_context["pay_kind"] = payable[0].kind
     filename = f"{engagement.number}-signed.pdf"
     with translation.override(lang):

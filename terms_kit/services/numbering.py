@@ -36,7 +36,8 @@ def take_next_number(owner, year, series=QUOTE):
     queue on the row lock and a rollback gives the number back.
     """
     if series not in PREFIX_SETTINGS:
-        raise ValueError(f"Unknown number series {series!r}; use one of {', '.join(PREFIX_SETTINGS)}.")
+        raise ValueError(
+            f"Unknown number series {series!r}; use one of {', '.join(PREFIX_SETTINGS)}.")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("take_next_number() must run inside transaction.atomic().")
     # get_or_create retries a concurrent insert of the same row as a (locking) get.

@@ -18,13 +18,66 @@ Contract (the other services, views, commands and provider webhooks call only th
 - ``payments_sweep(on=None)``: instalments falling due and overdue, status to match.
   Idempotent; two runners at once are safe (each engagement under its row lock).
 - Expert actions: ``mark_milestone_done``, ``mark_completed``, ``record_credit_use``,
-  ``record_act``, ``secure_instalment`` / ``release_instalment`` (card holds, for providers).
+  ``record_act``, ``refund_unused_credit``, ``issue_payment_receipt``; card holds for
+  providers: ``secure_instalment`` / ``release_instalment``.
 
 Every function runs in one transaction, locks the engagement row first, and writes only
 insert-only evidence (payments, allocations, invoices, refunds) plus instalment states.
+Amounts are incl. VAT and Decimal; the schedule rules are in docs/payments.md.
 """
 
+import calendar
+import datetime
+import logging
+from collections import deque
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .. import money
+from ..conf import app_settings
+from ..documents import rules
+from ..exceptions import PaymentRefused
+from ..models import (
+    Allocation,
+    ConsentKind,
+    CreditUse,
+    DueTrigger,
+    Engagement,
+    Instalment,
+    InstalmentKind,
+    InstalmentState,
+    Invoice,
+    InvoiceKind,
+    Payment,
+    Refund,
+    WorkStartNotice,
+)
+from ..models.engagement import PaymentModel
+from ..status import ORIGINS, Origin, Status
+from . import invoicing
+from .status import change_status
+
+logger = logging.getLogger(__name__)
+
+K, ST, T = InstalmentKind, InstalmentState, DueTrigger
+# Paid before the work: these must be paid (or, for a card hold, secured) for work to start.
+UPFRONT_KINDS = (K.DEPOSIT, K.FULL, K.CREDIT_PACK, K.PREAUTHORISATION)
+OPEN_STATES = (ST.DUE, ST.PARTLY_PAID, ST.OVERDUE)
+# Statuses in which money may be received.
+PAYABLE_STATUSES = (Status.ACCEPTED, Status.DEPOSIT_DUE, Status.IN_PROGRESS, Status.DELIVERED,
+                    Status.BALANCE_DUE, Status.OVERDUE, Status.FORMAL_NOTICE)
+# C. trav. L6353-6: a self-paid trainee pays nothing before the withdrawal period ends, then
+# at most 30 % of the price.
+TRAINING_FIRST_SHARE = Decimal("30")
+# C. conso L221-10: nothing taken from a consumer before day 7 of an off-premises contract.
+OFF_PREMISES_NO_PAYMENT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -36,38 +89,915 @@ class MayStart:
         return self.ok
 
 
+# --- Small helpers --------------------------------------------------------------------------
+
+def _lock(engagement):
+    return (Engagement.objects.select_for_update()
+            .select_related("client", "identity", "owner").get(pk=engagement.pk))
+
+
+def _amount(value, field_name="amount"):
+    try:
+        amount = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise PaymentRefused(_("The amount %(value)s is not a number: write it like 4320.00.")
+                             % {"value": value}, field_name) from None
+    if not amount.is_finite():
+        raise PaymentRefused(_("The amount %(value)s is not a number: write it like 4320.00.")
+                             % {"value": value}, field_name)
+    if amount != money.to_cents(amount):
+        raise PaymentRefused(_("The amount %(value)s has more than two decimals: give it to "
+                               "the cent.") % {"value": value}, field_name)
+    if amount <= 0:
+        raise PaymentRefused(_("The amount must be above 0 (it is %(value)s).")
+                             % {"value": value}, field_name)
+    return money.to_cents(amount)
+
+
+def _fmt(amount, lang=None):
+    from ..documents.formatting import money as format_money
+
+    return format_money(amount, lang or translation.get_language() or "en")
+
+
+def _law(engagement):
+    """The part of the spec the legal predicates read, without exporting the whole spec."""
+    client, identity = engagement.client, engagement.identity
+    return {
+        "client": {"kind": client.kind, "headcount": client.headcount,
+                   "outside_core_activity": client.outside_core_activity},
+        "identity": {"profession": identity.profession, "vat_regime": identity.vat_regime,
+                     "legal_form": identity.legal_form},
+        "engagement": {"channel": engagement.channel,
+                       "early_start_requested": engagement.early_start_requested},
+    }
+
+
+def _is_training_consumer(engagement):
+    return engagement.client.is_consumer and engagement.identity.profession == "training"
+
+
+def accepted_on(engagement):
+    """The day the client accepted (from the consent record, else the status history)."""
+    record = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+    if record is not None:
+        return timezone.localdate(record.created_at)
+    change = engagement.status_changes.filter(to_status=Status.ACCEPTED).first()
+    return timezone.localdate(change.changed_at) if change else None
+
+
+def withdrawal_end(engagement, accepted=None):
+    """Last day of the withdrawal period, or None when the client has no such right."""
+    law = _law(engagement)
+    if not rules.has_withdrawal_right(law):
+        return None
+    accepted = accepted or accepted_on(engagement)
+    if accepted is None:
+        return None
+    return accepted + datetime.timedelta(days=rules.withdrawal_days(law))
+
+
+def due_after_invoice(engagement, invoice_date):
+    """The payment term of the accepted terms, from the invoice date (or end of month)."""
+    days = engagement.due_days
+    if days is None:
+        days = app_settings.DEFAULT_DUE_DAYS
+    due = invoice_date + datetime.timedelta(days=days)
+    if engagement.due_basis == "end_of_month":
+        due = due.replace(day=calendar.monthrange(due.year, due.month)[1])
+    return due
+
+
+def _next_position(engagement):
+    last = engagement.instalments.order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+# --- The schedule ---------------------------------------------------------------------------
+
+def deposit_amount(engagement, totals=None):
+    """The deposit incl. VAT: its percentage of each VAT base, VAT then rounded per rate
+    (the figure the deposit invoice prints)."""
+    if not engagement.deposit_percent:
+        return None
+    totals = totals or engagement.totals
+    amount = money.ZERO
+    for row in totals.breakdown:
+        base = money.percent_of(row.base, engagement.deposit_percent)
+        amount += base + money.to_cents(base * row.rate / 100)
+    return amount
+
+
+def plan(engagement, accepted=None):
+    """The instalments the payment conditions call for, as dicts (nothing stored)."""
+    totals = engagement.totals
+    total = totals.total_incl_vat
+    model = engagement.payment_model
+    items = []
+
+    def add(kind, label, amount, trigger, milestone=None):
+        items.append({"kind": kind, "label": label, "amount": money.to_cents(amount),
+                      "due_trigger": trigger, "milestone": milestone})
+
+    deposit = deposit_amount(engagement, totals) if model in (
+        PaymentModel.DEPOSIT, PaymentModel.MILESTONES) else None
+    deposit_word = (_("Arrhes") if engagement.deposit_label == "arrhes" else _("Deposit"))
+    if model == PaymentModel.FULL_PREPAYMENT:
+        add(K.FULL, _("Full payment"), total, T.ACCEPTANCE)
+    elif model == PaymentModel.TIME_CREDIT:
+        add(K.CREDIT_PACK, _("Time-credit pack"), total, T.ACCEPTANCE)
+    elif model == PaymentModel.PREAUTHORISATION:
+        add(K.PREAUTHORISATION, _("Card pre-authorisation"), total, T.ACCEPTANCE)
+    elif model == PaymentModel.PAY_PER_ACT:
+        pass  # one instalment per act, made when the expert records it
+    elif model == PaymentModel.MILESTONES:
+        if deposit:
+            add(K.DEPOSIT, deposit_word, deposit, T.ACCEPTANCE)
+        milestones = list(engagement.milestones.all())
+        credit, planned = deposit or money.ZERO, deposit or money.ZERO
+        for index, milestone in enumerate(milestones):
+            if index == len(milestones) - 1:
+                amount = total - planned  # the last one takes the cents of the roundings
+            else:
+                rows = invoicing.rows_from_excl_vat(milestone.amount, totals.breakdown)
+                gross = invoicing.totals_of(rows)[2]
+                taken = min(credit, gross)  # the deposit is deducted first-fit
+                credit -= taken
+                amount = gross - taken
+            planned += amount
+            add(K.MILESTONE, milestone.label, amount, T.MILESTONE_DONE, milestone)
+    elif model == PaymentModel.DEPOSIT and deposit:
+        add(K.DEPOSIT, deposit_word, deposit, T.ACCEPTANCE)
+        add(K.BALANCE, _("Balance"), total - deposit, T.COMPLETION)
+    else:  # on completion, or a deposit model with no deposit
+        add(K.BALANCE, _("Payment at the end of the service"), total, T.COMPLETION)
+
+    if _is_training_consumer(engagement) and items:
+        items = _training_rule(items, total)
+    return items
+
+
+def _training_rule(items, total):
+    """S6: nothing is due before the withdrawal period ends, then at most 30 % of the price;
+    the first instalment falls due the day after the period, the excess moves to the next."""
+    cap = money.percent_of(total, TRAINING_FIRST_SHARE)
+    first = dict(items[0], due_trigger=T.WITHDRAWAL_END)
+    rest = [dict(item) for item in items[1:]]
+    for item in rest:
+        if item["due_trigger"] == T.ACCEPTANCE:
+            item["due_trigger"] = T.WITHDRAWAL_END
+    if first["amount"] > cap:
+        excess = first["amount"] - cap
+        first["amount"] = cap
+        if rest:
+            rest[0]["amount"] += excess
+        else:
+            rest.append({"kind": K.BALANCE, "label": _("Balance"), "amount": excess,
+                         "due_trigger": T.COMPLETION, "milestone": None})
+    return [first] + rest
+
+
 def create_schedule(engagement):
-    """Make the instalments of an accepted engagement (idempotent); returns them in order."""
-    raise NotImplementedError
+    """Make the instalments of an accepted engagement (idempotent); returns them in order.
+
+    Instalments due on acceptance are due at once; the status moves to "deposit due" (or
+    "in progress" when nothing is due before the work).
+    """
+    with transaction.atomic():
+        locked = _lock(engagement)
+        existing = list(locked.instalments.order_by("position"))
+        if existing:
+            return existing
+        if locked.status not in PAYABLE_STATUSES:
+            raise PaymentRefused(_("A payment schedule is made once the client has accepted "
+                                   "the quote (this one is %(status)s).")
+                                 % {"status": locked.get_status_display()})
+        accepted = accepted_on(locked) or timezone.localdate()
+        end = withdrawal_end(locked, accepted)
+        with translation.override(locked.language):
+            items = plan(locked, accepted)
+        created = []
+        for position, item in enumerate(items, start=1):
+            trigger = item["due_trigger"]
+            state, due = ST.SCHEDULED, None
+            if trigger == T.ACCEPTANCE:
+                state, due = ST.DUE, accepted
+            elif trigger == T.WITHDRAWAL_END:
+                due = (end or accepted) + datetime.timedelta(days=1)
+            created.append(Instalment.objects.create(
+                engagement=locked, position=position, kind=item["kind"], label=item["label"],
+                amount=item["amount"], due_trigger=trigger, due_date=due, state=state,
+                milestone=item["milestone"]))
+        _sync_status(locked, note="payment schedule made")
+        _notify_if_may_start(locked)
+        return created
+
+
+# --- Status follows the money ---------------------------------------------------------------
+
+def _payments_path(from_status, to_status):
+    """Shortest chain of changes the payments service may make, or None."""
+    if from_status == to_status:
+        return []
+    edges = {}
+    for (source, target), origins in ORIGINS.items():
+        if Origin.PAYMENTS in origins:
+            edges.setdefault(source, []).append(target)
+    queue, seen = deque([(from_status, [])]), {from_status}
+    while queue:
+        status, path = queue.popleft()
+        for target in sorted(edges.get(status, [])):
+            if target == to_status:
+                return path + [target]
+            if target not in seen and target not in (Status.CANCELLED, Status.REFUNDED,
+                                                     Status.DELIVERED):
+                seen.add(target)
+                queue.append((target, path + [target]))
+    return None
+
+
+def _counts_as_open(instalment):
+    if instalment.kind == K.PREAUTHORISATION and instalment.secured_at:
+        return False  # a card hold secures it: the work may run until the capture
+    return instalment.state in OPEN_STATES
+
+
+def money_status(engagement, instalments):
+    """The status the money says: overdue, deposit due, balance due, in progress or paid.
+    None: no opinion (e.g. a training waiting period with nothing due yet)."""
+    live = [i for i in instalments if i.state not in (ST.CANCELLED,)]
+    if any(i.state == ST.OVERDUE and _counts_as_open(i) for i in live):
+        return Status.OVERDUE
+    opened = [i for i in live if _counts_as_open(i)]
+    if opened:
+        if any(i.kind in UPFRONT_KINDS or i.due_trigger in (T.ACCEPTANCE, T.WITHDRAWAL_END)
+               for i in opened):
+            return Status.DEPOSIT_DUE
+        return Status.BALANCE_DUE
+    scheduled = [i for i in live if i.state == ST.SCHEDULED]
+    if any(i.due_trigger == T.WITHDRAWAL_END for i in scheduled) and (
+            engagement.status == Status.ACCEPTED):
+        return None  # nothing payable yet: stays "accepted" until the period ends
+    if scheduled or any(i.kind == K.PREAUTHORISATION and i.state != ST.PAID for i in live):
+        return Status.IN_PROGRESS
+    if engagement.payment_model == PaymentModel.PAY_PER_ACT and (
+            engagement.status != Status.DELIVERED):
+        return Status.IN_PROGRESS  # more acts may come until the expert closes it
+    return Status.PAID
+
+
+def _sync_status(engagement, user=None, note=""):
+    """Move the engagement, through changes the payments service owns, to what the money
+    says. Statuses outside the money flow (withdrawn, cancelled...) are left alone."""
+    current = Engagement.objects.filter(pk=engagement.pk).values_list("status", flat=True)[0]
+    engagement.status = current
+    if current not in PAYABLE_STATUSES:
+        return []
+    target = money_status(engagement, list(engagement.instalments.order_by("position")))
+    if target is None or target == current:
+        return []
+    if current == Status.FORMAL_NOTICE and target in (Status.OVERDUE, Status.BALANCE_DUE,
+                                                      Status.DEPOSIT_DUE):
+        return []  # the dunning service owns this stage until it is paid
+    path = _payments_path(current, target)
+    if not path:
+        return []
+    return [change_status(engagement, status, user=user, note=note, origin=Origin.PAYMENTS)
+            for status in path]
+
+
+# --- Payments -------------------------------------------------------------------------------
+
+def _existing_payment(provider, provider_payment_id, engagement):
+    payment = Payment.objects.filter(provider=provider,
+                                     provider_payment_id=provider_payment_id).first()
+    if payment is not None and payment.engagement_id != engagement.pk:
+        raise PaymentRefused(_("Payment %(id)s from %(provider)s is already recorded on "
+                               "another engagement.")
+                             % {"id": provider_payment_id, "provider": provider})
+    return payment
 
 
 def record_payment(engagement, *, amount, paid_on, method, reference="", user=None,
                    instalment=None, provider="", provider_payment_id=""):
     """Record money received (see the module docstring); returns the Payment."""
-    raise NotImplementedError
+    amount = _amount(amount)
+    if isinstance(paid_on, str):
+        try:
+            paid_on = datetime.date.fromisoformat(paid_on)
+        except ValueError:
+            raise PaymentRefused(_("The date %(value)s is not a date: write it as YYYY-MM-DD.")
+                                 % {"value": paid_on}, "paid_on") from None
+    if method not in Payment.Method.values:
+        raise PaymentRefused(_("Unknown payment method %(value)s: use one of %(choices)s.")
+                             % {"value": method, "choices": ", ".join(Payment.Method.values)},
+                             "method")
+    if provider_payment_id:
+        existing = _existing_payment(provider, provider_payment_id, engagement)
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return _record_payment(engagement, amount, paid_on, method, reference or "", user,
+                                   instalment, provider or "", provider_payment_id or "")
+    except IntegrityError:
+        # A concurrent delivery of the same provider payment won the unique constraint.
+        if provider_payment_id:
+            existing = _existing_payment(provider, provider_payment_id, engagement)
+            if existing is not None:
+                return existing
+        raise
 
+
+def _check_payable(locked, paid_on):
+    if locked.status not in PAYABLE_STATUSES:
+        raise PaymentRefused(_("A payment can be recorded once the client has accepted the "
+                               "quote and until it is settled; this engagement is "
+                               "%(status)s.") % {"status": locked.get_status_display()})
+    if not locked.instalments.exists():
+        create_schedule(locked)
+    if locked.client.is_consumer:
+        accepted = accepted_on(locked)
+        if _is_training_consumer(locked):
+            end = withdrawal_end(locked, accepted)
+            if end and paid_on <= end:
+                raise PaymentRefused(_(
+                    "A self-paid trainee may pay nothing before the %(days)s-day withdrawal "
+                    "period ends (%(end)s; Labour Code L6353-6): record the payment from "
+                    "%(first)s.") % {"days": rules.TRAINING_WITHDRAWAL_DAYS, "end": end,
+                                      "first": end + datetime.timedelta(days=1)}, "paid_on")
+        elif locked.channel == "off_premises" and accepted:
+            first = accepted + datetime.timedelta(days=OFF_PREMISES_NO_PAYMENT_DAYS)
+            if paid_on < first:
+                raise PaymentRefused(_(
+                    "Nothing may be taken from a consumer before day 7 of an off-premises "
+                    "contract (Consumer Code L221-10): record the payment from %(first)s.")
+                    % {"first": first}, "paid_on")
+
+
+def _targets(locked, instalment):
+    opened = [i for i in locked.instalments.select_for_update().order_by("position")
+              if i.state in OPEN_STATES]
+    if instalment is None:
+        return opened
+    chosen = [i for i in opened if i.pk == getattr(instalment, "pk", instalment)]
+    if not chosen:
+        target = locked.instalments.filter(pk=getattr(instalment, "pk", instalment)).first()
+        if target is None:
+            raise PaymentRefused(_("This instalment belongs to another engagement."),
+                                 "instalment")
+        raise PaymentRefused(_("“%(label)s” is %(state)s: nothing can be paid on it now.")
+                             % {"label": target.label, "state": target.get_state_display()},
+                             "instalment")
+    return chosen
+
+
+def _record_payment(engagement, amount, paid_on, method, reference, user, instalment,
+                    provider, provider_payment_id):
+    locked = _lock(engagement)
+    if provider_payment_id:
+        # Under the lock: a concurrent delivery that got here first has committed by now.
+        existing = _existing_payment(provider, provider_payment_id, locked)
+        if existing is not None:
+            return existing
+    _check_payable(locked, paid_on)
+    targets = _targets(locked, instalment)
+    due_now = sum((i.left_to_pay for i in targets), money.ZERO)
+    if due_now <= 0:
+        raise PaymentRefused(_("Nothing is due on this engagement now, so no payment can be "
+                               "recorded. Mark a milestone done or the service completed "
+                               "first, or record an act."), "amount")
+    if amount > due_now:
+        raise PaymentRefused(_(
+            "This payment of %(amount)s is more than what is due now (%(due)s): record at "
+            "most %(due)s. If the client paid too much, record %(due)s and refund the rest."
+        ) % {"amount": _fmt(amount), "due": _fmt(due_now)}, "amount")
+    was_allowed = may_start(locked).ok
+    payment = Payment.objects.create(
+        owner=locked.owner, engagement=locked, amount=amount, paid_on=paid_on, method=method,
+        reference=reference[:200], provider=provider, provider_payment_id=provider_payment_id,
+        recorded_by=user, recorded_by_label=user.get_username() if user else "")
+    left, invoices = amount, []
+    for target in targets:
+        take = min(left, target.left_to_pay)
+        if take <= 0:
+            continue
+        left -= take
+        Allocation.objects.create(payment=payment, instalment=target, amount=take)
+        target.paid_amount += take
+        target.state = ST.PAID if target.paid_amount >= target.amount else ST.PARTLY_PAID
+        target.save(update_fields=["paid_amount", "state", "updated_at"])
+        invoices += _invoice_on_receipt(locked, target, payment, take)
+    _sync_status(locked, user=user, note=_payment_note(payment))
+    _after_payment(locked, payment, invoices, was_allowed)
+    return payment
+
+
+def _payment_note(payment):
+    return f"payment {payment.amount} ({payment.method}) on {payment.paid_on.isoformat()}"
+
+
+def _invoice_on_receipt(engagement, instalment, payment, amount):
+    """Money received before the service is invoiced at once (CGI 289 I-1-c); a prepaid
+    service fully paid gets its (final) invoice, which deducts the earlier deposit invoices."""
+    if instalment.kind == K.DEPOSIT:
+        return [invoicing.issue_deposit_invoice(engagement, instalment, payment, amount,
+                                                payment.paid_on)]
+    if instalment.kind in (K.FULL, K.CREDIT_PACK, K.PREAUTHORISATION):
+        if instalment.state == ST.PAID:
+            return [invoicing.issue_final_invoice(engagement, instalment, payment.paid_on,
+                                                  payment=payment)]
+        return [invoicing.issue_deposit_invoice(engagement, instalment, payment, amount,
+                                                payment.paid_on)]
+    return []  # milestones, balances and acts were invoiced when they fell due
+
+
+# --- Expert actions -------------------------------------------------------------------------
+
+def _upfront_unpaid(locked):
+    return [i for i in locked.instalments.all()
+            if i.kind in UPFRONT_KINDS and i.state not in (ST.PAID, ST.CANCELLED, ST.REFUNDED)
+            and not (i.kind == K.PREAUTHORISATION and i.secured_at)]
+
+
+def _fall_due(locked, instalment, on, user=None):
+    """An instalment falls due: its invoice when it is billed then, its due date, its state."""
+    invoices = []
+    if instalment.kind in (K.MILESTONE, K.BALANCE):
+        due = due_after_invoice(locked, on)
+        later = locked.instalments.filter(
+            kind__in=[K.MILESTONE, K.BALANCE], state=ST.SCHEDULED,
+            position__gt=instalment.position).exists()
+        if instalment.kind == K.MILESTONE and later:
+            invoice = invoicing.issue_milestone_invoice(locked, instalment, on, due)
+        else:
+            invoice = invoicing.issue_final_invoice(locked, instalment, on, due_date=due)
+        invoices.append(invoice)
+        instalment.amount = invoice.net  # equal by construction; the invoice is the record
+        instalment.due_date = due
+    elif instalment.due_date is None:
+        instalment.due_date = on
+    instalment.state = ST.PAID if instalment.amount <= instalment.paid_amount else ST.DUE
+    instalment.save(update_fields=["amount", "due_date", "state", "updated_at"])
+    return invoices
+
+
+def mark_milestone_done(engagement, milestone, *, user=None, on=None):
+    """The expert marks a milestone done: its invoice is issued and falls due."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        locked = _lock(engagement)
+        instalment = locked.instalments.select_for_update().filter(
+            milestone_id=getattr(milestone, "pk", milestone)).first()
+        if instalment is None:
+            raise PaymentRefused(_("This milestone is not in the engagement's payment "
+                                   "schedule."), "milestone")
+        if instalment.state != ST.SCHEDULED or instalment.due_trigger != T.MILESTONE_DONE:
+            raise PaymentRefused(_("“%(label)s” was already marked done or falls due on its "
+                                   "own date.") % {"label": instalment.label}, "milestone")
+        earlier = locked.instalments.filter(kind=K.MILESTONE, state=ST.SCHEDULED,
+                                            position__lt=instalment.position).first()
+        if earlier is not None:
+            raise PaymentRefused(_("Mark “%(label)s” done first: milestones are invoiced in "
+                                   "order.") % {"label": earlier.label}, "milestone")
+        if _upfront_unpaid(locked):
+            raise PaymentRefused(_("The deposit is not paid yet: record it before invoicing "
+                                   "a milestone."), "milestone")
+        invoices = _fall_due(locked, instalment, on, user)
+        _sync_status(locked, user=user, note=f"milestone done: {instalment.label}")
+        _send_invoices(locked, invoices)
+        return invoices[0]
+
+
+def mark_completed(engagement, *, user=None, on=None):
+    """The service is completed: the balance is invoiced (final invoice) and falls due; a
+    pay-per-act engagement is closed."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        locked = _lock(engagement)
+        if locked.status not in PAYABLE_STATUSES:
+            raise PaymentRefused(_("Only an accepted engagement in progress can be completed "
+                                   "(this one is %(status)s).")
+                                 % {"status": locked.get_status_display()})
+        pending = list(locked.instalments.select_for_update().filter(
+            state=ST.SCHEDULED, due_trigger=T.COMPLETION))
+        if locked.instalments.filter(state=ST.SCHEDULED, due_trigger=T.MILESTONE_DONE).exists():
+            raise PaymentRefused(_("Mark each milestone done instead: the last one issues the "
+                                   "final invoice."))
+        invoices = []
+        for instalment in pending:
+            invoices += _fall_due(locked, instalment, on, user)
+        if locked.payment_model == PaymentModel.PAY_PER_ACT and locked.status in (
+                Status.IN_PROGRESS,):
+            change_status(locked, Status.DELIVERED, user=user, note="service completed",
+                          origin=Origin.PAYMENTS)
+        _sync_status(locked, user=user, note="service completed")
+        _send_invoices(locked, invoices)
+        return invoices
+
+
+def credit_summary(engagement, instalments=None, uses=None):
+    """Time credit (hours) or acts: bought, used, left, and the value of what is left."""
+    if engagement.payment_model == PaymentModel.PAY_PER_ACT:
+        used = sum((u.quantity for u in (uses if uses is not None
+                                         else engagement.credit_uses.all())), Decimal("0"))
+        return {"unit": "acts", "bought": None, "used": used, "left": None, "left_value": None}
+    if engagement.payment_model != PaymentModel.TIME_CREDIT:
+        return None
+    bought = engagement.time_credit_hours or Decimal("0")
+    used = sum((u.quantity for u in (uses if uses is not None
+                                     else engagement.credit_uses.all())), Decimal("0"))
+    left = bought - used
+    total = engagement.totals.total_incl_vat
+    value = money.to_cents(total * left / bought) if bought else money.ZERO
+    return {"unit": "hours", "bought": bought, "used": used, "left": left, "left_value": value}
+
+
+def record_credit_use(engagement, *, quantity, used_on=None, note="", user=None):
+    """A session consumed from a time-credit pack (hours)."""
+    used_on = used_on or timezone.localdate()
+    try:
+        quantity = Decimal(str(quantity).replace(",", "."))
+    except InvalidOperation:
+        raise PaymentRefused(_("The hours must be a number, e.g. 1.5."), "quantity") from None
+    with transaction.atomic():
+        locked = _lock(engagement)
+        if locked.payment_model != PaymentModel.TIME_CREDIT:
+            raise PaymentRefused(_("This engagement has no time credit."))
+        if not quantity.is_finite() or quantity <= 0:
+            raise PaymentRefused(_("The hours used must be above 0."), "quantity")
+        pack = locked.instalments.filter(kind=K.CREDIT_PACK).first()
+        if pack is None or pack.state != ST.PAID:
+            raise PaymentRefused(_("The pack is not paid yet: a pack is paid before its "
+                                   "sessions are given."), "quantity")
+        summary = credit_summary(locked)
+        if quantity > summary["left"]:
+            raise PaymentRefused(_("Only %(left)s hour(s) are left on the pack; this session "
+                                   "needs %(asked)s.")
+                                 % {"left": summary["left"], "asked": quantity}, "quantity")
+        return CreditUse.objects.create(engagement=locked, used_on=used_on, quantity=quantity,
+                                        note=note[:300], instalment=pack, recorded_by=user)
+
+
+def record_act(engagement, *, used_on=None, note="", user=None):
+    """An act of a pay-per-act engagement (S4): its invoice is issued and it falls due.
+    The previous act must be paid first (each act is paid before the next is provided)."""
+    used_on = used_on or timezone.localdate()
+    with transaction.atomic():
+        locked = _lock(engagement)
+        if locked.payment_model != PaymentModel.PAY_PER_ACT:
+            raise PaymentRefused(_("This engagement is not paid per act."))
+        if locked.status not in (Status.ACCEPTED, Status.IN_PROGRESS, Status.BALANCE_DUE):
+            raise PaymentRefused(_("Acts can be recorded while the engagement is in progress "
+                                   "(this one is %(status)s).")
+                                 % {"status": locked.get_status_display()})
+        unpaid = locked.instalments.filter(kind=K.ACT, state__in=OPEN_STATES).first()
+        if unpaid is not None:
+            raise PaymentRefused(_("The previous act (“%(label)s”) is not paid yet: record "
+                                   "its payment first.") % {"label": unpaid.label})
+        count = locked.instalments.filter(kind=K.ACT).count() + 1
+        with translation.override(locked.language):
+            label = _("Act %(n)s") % {"n": count} + (f" · {note}" if note else "")
+        instalment = Instalment.objects.create(
+            engagement=locked, position=_next_position(locked), kind=K.ACT, label=label[:200],
+            amount=locked.totals.total_incl_vat, due_trigger=T.ACT, due_date=used_on,
+            state=ST.DUE)
+        invoice = invoicing.issue_final_invoice(locked, instalment, used_on, due_date=used_on,
+                                                kind=InvoiceKind.ACT)
+        CreditUse.objects.create(engagement=locked, used_on=used_on, quantity=Decimal("1"),
+                                 note=note[:300], instalment=instalment, recorded_by=user)
+        _sync_status(locked, user=user, note=f"act recorded: {label}")
+        _send_invoices(locked, [invoice])
+        return instalment
+
+
+def issue_payment_receipt(payment, *, on=None):
+    """A payment receipt on request (one per payment; a second request returns it)."""
+    with transaction.atomic():
+        locked = _lock(payment.engagement)
+        existing = Invoice.objects.filter(payment=payment, kind=InvoiceKind.RECEIPT).first()
+        if existing is not None:
+            return existing
+        receipt = invoicing.issue_receipt(locked, payment, on)
+        _send_invoices(locked, [receipt])
+        return receipt
+
+
+# --- Refunds --------------------------------------------------------------------------------
 
 def refund_payment(payment, *, amount, reason, user=None, provider_refund_id="",
                    refunded_on=None):
     """Give back ``amount`` of ``payment``; returns the Refund (credit note attached)."""
-    raise NotImplementedError
+    amount = _amount(amount)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentRefused(_("Say why the money is given back: the reason is printed on "
+                               "the credit note."), "reason")
+    refunded_on = refunded_on or timezone.localdate()
+    provider = payment.provider
+    if provider_refund_id:
+        existing = Refund.objects.filter(provider=provider,
+                                         provider_refund_id=provider_refund_id).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return _refund(payment, amount, reason, user, provider, provider_refund_id,
+                           refunded_on)
+    except IntegrityError:
+        if provider_refund_id:
+            existing = Refund.objects.filter(provider=provider,
+                                             provider_refund_id=provider_refund_id).first()
+            if existing is not None:
+                return existing
+        raise
 
 
-def may_start(engagement, on=None):
-    """Whether the work may start, and why not."""
-    raise NotImplementedError
+def _refund(payment, amount, reason, user, provider, provider_refund_id, refunded_on):
+    locked = _lock(payment.engagement)
+    if provider_refund_id:
+        existing = Refund.objects.filter(provider=provider,
+                                         provider_refund_id=provider_refund_id).first()
+        if existing is not None:
+            return existing
+    already = payment.refunds.aggregate(total=Sum("amount"))["total"] or money.ZERO
+    refundable = payment.amount - already
+    if amount > refundable:
+        raise PaymentRefused(_("At most %(left)s of this payment can still be refunded "
+                               "(%(amount)s asked).")
+                             % {"left": _fmt(refundable), "amount": _fmt(amount)}, "amount")
+    refund = Refund.objects.create(
+        owner=locked.owner, engagement=locked, payment=payment, amount=amount,
+        reason=reason[:500], refunded_on=refunded_on, provider=provider,
+        provider_refund_id=provider_refund_id, recorded_by=user,
+        recorded_by_label=user.get_username() if user else "")
+    # What this payment still holds on each instalment, given back latest instalment first.
+    held = {}
+    for allocation in payment.allocations.order_by("pk"):
+        held[allocation.instalment_id] = held.get(allocation.instalment_id, money.ZERO) + (
+            allocation.amount)
+    left = amount
+    for instalment_id in sorted(held, reverse=True):
+        take = min(left, held[instalment_id])
+        if take <= 0:
+            continue
+        left -= take
+        instalment = Instalment.objects.select_for_update().get(pk=instalment_id)
+        Allocation.objects.create(payment=payment, refund=refund, instalment=instalment,
+                                  amount=-take)
+        instalment.paid_amount -= take
+        if instalment.paid_amount <= 0 and instalment.state == ST.PAID:
+            instalment.state = ST.REFUNDED  # given back: no longer owed either
+        elif instalment.paid_amount <= 0 and instalment.state == ST.PARTLY_PAID:
+            instalment.state = ST.DUE
+        instalment.save(update_fields=["paid_amount", "state", "updated_at"])
+        if left <= 0:
+            break
+    corrected = _invoice_to_correct(locked, payment)
+    if corrected is not None:
+        note = invoicing.issue_credit_note(locked, corrected, amount, reason, refunded_on)
+        Refund.objects.filter(pk=refund.pk).update(credit_note=note)
+        refund.credit_note = note
+        _send_invoices(locked, [note])
+    current = Engagement.objects.filter(pk=locked.pk).values_list("status", flat=True)[0]
+    if current in (Status.PAID, Status.WITHDRAWN, Status.CANCELLED):
+        change_status(locked, Status.REFUNDED, user=user, note=f"refund {amount}: {reason}",
+                      origin=Origin.PAYMENTS)
+    return refund
 
 
-def payments_sweep(on=None):
-    """Daily: instalments that fall due or go overdue on ``on`` (default today)."""
-    raise NotImplementedError
+def _invoice_to_correct(engagement, payment):
+    """The invoice that billed this money: the one issued on its receipt, else the latest
+    invoice of the instalments it paid, else the latest invoice of the engagement."""
+    billing = invoicing.BILLING_KINDS
+    own = payment.invoices.filter(kind__in=billing).order_by("-sequence").first()
+    if own is not None:
+        return own
+    instalments = payment.allocations.values_list("instalment_id", flat=True)
+    return (Invoice.objects.filter(instalment_id__in=instalments, kind__in=billing)
+            .order_by("-issue_date", "-sequence").first()
+            or Invoice.objects.filter(engagement=engagement, kind__in=billing)
+            .order_by("-issue_date", "-sequence").first())
 
+
+def refund_unused_credit(engagement, *, reason, user=None, refunded_on=None):
+    """S3: unused hours refunded pro rata (as the accepted terms say) with a credit note."""
+    summary = credit_summary(engagement)
+    if not summary or summary["unit"] != "hours":
+        raise PaymentRefused(_("This engagement has no time credit."))
+    if summary["left_value"] <= 0:
+        raise PaymentRefused(_("No unused credit is left to refund."))
+    payment = (Payment.objects.filter(engagement=engagement, allocations__instalment__kind=
+                                      K.CREDIT_PACK).order_by("-pk").first())
+    if payment is None:
+        raise PaymentRefused(_("The pack was never paid: there is nothing to refund."))
+    return refund_payment(payment, amount=summary["left_value"], reason=reason, user=user,
+                          refunded_on=refunded_on)
+
+
+# --- Card holds (providers) -----------------------------------------------------------------
 
 def secure_instalment(instalment, *, reference, user=None):
-    """A card hold secures a pre-authorisation instalment (work may start)."""
-    raise NotImplementedError
+    """A card hold secures a pre-authorisation instalment (work may start). Idempotent."""
+    with transaction.atomic():
+        locked = _lock(instalment.engagement)
+        target = Instalment.objects.select_for_update().get(pk=instalment.pk)
+        was_allowed = may_start(locked).ok
+        if target.secured_at is None:
+            target.secured_at = timezone.now()
+            target.secured_reference = reference[:255]
+            target.save(update_fields=["secured_at", "secured_reference", "updated_at"])
+            _sync_status(locked, user=user, note="card hold placed")
+            if not was_allowed:
+                _notify_if_may_start(locked)
+        return target
 
 
 def release_instalment(instalment, *, user=None):
     """The hold was released or expired: the instalment is no longer secured."""
-    raise NotImplementedError
+    with transaction.atomic():
+        locked = _lock(instalment.engagement)
+        target = Instalment.objects.select_for_update().get(pk=instalment.pk)
+        if target.secured_at is not None:
+            target.secured_at = None
+            target.save(update_fields=["secured_at", "updated_at"])
+            _sync_status(locked, user=user, note="card hold released")
+        return target
+
+
+# --- Work may start ----------------------------------------------------------------------------
+
+def may_start(engagement, on=None, instalments=None):
+    """Whether the work may start, and why not (in the active language)."""
+    on = on or timezone.localdate()
+    reasons = []
+    status = engagement.status
+    if status in (Status.DRAFT, Status.SENT, Status.DECLINED, Status.EXPIRED):
+        return MayStart(False, [_("The client has not accepted the quote.")])
+    if status in (Status.WITHDRAWN, Status.CANCELLED, Status.REFUNDED):
+        return MayStart(False, [_("The contract was withdrawn or cancelled.")])
+    instalments = list(instalments if instalments is not None
+                       else engagement.instalments.order_by("position"))
+    for instalment in instalments:
+        if instalment.kind in UPFRONT_KINDS and instalment.state not in (
+                ST.PAID, ST.CANCELLED, ST.REFUNDED):
+            if instalment.kind == K.PREAUTHORISATION:
+                if not instalment.secured_at:
+                    reasons.append(_("The card pre-authorisation is not in place yet."))
+            else:
+                reasons.append(_("“%(label)s” (%(amount)s) is not paid yet.")
+                               % {"label": instalment.label,
+                                  "amount": _fmt(instalment.left_to_pay)})
+    law = _law(engagement)
+    if rules.has_withdrawal_right(law):
+        accepted = accepted_on(engagement)
+        end = withdrawal_end(engagement, accepted) if accepted else None
+        if end and on <= end:
+            if _is_training_consumer(engagement):
+                reasons.append(_("The trainee's %(days)s-day withdrawal period runs until "
+                                 "%(end)s: the training may start after it.")
+                               % {"days": rules.TRAINING_WITHDRAWAL_DAYS, "end": end})
+            elif not _early_start_consented(engagement):
+                reasons.append(_("The withdrawal period runs until %(end)s and the client did "
+                                 "not expressly ask for an early start.") % {"end": end})
+    return MayStart(not reasons, reasons)
+
+
+def _early_start_consented(engagement):
+    import json
+
+    record = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+    if record is None:
+        return False
+    consents = json.loads(record.payload).get("consents", [])
+    return any(c.get("key") == "early_start" and c.get("checked") for c in consents)
+
+
+# --- The daily sweep --------------------------------------------------------------------------
+
+def payments_sweep(on=None):
+    """Daily: instalments that fall due (a date in the terms) or go overdue on ``on``.
+
+    Each engagement is handled in its own transaction under its row lock, re-reading its
+    instalments there: running twice, or two runners at once, changes nothing more.
+    Returns {"fell_due": n, "overdue": n, "engagements": n}.
+    """
+    on = on or timezone.localdate()
+    candidates = (Instalment.objects.filter(
+        Q(state=ST.SCHEDULED, due_date__lte=on) | Q(state__in=[ST.DUE, ST.PARTLY_PAID],
+                                                    due_date__lt=on))
+        .values_list("engagement_id", flat=True).distinct())
+    counts = {"fell_due": 0, "overdue": 0, "engagements": 0}
+    for engagement_id in sorted(set(candidates)):
+        try:
+            with transaction.atomic():
+                _sweep_one(engagement_id, on, counts)
+        except Exception:
+            logger.exception("Payments sweep failed for engagement %s", engagement_id)
+    return counts
+
+
+def _sweep_one(engagement_id, on, counts):
+    locked = _lock(Engagement(pk=engagement_id))
+    if locked.status not in PAYABLE_STATUSES:
+        return
+    was_allowed = may_start(locked, on).ok
+    touched, invoices = False, []
+    for instalment in locked.instalments.select_for_update().order_by("position"):
+        if instalment.state == ST.SCHEDULED and instalment.due_date and (
+                instalment.due_date <= on):
+            invoices += _fall_due(locked, instalment, instalment.due_date)
+            counts["fell_due"] += 1
+            touched = True
+        if instalment.state in (ST.DUE, ST.PARTLY_PAID) and instalment.due_date and (
+                instalment.due_date < on):
+            instalment.state = ST.OVERDUE
+            instalment.save(update_fields=["state", "updated_at"])
+            counts["overdue"] += 1
+            touched = True
+    if touched:
+        counts["engagements"] += 1
+        _sync_status(locked, note=f"payments sweep {on.isoformat()}")
+        _send_invoices(locked, invoices)
+    if not was_allowed:
+        _notify_if_may_start(locked, on)
+
+
+# --- E-mails ----------------------------------------------------------------------------------
+
+def _client_language(engagement):
+    return engagement.client.language or engagement.language or "fr"
+
+
+def _send_mail(subject, template, context, to, lang, attachments=()):
+    from .acceptance import _from_email
+
+    with translation.override(lang):
+        body = render_to_string(f"terms_kit/client/email/{template}.txt", context)
+        message = EmailMessage(str(subject), body, _from_email(), to)
+    for name, content in attachments:
+        message.attach(name, content, "application/pdf")
+    message.send()
+
+
+def _read_pdf(invoice):
+    if invoice.document is None:
+        return None
+    with invoice.document.pdf.storage.open(invoice.document.pdf.name, "rb") as handle:
+        return handle.read()
+
+
+def _send_invoices(engagement, invoices):
+    """Each invoice, receipt or credit note e-mailed to the client, in the client's
+    language, once the transaction has committed."""
+    if not invoices or not engagement.client.email:
+        return
+    lang = _client_language(engagement)
+    to, seller = [engagement.client.email], str(engagement.identity)
+    for invoice in invoices:
+        with translation.override(lang):
+            subject = _("%(kind)s %(number)s from %(seller)s") % {
+                "kind": invoice.get_kind_display(), "number": invoice.number, "seller": seller}
+            context = {
+                "kind": invoice.get_kind_display(), "number": invoice.number,
+                "quote": engagement.number, "seller": seller,
+                "amount": _fmt(invoice.net, lang), "is_credit_note": invoice.is_credit_note,
+                "is_receipt": invoice.kind == InvoiceKind.RECEIPT,
+                "due_date": invoice.due_date, "iban": engagement.identity.iban,
+                "bic": engagement.identity.bic,
+                "paid": invoice.kind == InvoiceKind.DEPOSIT or invoice.payment_id is not None,
+            }
+        pdf = _read_pdf(invoice)
+        attachments = [(f"{invoice.number}.pdf", pdf)] if pdf else []
+        transaction.on_commit(lambda s=subject, c=context, a=attachments: _send_mail(
+            s, "invoice", c, to, lang, a))
+
+
+def _after_payment(engagement, payment, invoices, was_allowed):
+    lang = _client_language(engagement)
+    with translation.override(lang):
+        subject = _("Payment received: %(number)s") % {"number": engagement.number}
+        context = {"number": engagement.number, "seller": str(engagement.identity),
+                   "amount": _fmt(payment.amount, lang), "paid_on": payment.paid_on}
+    if engagement.client.email:
+        transaction.on_commit(lambda: _send_mail(subject, "payment_received", context,
+                                                 [engagement.client.email], lang))
+    _send_invoices(engagement, invoices)
+    if not was_allowed:
+        _notify_if_may_start(engagement)
+
+
+def _notify_if_may_start(engagement, on=None):
+    """E-mail the expert once, when "work may start" turns true."""
+    if not may_start(engagement, on).ok:
+        return
+    notice, created = WorkStartNotice.objects.get_or_create(engagement=engagement)
+    email = engagement.identity.email
+    if not created or not email:
+        return
+    lang = engagement.language or "fr"
+    with translation.override(lang):
+        subject = _("Work may start: %(number)s") % {"number": engagement.number}
+        context = {"number": engagement.number, "title": engagement.title,
+                   "client": engagement.client.name}
+    transaction.on_commit(lambda: _send_mail(subject, "work_may_start", context, [email], lang))

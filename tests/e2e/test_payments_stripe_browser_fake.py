@@ -107,24 +107,25 @@ def test_s2_client_pays_the_deposit_on_the_fake_stripe_checkout_and_work_may_sta
         engagement.refresh_from_db()
         assert may_start(engagement).ok
 
-        # The expert's view: the engagement's status page says work may start.
+        # The expert's view: the ledger says work may start.
         admin = browser.new_context(locale="en-GB").new_page()
         admin.goto(live_server.url + "/admin/login/")
         admin.fill("#id_username", engagement.owner.username)
         admin.fill("#id_password", "pw-" + engagement.owner.username)
         admin.click("button[type=submit]")
-        admin.goto(live_server.url + f"/admin/terms-kit/engagements/{engagement.pk}/status/")
-        assert "Work may start" in admin.inner_text("body")
+        admin.goto(live_server.url + f"/admin/terms-kit/engagements/{engagement.pk}/ledger/")
+        assert "Work may start" in admin.inner_text("#may-start")
         admin.screenshot(path=shots / "admin-s2-work-may-start.png", full_page=True)
     finally:
         fake.stop()
 
 
-def test_s2_without_a_provider_the_client_sees_no_card_button(
+def test_s2_without_a_provider_the_client_sees_the_transfer_qr_code_and_no_card_button(
         browser, live_server, make_engagement, sealed_settings, shots):
     engagement = make_engagement("S2")
     page = browser.new_context(viewport={"width": 390, "height": 844},
                                locale="fr-FR").new_page()
     sign(page, live_server, engagement)
-    assert page.locator("#pay button").count() == 0
+    assert page.locator("form.pay-online").count() == 0
+    assert page.locator("#payments img.epc-qr").first.is_visible()
     page.screenshot(path=shots / "client-s2-transfer.png", full_page=True)
