@@ -11,8 +11,8 @@ Stripe would send: charge.succeeded (ignored), payment_intent.succeeded and
 checkout.session.completed (the same payment twice). Every event is then POSTed ``--copies``
 times to /terms/webhooks/stripe/ through Django's full request stack (signature check,
 event row, payment, deposit invoice with its DOCX and PDF/A, status change, e-mails to the
-locmem outbox; or a duplicate no-op). ``--no-pdf`` replaces LibreOffice by a fixed PDF to
-time the rest of the path. Target on the 2-core machine: >= 200 events/s.
+locmem outbox; or a duplicate no-op). ``--text-pdf`` replaces LibreOffice by the tests'
+text-PDF converter (tests/text_pdf.py) to time the rest of the path. Target on the 2-core machine: >= 200 events/s.
 """
 
 import argparse
@@ -27,7 +27,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wagtail_site.settings.test")
 
 import django  # noqa: E402
@@ -42,29 +41,6 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from fakes.stripe_server import FakeStripe  # noqa: E402
 
 SECRET, KEY = "whsec_bench", "sk_test_bench"
-
-
-class FixedPdf:
-    """--no-pdf: a converter that answers one fixed PDF, to time the webhook path without
-    LibreOffice (each first payment issues a deposit invoice, converted synchronously)."""
-
-    def __init__(self, **options):
-        from pypdf import PdfWriter
-        import io
-
-        writer, out = PdfWriter(), io.BytesIO()
-        writer.add_blank_page(595, 842)
-        writer.write(out)
-        self.pdf = out.getvalue()
-
-    def convert(self, docx):
-        return self.pdf
-
-    def problems(self):
-        return []
-
-    def close(self):
-        pass
 
 
 def make_payments(count, fake):
@@ -133,8 +109,8 @@ def main():
     parser.add_argument("--payments", type=int, default=100)
     parser.add_argument("--copies", type=int, default=2, help="deliveries of each event")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--no-pdf", action="store_true",
-                        help="replace LibreOffice by a fixed PDF (isolates the webhook path)")
+    parser.add_argument("--text-pdf", action="store_true",
+                        help="invoices as text PDFs (tests/text_pdf.py) instead of LibreOffice")
     args = parser.parse_args()
     if connection.vendor == "sqlite" and args.threads > 1:
         parser.error("--threads needs PostgreSQL (SQLite in memory is one connection)")
@@ -149,8 +125,8 @@ def main():
                                                    "api_base": fake.url}},
         "TASKS": {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}},
     }
-    if args.no_pdf:
-        overrides["TERMS_KIT"]["PDF_CONVERTER"] = "payments_webhooks.FixedPdf"
+    if args.text_pdf:
+        overrides["TERMS_KIT"]["PDF_CONVERTER"] = "text_pdf.TextPdfConverter"
     try:
         with override_settings(**overrides):
             from terms_kit.models import Invoice, Payment, ProviderEvent
@@ -176,7 +152,7 @@ def main():
 
     print(f"database: {connection.vendor}, threads: {args.threads}, payments: {args.payments}, "
           f"{len(events) // args.payments} events each, delivered {args.copies}x, invoice PDF: "
-          f"{'fixed (LibreOffice left out)' if args.no_pdf else 'LibreOffice'}")
+          f"{'text PDF (LibreOffice left out)' if args.text_pdf else 'LibreOffice'}")
     line("first deliveries (payments written)", len(events), first, first_times, first_statuses)
     if args.copies > 1:
         line("redeliveries (duplicates)", total - len(events), again, again_times,

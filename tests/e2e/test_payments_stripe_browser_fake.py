@@ -76,7 +76,7 @@ def sign(page, live_server, engagement):
 def test_s2_client_pays_the_deposit_on_the_fake_stripe_checkout_and_work_may_start(
         browser, live_server, make_engagement, sealed_settings, shots):
     fake = start_fake(webhook_url=live_server.url + "/terms/webhooks/stripe/")
-    stripe_settings(sealed_settings, fake)
+    stripe_settings(sealed_settings, fake, text_pdf=False)
     try:
         engagement = make_engagement("S2")
         page = browser.new_context(viewport={"width": 390, "height": 844},

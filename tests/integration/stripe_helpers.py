@@ -17,7 +17,14 @@ WEBHOOK_URL = "/terms/webhooks/stripe/"
 STRIPE = "terms_kit.payments.providers.stripe.StripeProvider"
 
 
-def stripe_settings(settings, fake):
+def stripe_settings(settings, fake, text_pdf=True):
+    """The Stripe backend pointed at ``fake``; documents as text PDFs (tests/text_pdf.py)
+    unless ``text_pdf`` is False: these tests are about money, not layout."""
+    from tests.text_pdf import PATH
+
+    if text_pdf:
+        settings.TERMS_KIT = {**settings.TERMS_KIT, "PDF_CONVERTER": PATH,
+                              "PDF_CONVERTER_OPTIONS": {}}
     settings.TERMS_KIT = {
         **settings.TERMS_KIT,
         "PAYMENT_PROVIDER": STRIPE,
