@@ -12,7 +12,8 @@ checkout.session.completed (the same payment twice). Every event is then POSTed 
 times to /terms/webhooks/stripe/ through Django's full request stack (signature check,
 event row, payment, deposit invoice with its DOCX and PDF/A, status change, e-mails to the
 locmem outbox; or a duplicate no-op). ``--text-pdf`` replaces LibreOffice by the tests'
-text-PDF converter (tests/text_pdf.py) to time the rest of the path. Target on the 2-core machine: >= 200 events/s.
+text-PDF converter (tests/text_pdf.py) to time the rest of the path.
+Target on the 2-core machine: >= 200 events/s.
 """
 
 import argparse
@@ -37,7 +38,6 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
-
 from fakes.stripe_server import FakeStripe  # noqa: E402
 
 SECRET, KEY = "whsec_bench", "sk_test_bench"

@@ -388,7 +388,8 @@ class FakeStripe:
             try:
                 self.pay(session_id, card=str(params.get("card", "4242424242424242")))
             except FakeStripeError as exc:
-                return self._html(handler, exc.status, f"<p id='error'>{html.escape(exc.message)}</p>")
+                message = html.escape(exc.message)
+                return self._html(handler, exc.status, f"<p id='error'>{message}</p>")
             target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id)
             handler.send_response(303)
             handler.send_header("Location", target)

@@ -1,9 +1,9 @@
 from .base import (
     Checkout,
-    PaymentState,
     InvalidWebhook,
     PaymentEvent,
     PaymentProvider,
+    PaymentState,
     ProviderError,
     ProviderUnavailable,
     get_provider,
