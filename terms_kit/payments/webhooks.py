@@ -49,14 +49,14 @@ def handle_event(provider, event):
         return Outcome(event.event_id, event.type, "ignored: type")
     try:
         with transaction.atomic():
-            checkout = online_payments.find_checkout(provider, event)
-            if checkout is None:
+            checkout_id = online_payments.find_checkout(provider, event)
+            if checkout_id is None:
                 logger.info("%s event %s (%s) ignored: no checkout of terms-kit for it",
                             provider.name, event.event_id, event.type)
                 return Outcome(event.event_id, event.type, "ignored: unknown payment")
-            # Lock the checkout first (one event at a time per payment), then claim the event.
-            checkout = OnlineCheckout.objects.select_for_update().select_related(
-                "engagement", "instalment").get(pk=checkout.pk)
+            # Lock the checkout first (one event at a time per payment), then claim the
+            # event; its engagement and instalment are read only when the event is new.
+            checkout = OnlineCheckout.objects.select_for_update().get(pk=checkout_id)
             try:
                 with transaction.atomic():
                     ProviderEvent.objects.create(

@@ -125,28 +125,28 @@ def start_checkout(engagement, instalment_id, *, success_url, cancel_url, email=
 # --- Events -------------------------------------------------------------------------------
 
 def find_checkout(provider, event):
-    """The checkout an event is about: by our reference, else the payment or session id.
+    """The id of the checkout an event is about: by our reference, else the payment or
+    session id; None when terms-kit did not start that payment.
 
     An event that carries neither our reference nor a known id (a refund whose payment
     events have not come yet) is traced through the payment's own metadata at the provider.
     """
     checkouts = OnlineCheckout.objects.filter(provider=provider.name)
+    lookups = []
     if event.checkout_ref.isdigit():
-        found = checkouts.filter(pk=int(event.checkout_ref)).first()
-        if found:
-            return found
+        lookups.append({"pk": int(event.checkout_ref)})
     if event.payment_id:
-        found = checkouts.filter(payment_id=event.payment_id).first()
-        if found:
-            return found
+        lookups.append({"payment_id": event.payment_id})
     if event.session_id:
-        found = checkouts.filter(session_id=event.session_id).first()
+        lookups.append({"session_id": event.session_id})
+    for lookup in lookups:
+        found = checkouts.filter(**lookup).values_list("pk", flat=True).first()
         if found:
             return found
     if event.kind == "refunded" and event.payment_id:
         ref = provider.get_payment(event.payment_id).checkout_ref
         if ref.isdigit():
-            return checkouts.filter(pk=int(ref)).first()
+            return checkouts.filter(pk=int(ref)).values_list("pk", flat=True).first()
     return None
 
 
