@@ -17,6 +17,7 @@ Target on the 2-core machine: >= 200 events/s.
 """
 
 import argparse
+import json
 import os
 import queue
 import statistics
@@ -73,6 +74,7 @@ def deliver(events, threads):
     for item in events:
         jobs.put(item)
     statuses, times, lock = {}, [], threading.Lock()
+    by_type = {}
 
     def work():
         client = Client()
@@ -89,6 +91,8 @@ def deliver(events, threads):
             with lock:
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
                 times.append(elapsed)
+                kind = json.loads(body)["type"]
+                by_type.setdefault(kind, []).append(elapsed)
         if threads > 1:
             connection.close()
 
@@ -101,7 +105,7 @@ def deliver(events, threads):
             worker.start()
         for worker in workers:
             worker.join()
-    return time.perf_counter() - start, statuses, times
+    return time.perf_counter() - start, statuses, times, by_type
 
 
 def main():
@@ -132,9 +136,9 @@ def main():
             from terms_kit.models import Invoice, Payment, ProviderEvent
 
             events = make_payments(args.payments, fake)
-            first, first_statuses, first_times = deliver(events, args.threads)
-            again, again_statuses, again_times = deliver(events * (args.copies - 1),
-                                                         args.threads)
+            first, first_statuses, first_times, first_types = deliver(events, args.threads)
+            again, again_statuses, again_times, _ = deliver(events * (args.copies - 1),
+                                                            args.threads)
             assert Payment.objects.count() == args.payments, Payment.objects.count()
             assert Invoice.objects.filter(kind="deposit").count() == args.payments
             assert ProviderEvent.objects.count() == 2 * args.payments
@@ -159,6 +163,8 @@ def main():
              again_statuses)
     print(f"{'all events':34} {total:6d} events {seconds:7.2f} s {total / seconds:8.1f} "
           f"events/s   (target >= 200/s)")
+    for kind, times in sorted(first_types.items()):
+        print(f"  first delivery of {kind:40} median {statistics.median(times) * 1000:7.2f} ms")
 
 
 if __name__ == "__main__":
