@@ -197,7 +197,18 @@ class EngagementViewSet(OwnedViewSet):
             StatusTagColumn("status", label=_("Status"), accessor="get_status_display",
                             primary=lambda obj: obj.status != "draft"),
             Column("issue_date", label=_("Issue date"), sort_key="issue_date"),
+            Column("may_start", label=_("Work may start"), accessor=_may_start_label),
         ]
+
+
+def _may_start_label(engagement):
+    """"Yes", or the first reason why not (a few queries a row; the list is paginated)."""
+    from .services.payments import may_start
+
+    if engagement.status in ("draft", "sent", "declined", "expired"):
+        return "—"
+    answer = may_start(engagement)
+    return _("Yes") if answer.ok else answer.reasons[0]
 
 
 class TermsVersionViewSet(OwnedViewSet):

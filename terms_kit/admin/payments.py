@@ -26,7 +26,7 @@ class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("Amount received (incl. VAT)"),
                                 max_digits=12, decimal_places=2, min_value=0.01)
     paid_on = forms.DateField(label=gettext_lazy("Date received"), initial=timezone.localdate,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=Payment.Method.choices)
     reference = forms.CharField(label=gettext_lazy("Reference (bank, cheque)"), required=False,
                                 max_length=200)
@@ -44,13 +44,13 @@ class CreditUseForm(forms.Form):
     quantity = forms.DecimalField(label=gettext_lazy("Hours used"), max_digits=7,
                                   decimal_places=2, min_value=0.01)
     used_on = forms.DateField(label=gettext_lazy("Date"), initial=timezone.localdate,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=300)
 
 
 class ActForm(forms.Form):
     used_on = forms.DateField(label=gettext_lazy("Date"), initial=timezone.localdate,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     note = forms.CharField(label=gettext_lazy("What was provided"), required=False,
                            max_length=300)
 

@@ -146,8 +146,16 @@ class EngagementStatusView(FormView):
             has_live_link=self.engagement.access_links.filter(revoked_at__isnull=True).exists(),
             consent_records=self.engagement.consent_records.all(),
             sealed_files=self.engagement.sealed_files.all(),
+            may_start=self._may_start(),
             **kwargs,
         )
+
+    def _may_start(self):
+        from ..services.payments import may_start
+
+        if self.engagement.status in (Status.DRAFT, Status.SENT, Status.DECLINED, Status.EXPIRED):
+            return None
+        return may_start(self.engagement)
 
     def form_valid(self, form):
         try:

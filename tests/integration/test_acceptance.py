@@ -154,7 +154,9 @@ def test_s2_acceptance_records_evidence_seals_the_pack_and_mails_both_parties(
 
     [record] = ConsentRecord.objects.all()
     engagement.refresh_from_db()
-    assert engagement.status == "accepted" and record.engagement == engagement
+    # Accepted, then the deposit falls due at once (the payment schedule follows the money).
+    assert engagement.status == "deposit_due" and record.engagement == engagement
+    assert engagement.status_changes.filter(to_status="accepted").count() == 1
     payload = json.loads(record.payload)
     shown = {d.kind: d for d in sent_link.link.documents.all()}
     assert {d["kind"]: d["pdf_sha256"] for d in payload["documents"]} == {
@@ -283,7 +285,7 @@ def test_withdrawal_for_a_consumer_at_a_distance(sent, client, django_capture_on
     confirm = client.get(url("withdraw", token))
     assert as_shown("Confirm the withdrawal") in confirm.content
     engagement.refresh_from_db()
-    assert engagement.status == "accepted"  # the page alone changes nothing
+    assert engagement.status == "deposit_due"  # the page alone changes nothing
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("withdraw", token))
@@ -306,7 +308,7 @@ def test_no_withdrawal_for_a_business_client(sent, client, django_capture_on_com
     sign(client, sent_link.token, ["terms", "deposit"], django_capture_on_commit_callbacks)
     client.post(url("withdraw", sent_link.token))
     engagement.refresh_from_db()
-    assert engagement.status == "accepted"
+    assert engagement.status == "deposit_due"
     assert not ConsentRecord.objects.filter(kind="withdrawal").exists()
 
 

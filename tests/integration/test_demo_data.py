@@ -7,7 +7,7 @@ from terms_kit.status import Status
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_data_is_idempotent_and_follows_the_scenarios(client, capsys):
+def test_demo_data_is_idempotent_and_follows_the_scenarios(client, capsys, sealed_settings):
     call_command("load_demo_data")
     call_command("load_demo_data")
     output = capsys.readouterr().out
@@ -15,8 +15,16 @@ def test_demo_data_is_idempotent_and_follows_the_scenarios(client, capsys):
     engagements = Engagement.objects.filter(owner__username="demo")
     assert engagements.count() == 6
     s2 = engagements.get(title__startswith="Audit organisationnel")
-    assert s2.status == Status.DEPOSIT_DUE and s2.number.startswith("D-")
-    assert s2.totals.total_incl_vat == 14400
+    assert s2.number.startswith("D-") and s2.totals.total_incl_vat == 14400
+    # S2 accepted through the real service, deposit invoiced and paid, a milestone invoiced
+    # and overdue; S3's credit partly used.
+    assert s2.consent_records.filter(kind="acceptance").count() == 1
+    assert s2.status == Status.OVERDUE
+    assert [(i.kind, i.net) for i in s2.invoices.order_by("sequence")] == [
+        ("deposit", 4320), ("milestone", 480)]
+    assert s2.instalments.get(position=2).state == "overdue"
+    s3 = engagements.get(payment_model="time_credit")
+    assert s3.status == Status.PAID and sum(u.quantity for u in s3.credit_uses.all()) == 3.5
     # The demo expert is a plain expert (not a superuser) who can use the admin.
     assert client.login(username="demo", password="demo-expert-2026")
     assert client.get("/admin/terms_kit_engagement/").status_code == 200

@@ -20,15 +20,14 @@ DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-expert-2026"  # noqa: S105 - printed on purpose: it is the demo's login
 # How far along the flow each scenario is shown, so the demo has a bit of everything.
+# Sending only; acceptance and money go through their real services (DEMO_MONEY below).
 DEMO_STATUS_PATH = {
     "s1_prepaid_call": [Status.SENT],
-    "s2_consulting_milestones": [Status.SENT, Status.ACCEPTED, Status.DEPOSIT_DUE],
-    "s3_coaching_credit": [],
     "s4_pay_per_answer": [Status.SENT],
-    "s5_lawyer_fee_agreement": [Status.SENT, Status.ACCEPTED, Status.DEPOSIT_DUE,
-                                Status.IN_PROGRESS],
-    "s6_self_paid_training": [],
 }
+# Accepted through the real acceptance service (consent record, sealed pack), then paid
+# through the real payments service.
+DEMO_ACCEPTED = ("s2_consulting_milestones", "s3_coaching_credit", "s5_lawyer_fee_agreement")
 DATE_FIELDS = ("issue_date", "validity_date", "start_date", "end_date")
 
 
@@ -65,11 +64,71 @@ class Command(BaseCommand):
                 # Seeded statuses, made as the service that owns each change would make it.
                 origin = sorted(ORIGINS[(engagement.status, status)])[0]
                 change_status(engagement, status, user=user, note="demo data", origin=origin)
+            if name in DEMO_ACCEPTED:
+                self.accept(engagement, user)
+                getattr(self, f"money_{name.split('_')[0]}")(engagement, user, today)
             created += 1
         self.stdout.write(
             f"Demo data ready ({created} engagement(s) created). "
             f"Log in at /admin/ as {DEMO_USERNAME} / {DEMO_PASSWORD}"
         )
+
+    def accept(self, engagement, user):
+        """The client's acceptance through the real service. The demo has no inbox to read
+        the e-mail code from, so the link's address is marked confirmed here."""
+        from terms_kit.models import AccessLink
+        from terms_kit.services import acceptance
+
+        self.ensure_seal()
+        sent = acceptance.send_to_client(engagement, user)
+        AccessLink.objects.filter(pk=sent.link.pk).update(email_verified_at=timezone.now())
+        link = AccessLink.objects.get(pk=sent.link.pk)
+        ticked = {consent.key: True for consent in acceptance.consents_for(link)}
+        acceptance.accept(link, ticked=ticked, full_name=engagement.client.contact_name
+                          or engagement.client.name, ip_address="127.0.0.1",
+                          user_agent="load_demo_data", token=sent.token)
+        engagement.refresh_from_db()
+
+    def ensure_seal(self):
+        """A self-signed demo seal where the settings expect one and none exists yet."""
+        from terms_kit.conf import app_settings
+        from terms_kit.documents import sealing
+
+        cert = app_settings.SEAL_CERTIFICATE
+        if cert and not Path(cert).exists() and Path(cert).name == "seal-cert.pem":
+            sealing.make_self_signed(Path(cert).parent)
+
+    def money_s2(self, engagement, user, today):
+        """Deposit received and invoiced, first milestone invoiced and now overdue (dated in
+        the past so that its 30-day term has run out), the sweep having seen it."""
+        from terms_kit.services import payments
+
+        start = today - datetime.timedelta(days=40)
+        payments.record_payment(engagement, amount=engagement.instalments.get(
+            kind="deposit").amount, paid_on=start, method="transfer",
+            reference="VIR ACME ACOMPTE", user=user)
+        first = engagement.milestones.first()
+        payments.mark_milestone_done(engagement, first, user=user,
+                                     on=start + datetime.timedelta(days=5))
+        payments.payments_sweep(today)
+
+    def money_s3(self, engagement, user, today):
+        """The pack paid at a card terminal, two sessions used."""
+        from terms_kit.services import payments
+
+        payments.record_payment(engagement, amount="900.00", paid_on=today,
+                                method="card_terminal", reference="TPE 0042", user=user)
+        payments.record_credit_use(engagement, quantity="1.5", used_on=today,
+                                   note="Séance 1", user=user)
+        payments.record_credit_use(engagement, quantity="2", used_on=today,
+                                   note="Séance 2", user=user)
+
+    def money_s5(self, engagement, user, today):
+        """The 50 % deposit paid by cheque: work in progress."""
+        from terms_kit.services import payments
+
+        payments.record_payment(engagement, amount="900.00", paid_on=today, method="cheque",
+                                reference="Chèque n° 1234567", user=user)
 
     def demo_user(self):
         user_model = get_user_model()
