@@ -108,6 +108,64 @@ def deliver(events, threads):
     return time.perf_counter() - start, statuses, times, by_type
 
 
+def run(payments=100, copies=2, threads=1, text_pdf=False):
+    """Make the payments, deliver their events, print the figures (the database exists)."""
+    fake = FakeStripe(SECRET, secret_key=KEY).start()
+    overrides = {
+        "TERMS_KIT": {**settings.TERMS_KIT,
+                      "PAYMENT_PROVIDER": "terms_kit.payments.providers.stripe.StripeProvider",
+                      "PAYMENT_PROVIDER_OPTIONS": {"secret_key": KEY, "webhook_secret": SECRET,
+                                                   "api_base": fake.url}},
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}},
+    }
+    if text_pdf:
+        overrides["TERMS_KIT"]["PDF_CONVERTER"] = "tests.text_pdf.TextPdfConverter"
+        overrides["TERMS_KIT"]["PDF_CONVERTER_OPTIONS"] = {}
+    try:
+        with override_settings(**overrides):
+            from terms_kit.models import Invoice, Payment, ProviderEvent
+
+            before = Payment.objects.count(), Invoice.objects.filter(kind="deposit").count()
+            events = make_payments(payments, fake)
+            first, first_statuses, first_times, first_types = deliver(events, threads)
+            again, again_statuses, again_times, _ = deliver(events * (copies - 1), threads)
+            assert Payment.objects.count() - before[0] == payments
+            assert Invoice.objects.filter(kind="deposit").count() - before[1] == payments
+            assert ProviderEvent.objects.count() == 2 * payments
+    finally:
+        fake.stop()
+
+    total = len(events) * copies
+    seconds = first + again
+
+    def line(label, count, took, times, statuses):
+        median = statistics.median(times) * 1000 if times else 0
+        print(f"{label:34} {count:6d} events {took:7.2f} s {count / took:8.1f} events/s   "
+              f"median {median:6.2f} ms   HTTP {dict(sorted(statuses.items()))}")
+
+    print(f"Stripe webhooks through the Django view (FAKE Stripe events). database: "
+          f"{connection.vendor}, threads: {threads}, payments: {payments}, "
+          f"{len(events) // payments} events each, delivered {copies}x, invoice PDF: "
+          f"{'text PDF (LibreOffice left out)' if text_pdf else 'LibreOffice'}")
+    line("first deliveries (payments written)", len(events), first, first_times, first_statuses)
+    if copies > 1:
+        line("redeliveries (duplicates)", total - len(events), again, again_times,
+             again_statuses)
+    print(f"{'all events':34} {total:6d} events {seconds:7.2f} s {total / seconds:8.1f} "
+          f"events/s   (target >= 200/s)")
+    for kind, times in sorted(first_types.items()):
+        print(f"  first delivery of {kind:40} median {statistics.median(times) * 1000:7.2f} ms")
+
+
+def keep_connection():
+    """As Django's test runner does: a request must not close the (test) connection."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--payments", type=int, default=100)
@@ -118,53 +176,13 @@ def main():
     args = parser.parse_args()
     if connection.vendor == "sqlite" and args.threads > 1:
         parser.error("--threads needs PostgreSQL (SQLite in memory is one connection)")
-
+    keep_connection()
     setup_test_environment()
     db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    fake = FakeStripe(SECRET, secret_key=KEY).start()
-    overrides = {
-        "TERMS_KIT": {**settings.TERMS_KIT,
-                      "PAYMENT_PROVIDER": "terms_kit.payments.providers.stripe.StripeProvider",
-                      "PAYMENT_PROVIDER_OPTIONS": {"secret_key": KEY, "webhook_secret": SECRET,
-                                                   "api_base": fake.url}},
-        "TASKS": {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}},
-    }
-    if args.text_pdf:
-        overrides["TERMS_KIT"]["PDF_CONVERTER"] = "text_pdf.TextPdfConverter"
     try:
-        with override_settings(**overrides):
-            from terms_kit.models import Invoice, Payment, ProviderEvent
-
-            events = make_payments(args.payments, fake)
-            first, first_statuses, first_times, first_types = deliver(events, args.threads)
-            again, again_statuses, again_times, _ = deliver(events * (args.copies - 1),
-                                                            args.threads)
-            assert Payment.objects.count() == args.payments, Payment.objects.count()
-            assert Invoice.objects.filter(kind="deposit").count() == args.payments
-            assert ProviderEvent.objects.count() == 2 * args.payments
+        run(args.payments, args.copies, args.threads, args.text_pdf)
     finally:
-        fake.stop()
         connection.creation.destroy_test_db(db_name, verbosity=0)
-
-    total = len(events) * args.copies
-    seconds = first + again
-
-    def line(label, count, took, times, statuses):
-        median = statistics.median(times) * 1000 if times else 0
-        print(f"{label:34} {count:6d} events {took:7.2f} s {count / took:8.1f} events/s   "
-              f"median {median:6.2f} ms   HTTP {dict(sorted(statuses.items()))}")
-
-    print(f"database: {connection.vendor}, threads: {args.threads}, payments: {args.payments}, "
-          f"{len(events) // args.payments} events each, delivered {args.copies}x, invoice PDF: "
-          f"{'text PDF (LibreOffice left out)' if args.text_pdf else 'LibreOffice'}")
-    line("first deliveries (payments written)", len(events), first, first_times, first_statuses)
-    if args.copies > 1:
-        line("redeliveries (duplicates)", total - len(events), again, again_times,
-             again_statuses)
-    print(f"{'all events':34} {total:6d} events {seconds:7.2f} s {total / seconds:8.1f} "
-          f"events/s   (target >= 200/s)")
-    for kind, times in sorted(first_types.items()):
-        print(f"  first delivery of {kind:40} median {statistics.median(times) * 1000:7.2f} ms")
 
 
 if __name__ == "__main__":
