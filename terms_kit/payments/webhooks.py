@@ -57,6 +57,11 @@ def handle_event(provider, event):
             # Lock the checkout first (one event at a time per payment), then claim the
             # event; its engagement and instalment are read only when the event is new.
             checkout = OnlineCheckout.objects.select_for_update().get(pk=checkout_id)
+            # Under the lock, a redelivery is seen without a failing insert; the unique key
+            # below still refuses a second row whatever happens.
+            if ProviderEvent.objects.filter(provider=provider.name,
+                                            event_id=event.event_id).exists():
+                return Outcome(event.event_id, event.type, "duplicate")
             try:
                 with transaction.atomic():
                     ProviderEvent.objects.create(
