@@ -164,3 +164,13 @@ def test_fake_stripe_checkout_is_idempotent_on_terms_kits_reference(fake):
     assert sent[0][3] == "terms-kit-checkout-41"
     assert sent[0][2]["line_items"][0]["price_data"]["unit_amount"] == "432000"
     assert OnlineCheckout.objects.count() == 0  # the backend stores nothing itself
+
+
+def test_card_holds_command_runs_with_nothing_to_do():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("termskit", "card-holds", stdout=out)
+    assert "0 hold(s) about to expire notified, 0 expired." in out.getvalue()
