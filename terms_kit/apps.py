@@ -9,3 +9,8 @@ class TermsKitConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from .payments.receivers import on_status_changed
+        from .signals import engagement_status_changed
+
+        engagement_status_changed.connect(on_status_changed,
+                                          dispatch_uid="terms_kit.payments.status")

@@ -105,3 +105,7 @@ def sent(make_engagement, sealed_settings, django_capture_on_commit_callbacks):
         return engagement, sent_link
 
     return make
+
+
+# --- Payments: engagements accepted through the real services; documents as text PDFs.
+from tests.integration.payments_helpers import accepted, text_pdfs  # noqa: E402,F401

@@ -1001,3 +1001,17 @@ def _notify_if_may_start(engagement, on=None):
         context = {"number": engagement.number, "title": engagement.title,
                    "client": engagement.client.name}
     transaction.on_commit(lambda: _send_mail(subject, "work_may_start", context, [email], lang))
+
+
+# --- Withdrawal and cancellation ----------------------------------------------------------------
+
+def cancel_open_instalments(engagement):
+    """A withdrawn or cancelled contract owes nothing more: what is not paid is cancelled
+    (money already received stays recorded, for a refund). Idempotent."""
+    with transaction.atomic():
+        locked = _lock(engagement)
+        if locked.status not in (Status.WITHDRAWN, Status.CANCELLED):
+            return 0
+        return locked.instalments.filter(
+            state__in=[ST.SCHEDULED, ST.DUE, ST.PARTLY_PAID, ST.OVERDUE]
+        ).update(state=ST.CANCELLED, updated_at=timezone.now())

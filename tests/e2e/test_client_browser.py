@@ -111,7 +111,9 @@ def play(page, live_server, engagement, name, shots, prefix):
     pack = download(page, "#download-sealed")
     assert sealing.check_seal(pack).ok
     engagement.refresh_from_db()
-    assert engagement.status == "accepted"
+    # Accepted, and the deposit or pre-authorisation falls due at once (docs/payments.md).
+    assert engagement.status == "deposit_due"
+    assert engagement.status_changes.filter(to_status="accepted").count() == 1
     text = pdf_text(pack)
     assert name in text and engagement.number in text
     return sent, pack

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
-from payments_helpers import accepted, text_pdfs  # noqa: E402,F401 (fixtures)
+
 
 from terms_kit.models import Invoice  # noqa: E402
 

@@ -85,3 +85,25 @@ def test_concurrent_sending_gives_gapless_unique_numbers(make_engagement, expert
     assert failures == []
     sequences = sorted(Engagement.objects.values_list("number_sequence", flat=True))
     assert sequences == list(range(1, 21))
+
+
+@pytest.mark.django_db
+def test_each_series_is_continuous_on_its_own(expert):
+    from terms_kit.services.numbering import format_number
+
+    with transaction.atomic():
+        assert [take_next_number(expert, 2026, "invoice") for _ in range(3)] == [1, 2, 3]
+        assert take_next_number(expert, 2026, "credit_note") == 1
+        assert take_next_number(expert, 2026) == 1  # quotes
+        assert take_next_number(expert, 2027, "invoice") == 1  # a new year starts again
+    with pytest.raises(RuntimeError), transaction.atomic():
+        take_next_number(expert, 2026, "invoice")
+        raise RuntimeError("the invoice could not be issued")
+    with transaction.atomic():
+        assert take_next_number(expert, 2026, "invoice") == 4  # 4 was given back
+    assert [format_number(2026, 4, series) for series in ("quote", "invoice", "credit_note",
+                                                          "receipt")] == [
+        "D-2026-0004", "F-2026-0004", "AV-2026-0004", "R-2026-0004"]
+    with pytest.raises(ValueError, match="Unknown number series"):
+        with transaction.atomic():
+            take_next_number(expert, 2026, "bills")

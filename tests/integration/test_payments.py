@@ -13,7 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
-from payments_helpers import accepted, pdf_text, text_pdfs  # noqa: F401 (fixtures)
+from payments_helpers import pdf_text
 
 from terms_kit.exceptions import PaymentRefused
 from terms_kit.models import (
@@ -387,3 +387,17 @@ def test_receipt_on_request_is_numbered_in_its_own_series_once(text_pdfs, accept
     assert receipt.number == "R-2026-0001" and receipt.kind == "receipt"
     text = pdf_text(receipt)
     assert "Reçu de paiement" in text and "900,00 €" in text and "espèces" in text
+
+
+def test_a_withdrawal_cancels_what_is_not_paid(text_pdfs, accepted,
+                                               django_capture_on_commit_callbacks):
+    from terms_kit.services import acceptance
+
+    engagement, sent_link = accepted("S1")
+    with django_capture_on_commit_callbacks(execute=True):
+        acceptance.withdraw(sent_link.link, ip_address="127.0.0.1", user_agent="pytest")
+    engagement.refresh_from_db()
+    assert engagement.status == "withdrawn"
+    assert schedule(engagement) == [("preauthorisation", D("60.00"), "cancelled")]
+    with pytest.raises(PaymentRefused, match="withdrawn|Withdrawn"):
+        pay(engagement, "60.00", method="card_terminal")

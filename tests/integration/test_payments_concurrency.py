@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 from django.utils import timezone
-from payments_helpers import accept, text_pdfs  # noqa: F401 (fixture)
+from payments_helpers import accept
 
 from conftest import requires_postgres
 from terms_kit.models import Invoice, Payment, StatusChange

@@ -5,9 +5,8 @@ import io
 
 import pytest
 from django.utils import timezone
-from docx import Document
 from documents_helpers import flat, fonts_without_embedding, pdf_text, pdfa_identification
-from payments_helpers import accepted  # noqa: F401 (fixture)
+from docx import Document
 
 from terms_kit.services import payments
 

@@ -9,7 +9,6 @@ import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from payments_helpers import text_pdfs  # noqa: F401 (fixture)
 
 from conftest import scenario_spec
 from terms_kit.models import Invoice

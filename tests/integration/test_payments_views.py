@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from payments_helpers import accepted, text_pdfs  # noqa: F401 (fixtures)
 
 from terms_kit.models import Invoice, Payment
 from terms_kit.services import payments
