@@ -6,8 +6,8 @@ Sections (each a function registered in SECTIONS; add yours there):
 - ``ledger``: the expert's ledger page (admin) rendered over HTTP in-process for engagements
   with 3, 10, 30 instalments: SQL queries and median time. Target: the query count does
   not grow with the number of instalments.
-- ``webhooks``: provider webhook events per second through the Django view (the Stripe part,
-  added by the provider backend's work).
+- ``webhooks``: Stripe webhook events per second through the Django view, redeliveries
+  included (bench/payments_webhooks.py, also runnable alone with more options).
 
 Runs on a throw-away test database (SQLite in memory, or PostgreSQL with DATABASE_URL and
 TERMS_KIT_TEST_DB_NAME). Documents are made by the test text-PDF converter so that the
@@ -119,7 +119,10 @@ def bench_ledger(args):
 
 
 def bench_webhooks(args):
-    print("Webhook throughput: not part of payments-core; the provider backend adds it here.")
+    """Stripe webhook events per second through the view: bench/payments_webhooks.py."""
+    from payments_webhooks import run
+
+    run(payments=args.payments, copies=args.copies, threads=1, text_pdf=True)
 
 
 SECTIONS = {"ledger": bench_ledger, "webhooks": bench_webhooks}
@@ -130,6 +133,8 @@ def main():
     parser.add_argument("--section", choices=sorted(SECTIONS), action="append")
     parser.add_argument("--sizes", type=int, nargs="+", default=[3, 10, 30])
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--payments", type=int, default=50, help="webhooks: card payments")
+    parser.add_argument("--copies", type=int, default=2, help="webhooks: deliveries of each")
     args = parser.parse_args()
     _database()
     for name in args.section or list(SECTIONS):

@@ -205,3 +205,24 @@ def check_private_storage(app_configs=None, **kwargs):
                 )
             ]
     return []
+
+@checks.register()
+def check_payment_provider(app_configs=None, **kwargs):
+    """An online payment backend that cannot work is reported at start-up, naming the setting."""
+    from .payments.providers import get_provider
+
+    if not app_settings.PAYMENT_PROVIDER:
+        return []
+    try:
+        problems = get_provider().problems()
+    except ImproperlyConfigured as exc:
+        problems = [str(exc)]
+    return [
+        checks.Error(
+            f"Online payment cannot work: {problem}",
+            hint="Set the missing setting, or TERMS_KIT['PAYMENT_PROVIDER'] = None to turn "
+            "online payment off. See docs/payments.md (Stripe).",
+            id="terms_kit.E020",
+        )
+        for problem in problems
+    ]

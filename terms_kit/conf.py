@@ -74,7 +74,17 @@ DEFAULTS = {
         "code": (5, 600),
         "accept": (20, 600),
         "verify": (20, 600),
+        "pay": (20, 600),
     },
+    # Online payment (docs/payments.md, "Stripe"). Dotted path of the provider backend, e.g.
+    # "terms_kit.payments.providers.stripe.StripeProvider"; None: no online payment (the
+    # client page shows the bank transfer details only).
+    "PAYMENT_PROVIDER": None,
+    # Keyword arguments of the backend. Stripe: {"secret_key": "sk_...", "webhook_secret":
+    # "whsec_...", "api_base": None (Stripe's own address)}.
+    "PAYMENT_PROVIDER_OPTIONS": {},
+    # Hours before a card hold expires at which the expert is warned to capture or release it.
+    "HOLD_WARNING_HOURS": 24,
 }
 
 

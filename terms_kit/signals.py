@@ -3,3 +3,8 @@ from django.dispatch import Signal
 # Sent after the transaction that changed an engagement's status has committed.
 # Arguments: engagement, from_status, to_status, change (the StatusChange row).
 engagement_status_changed = Signal()
+
+# Sent after the transaction that handled a provider's webhook event has committed (once per
+# event, never for a redelivery). Arguments: provider (name), event (PaymentEvent),
+# checkout (OnlineCheckout or None), outcome (a short text: what the event changed).
+payment_event_handled = Signal()

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .acceptance import views
+from .payments import online_views
 from .payments import views as payment_views
 
 app_name = "terms_kit"
@@ -18,4 +19,6 @@ urlpatterns = [
     path("c/<str:token>/invoices/<int:pk>.<str:fmt>", payment_views.invoice_download,
          name="client_invoice"),
     path("verify/", views.verify_seal_view, name="verify_seal"),
+    path("c/<str:token>/pay/<int:instalment_id>/", online_views.pay_view, name="client_pay"),
+    path("webhooks/<slug:provider_name>/", online_views.webhook_view, name="payment_webhook"),
 ]

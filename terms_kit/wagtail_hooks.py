@@ -368,3 +368,26 @@ def register_owned_history(actions):
     # Every expert-owned record logs with its owner, so history is shown per expert.
     actions.register_model(OwnedModel, OwnedLogEntry)
     actions.register_action(STATUS_LOG_ACTION)(StatusChangeFormatter)
+
+
+@hooks.register("register_admin_urls")
+def register_card_payment_urls():
+    from .admin import online_payments
+
+    return [
+        path(
+            "terms-kit/engagements/<int:pk>/card-payments/",
+            online_payments.card_payments_view,
+            name="terms_kit_card_payments",
+        ),
+        path(
+            "terms-kit/engagements/<int:pk>/card-payments/<int:checkout_id>/<slug:action>/",
+            online_payments.card_action_view,
+            name="terms_kit_card_action",
+        ),
+        path(
+            "terms-kit/engagements/<int:pk>/card-payments/refund/<int:payment_id>/",
+            online_payments.card_refund_view,
+            name="terms_kit_card_refund",
+        ),
+    ]

@@ -11,7 +11,7 @@ import time
 
 from django.core.cache import caches
 
-from ..conf import app_settings
+from ..conf import DEFAULTS, app_settings
 
 
 def _ip(value):
@@ -56,7 +56,8 @@ def client_ip(request):
 def hit(scope, key, cache=None):
     """Count one request; True while within the limit for ``scope``."""
     cache = cache or caches["default"]
-    count, seconds = app_settings.RATE_LIMITS[scope]
+    # A project that overrides RATE_LIMITS keeps the default of any scope it leaves out.
+    count, seconds = {**DEFAULTS["RATE_LIMITS"], **app_settings.RATE_LIMITS}[scope]
     window = int(time.time() // seconds)
     cache_key = f"terms_kit:rl:{scope}:{key}:{window}"
     cache.add(cache_key, 0, timeout=seconds + 5)

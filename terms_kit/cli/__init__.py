@@ -6,6 +6,7 @@ It raises ``CommandError`` with a message for a person when it cannot do its wor
 """
 
 from . import (
+    card_holds,
     check_spec,
     checkpoint,
     experts_group,
@@ -34,6 +35,7 @@ SUBCOMMANDS = {
     "checkpoint": checkpoint,
     "make-seal-certificate": seal_certificate,
     "experts-group": experts_group,
+    "card-holds": card_holds,
     "ledger": ledger,
     "pay": pay,
     "payments": payments_sweep,

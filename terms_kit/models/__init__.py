@@ -13,6 +13,7 @@ from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocu
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange
 from .identity import BusinessIdentity
+from .online import CheckoutState, OnlineCheckout, ProviderEvent
 from .payments import (
     Allocation,
     CreditUse,
@@ -65,4 +66,7 @@ __all__ = [
     "TermsVersion",
     "WarningAcknowledgement",
     "WizardState",
+    "CheckoutState",
+    "OnlineCheckout",
+    "ProviderEvent",
 ]

@@ -1,5 +1,5 @@
-"""Payment helpers that change no state: bank transfer details and their EPC QR code.
+"""Payment helpers that change no state: bank transfer details and their EPC QR code
+(transfer.py), online provider backends (providers/), their webhooks (webhooks.py).
 
-Provider backends (Stripe...) live in ``payments/providers/``; state changes only in
-``services/payments.py``.
+State changes only in ``services/payments.py`` and ``services/online_payments.py``.
 """

@@ -472,6 +472,13 @@ def _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, ri
                 client_context["withdraw_url"] = client_url(token, "withdraw")
         except TermsKitError:
             pass  # no public address configured (check W003): the e-mail goes without links
+        # Card payment, when a provider is set up: the e-mail links to the page's Pay block.
+        from .online_payments import payable_online
+
+        payable = payable_online(engagement)
+        if payable and client_context["url"]:
+            client_context["pay_url"] = client_context["url"] + "#payments"
+            client_context["pay_kind"] = payable[0].kind
     filename = f"{engagement.number}-signed.pdf"
     with translation.override(lang):
         subject = _("Quote %(number)s accepted: your signed copy") % {"number": engagement.number}
