@@ -2,7 +2,8 @@
 
 # LibreOffice (PDF/A conversion), python3-uno (warm converters), DejaVu fonts (embedded in
 # the PDFs), poppler-utils (pdftoppm: page previews in docs/), chromium (browser tests).
-APT_PACKAGES="gettext libreoffice-writer-nogui python3-uno fonts-dejavu poppler-utils chromium"
+# redis-server: the shared cache of the production settings (tests count rate limits in it).
+APT_PACKAGES="gettext libreoffice-writer-nogui python3-uno fonts-dejavu poppler-utils chromium redis-server"
 
 install_system_packages() {
   local missing=()
@@ -55,4 +56,19 @@ move_files_to_private_storage() {
 # The demo's self-signed seal certificate (TERMS_KIT['SEAL_CERTIFICATE'] in base settings).
 ensure_demo_seal() {
   [ -f var/seal/seal-cert.pem ] || .venv/bin/python manage.py termskit make-seal-certificate --out var/seal
+}
+
+# Redis at 127.0.0.1:6379 (the production settings' cache; the rate-limit tests use db 2).
+# The project's machines run it already; start one when nothing answers there.
+ensure_redis() {
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    echo "== Starting Redis on 127.0.0.1:6379"
+    redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" >/dev/null
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return 0
+      sleep 0.5
+    done
+    echo "Redis did not start on 127.0.0.1:6379" >&2
+    return 1
+  fi
 }

@@ -4,6 +4,7 @@ code bound to one browser, rate limits (per link, trusted proxy, Redis), CSP, fr
 import datetime
 import io
 import json
+import os
 import re
 import time
 import uuid
@@ -390,7 +391,9 @@ def test_rate_limit_counts_are_shared_through_redis(settings):
     worker_a, worker_b = (RedisCache(location, {}) for _ in range(2))
     try:
         worker_a.get("ping")
-    except Exception as exc:  # pragma: no cover - the project's machines run Redis
+    except Exception as exc:  # scripts/test starts Redis and requires it
+        if os.environ.get("TERMS_KIT_REQUIRE_REDIS"):
+            raise
         pytest.skip(f"Redis not reachable at {location}: {exc}")
     assert worker_a._cache is not worker_b._cache
     settings.TERMS_KIT = {"RATE_LIMITS": {"code": (3, 60)}}
