@@ -7,15 +7,32 @@ run as script in a client's browser even if an escaping bug let markup through.
 
 import functools
 
-POLICY = "; ".join([
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-])
+
+def _policy(form_targets=()):
+    return "; ".join([
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        " ".join(["form-action 'self'", *form_targets]),
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ])
+
+
+POLICY = _policy()
+
+
+def current_policy():
+    """POLICY, plus the payment provider's checkout pages when online payment is on: the pay
+    button's POST is answered with a redirect there, which form-action also governs."""
+    from ..payments.providers import get_provider
+
+    try:
+        provider = get_provider()
+    except Exception:  # a misconfigured provider is the system check's business (E020)
+        provider = None
+    return _policy(provider.checkout_origins()) if provider else POLICY
 
 
 def content_security_policy(view):
@@ -24,7 +41,7 @@ def content_security_policy(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response.headers.setdefault("Content-Security-Policy", POLICY)
+        response.headers.setdefault("Content-Security-Policy", current_policy())
         return response
 
     return wrapper

@@ -322,9 +322,8 @@ def check_checkpoint(ref, document, signature):
 def check_checkpoints(extra=()):
     """Every stored checkpoint (and ``extra``: (label, JSON bytes, signature bytes) kept
     elsewhere, e.g. the copies e-mailed to the administrators) against the chain."""
-    from ..storage import private_storage
-
     from ..models import ChainCheckpoint
+    from ..storage import private_storage
 
     problems = []
     seen = set()

@@ -59,8 +59,13 @@ def _payment_sentences(ctx, lang):
     return sentences
 
 
-def summary(spec, lang):
+def summary(spec, lang, rights=None):
+    """What the client page shows. ``rights``: the withdrawal right frozen at acceptance
+    (services.acceptance.accepted_rights), which wins over today's data once accepted."""
     ctx = build_context(spec, "quote", lang)
+    if rights is not None:
+        ctx["rules"] = {**ctx["rules"], "withdrawal": rights["withdrawal"],
+                        "withdrawal_days": rights["withdrawal_days"]}
     money = lambda value: formatting.money(value, lang)  # noqa: E731
     return {
         "seller": ctx["seller"],

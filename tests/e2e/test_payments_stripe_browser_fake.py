@@ -59,6 +59,9 @@ def browser():
 
 
 def sign(page, live_server, engagement):
+    from tests.conftest import acknowledge_warnings
+
+    acknowledge_warnings(engagement)  # as the expert does on the review step
     sent = send_to_client(engagement, engagement.owner)
     page.goto(live_server.url + f"/terms/c/{sent.token}/")
     page.click("#send-code")

@@ -47,11 +47,12 @@ def accept_engagement(sent_link):
     code = mail.outbox[-1].body
     import re
 
-    service.verify_email_code(link, re.search(r"\b(\d{6})\b", code).group(1))
+    proof = service.verify_email_code(link, re.search(r"\b(\d{6})\b", code).group(1))
     keys = [c.key for c in service.consents_for(link)]
     with TestCase.captureOnCommitCallbacks(execute=True):
         service.accept(link, ticked={k: True for k in keys}, full_name="Julien Petit",
-                       ip_address="127.0.0.1", user_agent="pytest", token=sent_link.token)
+                       ip_address="127.0.0.1", user_agent="pytest", token=sent_link.token,
+                       session_proof=proof)
 
 
 def post_event(client, body, header):

@@ -16,6 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 from hostile_pdf import blank_pdf, hostile_pdf
 
 from terms_kit.acceptance import evidence
@@ -470,7 +472,12 @@ def test_turning_an_accepted_consumer_into_a_business_keeps_the_withdrawal_right
     type(client_row).objects.filter(pk=client_row.pk).update(kind="business")
     engagement.refresh_from_db()
     assert service.can_withdraw(engagement)
-    assert url("withdraw", token).encode() in client.get(url("review", token)).content
+    page = client.get(url("review", token))
+    assert url("withdraw", token).encode() in page.content
+    with translation.override("fr"):  # the page says the frozen right, in the client's words
+        said = gettext("You may withdraw within %(days)s days of accepting, without giving a "
+                       "reason.") % {"days": 14}
+    assert said in page.context["summary"]["payment"]
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("withdraw", token))
     engagement.refresh_from_db()
@@ -490,4 +497,18 @@ def test_a_business_turned_consumer_after_acceptance_gets_no_withdrawal(
     assert not service.can_withdraw(engagement)
     client.post(url("withdraw", sent_link.token))
     engagement.refresh_from_db()
-    assert engagement.status == "accepted"
+    # Still accepted (then moved on by the payment schedule), never withdrawn.
+    assert engagement.status == "deposit_due"
+    assert not engagement.consent_records.filter(kind="withdrawal").exists()
+
+
+def test_csp_lets_the_pay_form_go_to_the_providers_checkout_only(settings):
+    from terms_kit.acceptance.csp import current_policy
+
+    assert "form-action 'self';" in current_policy()  # no provider: our own pages only
+    settings.TERMS_KIT = {
+        **settings.TERMS_KIT,
+        "PAYMENT_PROVIDER": "terms_kit.payments.providers.stripe.StripeProvider",
+        "PAYMENT_PROVIDER_OPTIONS": {"secret_key": "sk_test_x", "webhook_secret": "whsec_x"},
+    }
+    assert "form-action 'self' https://checkout.stripe.com;" in current_policy()

@@ -102,6 +102,11 @@ class PaymentProvider:
             if not self.options.get(key)
         ]
 
+    def checkout_origins(self):
+        """Origins of the pages a client is sent to for paying ("https://host"): the client
+        pages' Content-Security-Policy lets their pay form go there and nowhere else."""
+        return []
+
     def require(self):
         problems = self.problems()
         if problems:

@@ -9,6 +9,7 @@ when this backend is configured. Options (TERMS_KIT["PAYMENT_PROVIDER_OPTIONS"])
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -67,6 +68,14 @@ class StripeProvider(PaymentProvider):
                 max_network_retries=max_network_retries,
                 http_client=stripe.RequestsClient(timeout=timeout),
             )
+
+    def checkout_origins(self):
+        # Stripe Checkout's pages, or the address given instead (a test server) with api_base.
+        api_base = self.options.get("api_base")
+        if api_base:
+            parts = urlsplit(api_base)
+            return [f"{parts.scheme}://{parts.netloc}"]
+        return ["https://checkout.stripe.com"]
 
     @property
     def client(self):
