@@ -70,6 +70,7 @@ def test_concurrent_checkpoints_store_and_mail_one(make_engagement, sealed_setti
 
     sealed_settings.ADMINS = [("Admin", "admin@terms-kit.example")]
     engagement = make_engagement("S2")
+    acknowledge_warnings(engagement)
     token = send_to_client(engagement, engagement.owner).token
     browser = Client()
     verify_email(browser, token)
