@@ -12,6 +12,8 @@ Models and services use ``private_storage``; it is resolved lazily and again whe
 settings change (tests), so the host's settings are read at first use, not at import.
 """
 
+import io
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, Storage, storages
@@ -78,3 +80,19 @@ def get_storage():
 def _settings_changed(*, setting, **kwargs):
     if setting in ("STORAGES", "TERMS_KIT"):
         private_storage._wrapped = empty
+
+
+def download_response(field, *, filename, content_type):
+    """An attachment response for a stored file, read from a handle of its own.
+
+    The bytes are copied out rather than handing the storage's file object to FileResponse:
+    under a WSGI file wrapper Django patches that object's ``close`` to the response's, and a
+    storage that returns the same object on every ``open`` (InMemoryStorage) would then fire
+    ``request_finished`` inside a later request, closing its database connection mid-way.
+    """
+    from django.http import FileResponse  # keeps this module importable before apps load
+
+    with field.storage.open(field.name, "rb") as handle:
+        data = handle.read()
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=filename,
+                        content_type=content_type)

@@ -6,7 +6,6 @@ its own engagement and the documents issued for it. Error pages name no expert.
 
 from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from ..exceptions import AcceptanceError, IncompleteAcceptance, LinkInvalid
 from ..models import ConsentKind, SealedFile
 from ..services import acceptance as service
 from ..spec import export_engagement
+from ..storage import download_response
 from . import presentation
 from .csp import content_security_policy
 from .ratelimit import client_ip, link_rate_limited, rate_limited
@@ -181,8 +181,7 @@ def sealed_download(request, token, link, kind):
 
 
 def _file(field, content_type, filename):
-    return FileResponse(field.storage.open(field.name, "rb"), as_attachment=True,
-                        content_type=content_type, filename=filename)
+    return download_response(field, content_type=content_type, filename=filename)
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,7 +7,6 @@ the "change" permission on engagements, and the expert's own engagement (else 40
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import View
@@ -16,6 +15,7 @@ from ..exceptions import TermsKitError
 from ..models import Engagement, SealedFile
 from ..permissions import policy_for
 from ..services.acceptance import revoke_links, send_to_client
+from ..storage import download_response
 from .ownership import OwnedActionMixin
 
 
@@ -60,8 +60,6 @@ def sealed_download(request, pk):
     sealed = get_object_or_404(
         SealedFile.objects.filter(engagement__in=viewable_engagements(request.user)), pk=pk,
     )
-    return FileResponse(
-        sealed.pdf.storage.open(sealed.pdf.name, "rb"), as_attachment=True,
-        content_type="application/pdf",
-        filename=f"{sealed.engagement.number}-{sealed.record.kind}-sealed.pdf",
-    )
+    return download_response(
+        sealed.pdf, content_type="application/pdf",
+        filename=f"{sealed.engagement.number}-{sealed.record.kind}-sealed.pdf")

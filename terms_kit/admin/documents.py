@@ -6,7 +6,7 @@ downloads need the "view" permission on engagements. Another expert's record is 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
@@ -17,6 +17,7 @@ from ..models.base import Language
 from ..permissions import policy_for
 from ..services.documents import request_documents
 from ..spec import export_engagement
+from ..storage import download_response
 from .acceptance import viewable_engagements
 from .ownership import OwnedActionMixin
 
@@ -67,10 +68,8 @@ def download_document(request, pk, fmt):
         raise Http404
     stored = getattr(document, fmt)
     number = document.engagement.number or f"draft-{document.engagement_id}"
-    return FileResponse(
-        stored.open("rb"), as_attachment=True, content_type=CONTENT_TYPES[fmt],
-        filename=f"{document.kind}_{number}_{document.language}.{fmt}",
-    )
+    return download_response(stored, content_type=CONTENT_TYPES[fmt],
+                             filename=f"{document.kind}_{number}_{document.language}.{fmt}")
 
 
 
@@ -82,8 +81,5 @@ def download_expert_template(request, pk):
         raise PermissionDenied
     template = get_object_or_404(policy.instances_user_has_permission_for(request.user, "view"),
                                  pk=pk)
-    return FileResponse(
-        template.file.storage.open(template.file.name, "rb"), as_attachment=True,
-        content_type=CONTENT_TYPES["docx"],
-        filename=f"{template.kind}_{template.language}.docx",
-    )
+    return download_response(template.file, content_type=CONTENT_TYPES["docx"],
+                             filename=f"{template.kind}_{template.language}.docx")

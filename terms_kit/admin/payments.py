@@ -9,7 +9,7 @@ engagement is a 404.
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from ..models import Engagement, Invoice, Payment
 from ..permissions import policy_for
 from ..services import payments
 from ..services.ledger import build_ledger
+from ..storage import download_response
 from .acceptance import viewable_engagements
 from .documents import CONTENT_TYPES
 
@@ -245,5 +246,5 @@ def invoice_download(request, pk, fmt):
     if fmt not in CONTENT_TYPES or invoice.document is None:
         raise Http404
     stored = getattr(invoice.document, fmt)
-    return FileResponse(stored.storage.open(stored.name, "rb"), as_attachment=True,
-                        content_type=CONTENT_TYPES[fmt], filename=f"{invoice.number}.{fmt}")
+    return download_response(stored, content_type=CONTENT_TYPES[fmt],
+                             filename=f"{invoice.number}.{fmt}")

@@ -13,7 +13,6 @@ from pathlib import Path
 import pypdf
 import pytest
 from django.core import mail
-from django.db import connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
 from acceptance_helpers import last_code  # noqa: E402
@@ -31,12 +30,6 @@ MOBILE = {"width": 390, "height": 844}
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-    # Known problem, left open: on PostgreSQL the browser's "sign" POST to the live server
-    # stalls past 120 s in this test (it passes on SQLite; the same acceptance on PostgreSQL
-    # passes through the test client and under 20 concurrent POSTs). Run only on SQLite
-    # until it is understood.
-    pytest.mark.skipif(connection.vendor == "postgresql",
-                       reason="browser signing stalls against the PostgreSQL live server"),
 ]
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
 from acceptance_helpers import last_code  # noqa: E402
@@ -29,10 +28,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-    # Same known problem as tests/e2e/test_client_browser.py: browser signing against the
-    # PostgreSQL live server stalls; the PostgreSQL payment paths run in the integration tests.
-    pytest.mark.skipif(connection.vendor == "postgresql",
-                       reason="browser signing stalls against the PostgreSQL live server"),
 ]
 
 
