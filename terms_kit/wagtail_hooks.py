@@ -391,3 +391,18 @@ def register_card_payment_urls():
             name="terms_kit_card_refund",
         ),
     ]
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panels(request, panels):
+    from .admin.dashboard import ExpertDashboardPanel
+
+    panels.append(ExpertDashboardPanel(request))
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">', static("terms_kit/admin.css"))

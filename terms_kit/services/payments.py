@@ -137,9 +137,18 @@ def _is_training_consumer(engagement):
     return engagement.client.is_consumer and engagement.identity.profession == "training"
 
 
+def _acceptance_record(engagement):
+    """The engagement's acceptance record; read from a prefetch of ``consent_records`` when
+    the caller made one (the admin dashboard, to keep one query for many engagements)."""
+    cached = getattr(engagement, "_prefetched_objects_cache", {}).get("consent_records")
+    if cached is not None:
+        return next((r for r in cached if r.kind == ConsentKind.ACCEPTANCE), None)
+    return engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+
+
 def accepted_on(engagement):
     """The day the client accepted (from the consent record, else the status history)."""
-    record = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+    record = _acceptance_record(engagement)
     if record is not None:
         return timezone.localdate(record.created_at)
     change = engagement.status_changes.filter(to_status=Status.ACCEPTED).first()
@@ -866,7 +875,7 @@ def may_start(engagement, on=None, instalments=None):
 def _early_start_consented(engagement):
     import json
 
-    record = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+    record = _acceptance_record(engagement)
     if record is None:
         return False
     consents = json.loads(record.payload).get("consents", [])
