@@ -93,7 +93,8 @@ ORIGINS = {
     (S.DEPOSIT_DUE, S.OVERDUE): _MONEY,
     (S.DEPOSIT_DUE, S.WITHDRAWN): {O.ACCEPTANCE},
     (S.DEPOSIT_DUE, S.CANCELLED): {O.MANUAL, O.PAYMENTS},
-    (S.IN_PROGRESS, S.DELIVERED): {O.MANUAL, O.PAYMENTS},
+    # "Service completed" in Payments and invoices: it issues the final invoice with it.
+    (S.IN_PROGRESS, S.DELIVERED): _MONEY,
     (S.IN_PROGRESS, S.BALANCE_DUE): _MONEY,
     (S.IN_PROGRESS, S.PAID): _MONEY,
     (S.IN_PROGRESS, S.WITHDRAWN): {O.ACCEPTANCE},

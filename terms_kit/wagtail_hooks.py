@@ -225,6 +225,8 @@ class EngagementViewSet(OwnedViewSet):
         # The actions share the viewset's policy: "view" to see, "change" to act.
         actions = [
             ("status", views.EngagementStatusView),
+            ("paper", views.PaperAcceptanceView),
+            ("paper-scan", views.PaperScanView),
             ("send", acceptance.SendToClientView),
             ("revoke-links", acceptance.RevokeLinksView),
             ("documents", documents.EngagementDocumentsView),
