@@ -227,6 +227,8 @@ class EngagementViewSet(OwnedViewSet):
             ("status", views.EngagementStatusView),
             ("paper", views.PaperAcceptanceView),
             ("paper-scan", views.PaperScanView),
+            ("duplicate", views.DuplicateView),
+            ("revise", views.ReviseView),
             ("send", acceptance.SendToClientView),
             ("revoke-links", acceptance.RevokeLinksView),
             ("documents", documents.EngagementDocumentsView),
@@ -244,7 +246,7 @@ def _may_start_label(engagement):
     """"Yes", or the first reason why not (a few queries a row; the list is paginated)."""
     from .services.payments import may_start
 
-    if engagement.status in ("draft", "sent", "declined", "expired"):
+    if engagement.status in ("draft", "sent", "declined", "expired", "superseded"):
         return "—"
     answer = may_start(engagement)
     return _("Yes") if answer.ok else answer.reasons[0]

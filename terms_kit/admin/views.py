@@ -233,13 +233,16 @@ class EngagementStatusView(OwnedActionMixin, FormView):
             consent_records=consent_records,
             sealed_files=engagement.sealed_files.all(),
             may_start=self._may_start(),
+            revisions=engagement.revisions.all(),
+            can_revise=can_change and engagement.status == Status.SENT,
             **kwargs,
         )
 
     def _may_start(self):
         from ..services.payments import may_start
 
-        if self.object.status in (Status.DRAFT, Status.SENT, Status.DECLINED, Status.EXPIRED):
+        if self.object.status in (Status.DRAFT, Status.SENT, Status.DECLINED, Status.EXPIRED,
+                                  Status.SUPERSEDED):
             return None
         return may_start(self.object)
 
@@ -318,6 +321,43 @@ class PaperScanView(OwnedActionMixin, View):
         return FileResponse(private_storage.open(name, "rb"), as_attachment=True,
                             content_type=content_type,
                             filename=f"{self.object.number}-signed-on-paper.{extension}")
+
+
+class DuplicateView(OwnedActionMixin, View):
+    """POST: a new draft with the same terms; the wizard opens on it."""
+
+    model = Engagement
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from ..services.revisions import duplicate
+
+        copy = duplicate(self.object, request.user)
+        log(instance=copy, action="wagtail.create", user=request.user)
+        messages.success(request, _("New draft made from %(source)s: check it and send it.")
+                         % {"source": self.object})
+        return redirect("terms_kit_wizard_review", copy.pk)
+
+
+class ReviseView(OwnedActionMixin, View):
+    """POST: a revision of a sent quote (the old one is superseded when the revision is sent)."""
+
+    model = Engagement
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from ..services.revisions import revise
+
+        try:
+            revision = revise(self.object, request.user)
+        except TermsKitError as exc:
+            messages.error(request, str(exc))
+            return redirect("terms_kit_engagement:status", pk)
+        messages.success(request, _(
+            "Revision of %(number)s: change what you need and send it. Quote %(number)s stays "
+            "on offer until then; sending the revision supersedes it and its link stops "
+            "working.") % {"number": self.object.number})
+        return redirect("terms_kit_wizard_review", revision.pk)
 
 
 class PublishTermsView(OwnedActionMixin, View):

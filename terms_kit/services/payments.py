@@ -841,7 +841,7 @@ def may_start(engagement, on=None, instalments=None):
     on = on or timezone.localdate()
     reasons = []
     status = engagement.status
-    if status in (Status.DRAFT, Status.SENT, Status.DECLINED, Status.EXPIRED):
+    if status in (Status.DRAFT, Status.SENT, Status.DECLINED, Status.EXPIRED, Status.SUPERSEDED):
         return MayStart(False, [_("The client has not accepted the quote.")])
     if status in (Status.WITHDRAWN, Status.CANCELLED, Status.REFUNDED):
         return MayStart(False, [_("The contract was withdrawn or cancelled.")])
