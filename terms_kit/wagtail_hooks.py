@@ -22,6 +22,7 @@ from wagtail.log_actions import LogFormatter
 
 from .admin import acceptance, documents, views
 from .admin.files import ExpertTemplateForm
+from .admin.formatting import admin_date
 from .admin.ownership import EngagementForm, OwnedModelForm
 from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
 from .models.audit import OwnedLogEntry
@@ -217,7 +218,8 @@ class EngagementViewSet(OwnedViewSet):
             "client",
             StatusTagColumn("status", label=_("Status"), accessor="get_status_display",
                             primary=lambda obj: obj.status != "draft"),
-            Column("issue_date", label=_("Issue date"), sort_key="issue_date"),
+            Column("issue_date", label=_("Issue date"), sort_key="issue_date",
+                   accessor=lambda engagement: admin_date(engagement.issue_date)),
             Column("may_start", label=_("Work may start"), accessor=_may_start_label),
         ]
 
