@@ -157,8 +157,7 @@ class VersionedDeleteView(OwnedDeleteView):
 STATUS_HELP = {
     Status.DECLINED: gettext_lazy("The client said no."),
     Status.EXPIRED: gettext_lazy("The client did not answer in time; the link stops working."),
-    Status.CANCELLED: gettext_lazy("You withdraw this quote or end the contract; the client's "
-                                   "link stops working."),
+    Status.CANCELLED: gettext_lazy("You withdraw this quote; the client's link stops working."),
     Status.FORMAL_NOTICE: gettext_lazy("You sent the client a formal notice to pay."),
 }
 
@@ -177,10 +176,17 @@ class StatusChangeForm(forms.Form):
             (value, labels[value]) for value in manual_next(engagement.status)
         ]
         self.fields["to_status"].initial = None  # nothing is chosen for the expert
+        self.help = dict(STATUS_HELP)
+        if engagement.status not in (Status.DRAFT, Status.SENT):
+            self.help[Status.CANCELLED] = _(
+                "You end the contract: nothing more falls due. Refund what was paid for work "
+                "not done from Payments and invoices.")
+        elif engagement.status == Status.DRAFT:
+            self.help[Status.CANCELLED] = _("You drop this draft; it keeps no number.")
 
     def choices_with_help(self):
         value = self.data.get("to_status") if self.is_bound else None
-        return [{"value": code, "label": label, "help": STATUS_HELP.get(code, ""),
+        return [{"value": code, "label": label, "help": self.help.get(code, ""),
                  "checked": code == value}
                 for code, label in self.fields["to_status"].choices]
 
