@@ -147,9 +147,14 @@ def _acceptance_record(engagement):
 
 
 def accepted_on(engagement):
-    """The day the client accepted (from the consent record, else the status history)."""
+    """The day the client accepted (from the consent record, else the status history); for
+    a paper signature, the date written next to it, not the day the scan was uploaded."""
     record = _acceptance_record(engagement)
     if record is not None:
+        if '"method":"paper"' in record.payload:
+            import json
+
+            return datetime.date.fromisoformat(json.loads(record.payload)["paper"]["signed_on"])
         return timezone.localdate(record.created_at)
     change = engagement.status_changes.filter(to_status=Status.ACCEPTED).first()
     return timezone.localdate(change.changed_at) if change else None

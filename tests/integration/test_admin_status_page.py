@@ -216,3 +216,24 @@ def test_another_expert_can_neither_record_nor_download_a_paper_signature(
     scan_url = reverse("terms_kit_engagement:paper_scan", args=[engagement.pk])
     assert client.get(scan_url).status_code == 404
     assert client.get(status_url(engagement)).status_code == 404
+
+
+def test_the_withdrawal_period_of_a_paper_signature_runs_from_the_date_signed(
+        client, sent, text_pdfs):
+    """S6 (self-paid training, consumer): 10 days from the signature on paper, not from the
+    upload three days later."""
+    from terms_kit.services.paper import accept_on_paper
+    from terms_kit.services.payments import accepted_on, withdrawal_end
+
+    engagement, _link = sent("S6")
+    signed = timezone.localdate() - datetime.timedelta(days=3)
+    Engagement.objects.filter(pk=engagement.pk).update(issue_date=signed)
+    engagement.refresh_from_db()
+    record = accept_on_paper(engagement, scan=one_page_pdf(), signer_name="Hugo Lambert",
+                             signed_on=signed, user=engagement.owner)
+    assert accepted_on(engagement) == signed
+    rights = json.loads(record.payload)["rights"]
+    assert rights["withdrawal"] and rights["withdrawal_days"] == 10
+    assert withdrawal_end(engagement) == signed + datetime.timedelta(days=10)
+    assert rights["withdrawal_deadline"].startswith(
+        (signed + datetime.timedelta(days=10)).isoformat())
