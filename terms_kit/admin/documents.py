@@ -20,10 +20,10 @@ from ..models import ConsentKind, Engagement, ExpertTemplate, IssuedDocument
 from ..models.base import Language
 from ..models.documents import DocumentKind
 from ..models.payments import Invoice
-from ..status import Status
 from ..permissions import policy_for
 from ..services.documents import request_documents
 from ..spec import export_engagement
+from ..status import Status
 from .acceptance import viewable_engagements
 from .ownership import OwnedActionMixin
 

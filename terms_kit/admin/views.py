@@ -2,11 +2,11 @@
 
 from django import forms
 from django.contrib import messages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.http import FileResponse, Http404
 from django.views.generic import FormView, View
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
