@@ -25,6 +25,7 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn by consumer")
     CANCELLED = "cancelled", _("Cancelled")
     REFUNDED = "refunded", _("Refunded")
+    SUPERSEDED = "superseded", _("Superseded by a revised quote")
 
 
 S = Status
@@ -32,7 +33,7 @@ S = Status
 # from-status -> the statuses it may move to. Anything not listed is forbidden.
 TRANSITIONS = {
     S.DRAFT: {S.SENT, S.CANCELLED},
-    S.SENT: {S.ACCEPTED, S.DECLINED, S.EXPIRED, S.CANCELLED},
+    S.SENT: {S.ACCEPTED, S.DECLINED, S.EXPIRED, S.CANCELLED, S.SUPERSEDED},
     # Acceptance leads to the deposit, or straight to the work when nothing is due upfront.
     S.ACCEPTED: {S.DEPOSIT_DUE, S.IN_PROGRESS, S.WITHDRAWN, S.CANCELLED},
     S.DEPOSIT_DUE: {S.IN_PROGRESS, S.OVERDUE, S.WITHDRAWN, S.CANCELLED},
@@ -48,6 +49,7 @@ TRANSITIONS = {
     S.DECLINED: set(),
     S.EXPIRED: set(),
     S.REFUNDED: set(),
+    S.SUPERSEDED: set(),
 }
 
 
@@ -85,6 +87,8 @@ ORIGINS = {
     (S.SENT, S.DECLINED): {O.MANUAL, O.ACCEPTANCE},
     (S.SENT, S.EXPIRED): {O.MANUAL, O.ACCEPTANCE},
     (S.SENT, S.CANCELLED): {O.MANUAL},
+    # Sending a revision of the quote (services/revisions.py).
+    (S.SENT, S.SUPERSEDED): {O.ACCEPTANCE},
     (S.ACCEPTED, S.DEPOSIT_DUE): _MONEY,
     (S.ACCEPTED, S.IN_PROGRESS): _MONEY,
     (S.ACCEPTED, S.WITHDRAWN): {O.ACCEPTANCE},
@@ -93,7 +97,8 @@ ORIGINS = {
     (S.DEPOSIT_DUE, S.OVERDUE): _MONEY,
     (S.DEPOSIT_DUE, S.WITHDRAWN): {O.ACCEPTANCE},
     (S.DEPOSIT_DUE, S.CANCELLED): {O.MANUAL, O.PAYMENTS},
-    (S.IN_PROGRESS, S.DELIVERED): {O.MANUAL, O.PAYMENTS},
+    # "Service completed" in Payments and invoices: it issues the final invoice with it.
+    (S.IN_PROGRESS, S.DELIVERED): _MONEY,
     (S.IN_PROGRESS, S.BALANCE_DUE): _MONEY,
     (S.IN_PROGRESS, S.PAID): _MONEY,
     (S.IN_PROGRESS, S.WITHDRAWN): {O.ACCEPTANCE},

@@ -22,6 +22,7 @@ from wagtail.log_actions import LogFormatter
 
 from .admin import acceptance, documents, views
 from .admin.files import ExpertTemplateForm
+from .admin.formatting import admin_date
 from .admin.ownership import EngagementForm, OwnedModelForm
 from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
 from .models.audit import OwnedLogEntry
@@ -217,7 +218,8 @@ class EngagementViewSet(OwnedViewSet):
             "client",
             StatusTagColumn("status", label=_("Status"), accessor="get_status_display",
                             primary=lambda obj: obj.status != "draft"),
-            Column("issue_date", label=_("Issue date"), sort_key="issue_date"),
+            Column("issue_date", label=_("Issue date"), sort_key="issue_date",
+                   accessor=lambda engagement: admin_date(engagement.issue_date)),
             Column("may_start", label=_("Work may start"), accessor=_may_start_label),
         ]
 
@@ -225,6 +227,10 @@ class EngagementViewSet(OwnedViewSet):
         # The actions share the viewset's policy: "view" to see, "change" to act.
         actions = [
             ("status", views.EngagementStatusView),
+            ("paper", views.PaperAcceptanceView),
+            ("paper-scan", views.PaperScanView),
+            ("duplicate", views.DuplicateView),
+            ("revise", views.ReviseView),
             ("send", acceptance.SendToClientView),
             ("revoke-links", acceptance.RevokeLinksView),
             ("documents", documents.EngagementDocumentsView),
@@ -242,7 +248,7 @@ def _may_start_label(engagement):
     """"Yes", or the first reason why not (a few queries a row; the list is paginated)."""
     from .services.payments import may_start
 
-    if engagement.status in ("draft", "sent", "declined", "expired"):
+    if engagement.status in ("draft", "sent", "declined", "expired", "superseded"):
         return "—"
     answer = may_start(engagement)
     return _("Yes") if answer.ok else answer.reasons[0]
@@ -391,3 +397,18 @@ def register_card_payment_urls():
             name="terms_kit_card_refund",
         ),
     ]
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panels(request, panels):
+    from .admin.dashboard import ExpertDashboardPanel
+
+    panels.append(ExpertDashboardPanel(request))
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<link rel="stylesheet" href="{}">', static("terms_kit/admin.css"))

@@ -97,6 +97,8 @@ def record_ref(record):
 def _payload_time(payload, kind):
     if kind == "withdrawal":
         return payload.get("received_at")
+    if payload.get("method") == "paper":  # signed on paper: the time the scan was recorded
+        return (payload.get("paper") or {}).get("recorded_at")
     return (payload.get("steps") or {}).get("signed_at")
 
 
@@ -231,6 +233,7 @@ def check_files():
                       document.pdf_sha256))
     for sealed in SealedFile.objects.order_by("pk").iterator():
         items.append((f"sealed file {sealed.pk}", sealed.pdf, sealed.pdf_sha256))
+    items += _paper_scans()
     for ref, field, expected in items:
         if (field.name, expected) in seen:
             continue  # content-addressed: identical files are stored once
@@ -243,6 +246,30 @@ def check_files():
         if actual != expected:
             problems.append(Problem("file", ref, f"{field.name} altered (SHA-256 {actual})"))
     return problems
+
+
+def _paper_scans():
+    """The signed scans of paper acceptances, as (ref, file, SHA-256 named in the record)."""
+    from ..models import ConsentKind, ConsentRecord
+    from ..storage import private_storage
+
+    class Stored:  # what file_sha256 reads: a name in the private storage
+        storage = private_storage
+
+        def __init__(self, name):
+            self.name = name
+
+    items = []
+    records = ConsentRecord.objects.filter(kind=ConsentKind.ACCEPTANCE,
+                                           payload__contains='"method":"paper"')
+    for record in records.order_by("sequence").iterator():
+        try:
+            paper = json.loads(record.payload)["paper"]
+        except (ValueError, KeyError):
+            continue  # check_chain reports an unreadable record
+        items.append((f"paper scan of record {record_ref(record)}", Stored(paper["scan_name"]),
+                      paper["scan_sha256"]))
+    return items
 
 
 def record_is_intact(record, sealed_pdf=None):

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,9 +16,12 @@ from wagtail.log_actions import log
 from ..exceptions import ImmutableRecord, InvalidTransition, TermsKitError
 from ..models import Engagement, TermsVersion
 from ..services import records
+from ..services.acceptance import revoke_links
+from ..services.paper import MAX_SCAN_BYTES as PAPER_MAX_BYTES
 from ..services.status import change_status
 from ..services.terms import publish_terms
 from ..status import Status, manual_next
+from ..storage import private_storage
 from .ownership import OwnedActionMixin, OwnedListingMixin, OwnedObjectMixin
 
 
@@ -148,9 +152,22 @@ class VersionedDeleteView(OwnedDeleteView):
         return super().dispatch(request, *args, **kwargs)
 
 
+# What each change by hand means, shown next to its choice (the expert picks an event, not
+# a label from a list). Changes owned by acceptance or payments are never offered here.
+STATUS_HELP = {
+    Status.DECLINED: gettext_lazy("The client said no."),
+    Status.EXPIRED: gettext_lazy("The client did not answer in time; the link stops working."),
+    Status.CANCELLED: gettext_lazy("You withdraw this quote; the client's link stops working."),
+    Status.FORMAL_NOTICE: gettext_lazy("You sent the client a formal notice to pay."),
+}
+
+
 class StatusChangeForm(forms.Form):
-    to_status = forms.ChoiceField(label=gettext_lazy("New status"))
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea)
+    to_status = forms.ChoiceField(
+        label=gettext_lazy("What happened?"), widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose what happened, then confirm.")})
+    note = forms.CharField(label=gettext_lazy("Note (kept in the history)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, engagement, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,6 +175,34 @@ class StatusChangeForm(forms.Form):
         self.fields["to_status"].choices = [
             (value, labels[value]) for value in manual_next(engagement.status)
         ]
+        self.fields["to_status"].initial = None  # nothing is chosen for the expert
+        self.help = dict(STATUS_HELP)
+        if engagement.status not in (Status.DRAFT, Status.SENT):
+            self.help[Status.CANCELLED] = _(
+                "You end the contract: nothing more falls due. Refund what was paid for work "
+                "not done from Payments and invoices.")
+        elif engagement.status == Status.DRAFT:
+            self.help[Status.CANCELLED] = _("You drop this draft; it keeps no number.")
+
+    def choices_with_help(self):
+        value = self.data.get("to_status") if self.is_bound else None
+        return [{"value": code, "label": label, "help": self.help.get(code, ""),
+                 "checked": code == value}
+                for code, label in self.fields["to_status"].choices]
+
+
+class PaperAcceptanceForm(forms.Form):
+    scan = forms.FileField(
+        label=gettext_lazy("Signed quote (scan)"),
+        help_text=gettext_lazy("PDF, JPEG or PNG, 10 MB at most: every page, with the "
+                               "signature and “Bon pour accord”."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+    signer_name = forms.CharField(label=gettext_lazy("Name of the signer"), max_length=200)
+    signer_role = forms.CharField(
+        label=gettext_lazy("Role (for a company: e.g. managing director)"), max_length=200,
+        required=False)
+    signed_on = forms.DateField(label=gettext_lazy("Date of the signature"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class EngagementStatusView(OwnedActionMixin, FormView):
@@ -174,30 +219,41 @@ class EngagementStatusView(OwnedActionMixin, FormView):
         return {**super().get_form_kwargs(), "engagement": self.object}
 
     def get_context_data(self, **kwargs):
+        from ..services.paper import paper_scan
+
         engagement = self.object
         # Someone with only the "view" permission sees the page without its actions.
         can_change = self.permission_policy.user_has_permission_for_instance(
             self.request.user, "change", engagement)
+        consent_records = list(engagement.consent_records.all())
+        for record in consent_records:
+            record.scan = paper_scan(record)
         return super().get_context_data(
             engagement=engagement, history=engagement.status_changes.all(),
             can_change=can_change,
             can_send=can_change and engagement.status in (Status.DRAFT, Status.SENT),
+            can_record_paper=can_change and engagement.status == Status.SENT,
+            paper_form=kwargs.pop("paper_form", None) or PaperAcceptanceForm(),
             access_links=engagement.access_links.all()[:5],
             has_live_link=engagement.access_links.filter(revoked_at__isnull=True).exists(),
-            consent_records=engagement.consent_records.all(),
+            consent_records=consent_records,
             sealed_files=engagement.sealed_files.all(),
             may_start=self._may_start(),
+            revisions=engagement.revisions.all(),
+            can_revise=can_change and engagement.status == Status.SENT,
             **kwargs,
         )
 
     def _may_start(self):
         from ..services.payments import may_start
 
-        if self.object.status in (Status.DRAFT, Status.SENT, Status.DECLINED, Status.EXPIRED):
+        if self.object.status in (Status.DRAFT, Status.SENT, Status.DECLINED, Status.EXPIRED,
+                                  Status.SUPERSEDED):
             return None
         return may_start(self.object)
 
     def form_valid(self, form):
+        was_sent = self.object.status == Status.SENT
         try:
             change_status(
                 self.object, form.cleaned_data["to_status"], user=self.request.user,
@@ -210,8 +266,104 @@ class EngagementStatusView(OwnedActionMixin, FormView):
                 _("The status has changed in the meantime; choose again from the current one."),
             )
             return redirect("terms_kit_engagement:status", self.object.pk)
+        if was_sent:  # a quote no longer on offer: its link must not show it as signable
+            revoke_links(self.object)
         messages.success(self.request, _("Status changed."))
         return redirect("terms_kit_engagement:status", self.object.pk)
+
+
+class PaperAcceptanceView(EngagementStatusView):
+    """"Signed on paper": the scan is checked, stored, hashed and chained (services.paper)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        from ..services.paper import ScanRefused, accept_on_paper
+
+        form = PaperAcceptanceForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["scan"]
+            if upload.size > PAPER_MAX_BYTES:
+                form.add_error("scan", _("The file is over 10 MB: scan at 150-300 dpi, or in "
+                                         "black and white."))
+            else:
+                try:
+                    record = accept_on_paper(
+                        self.object, scan=upload.read(), user=request.user,
+                        signer_name=form.cleaned_data["signer_name"],
+                        signer_role=form.cleaned_data["signer_role"],
+                        signed_on=form.cleaned_data["signed_on"])
+                except ScanRefused as exc:
+                    form.add_error(exc.field, str(exc))
+                except TermsKitError as exc:
+                    messages.error(request, str(exc))
+                    return redirect("terms_kit_engagement:status", self.object.pk)
+                else:
+                    messages.success(request, _(
+                        "Recorded as signed on paper (record #%(sequence)s): the quote is "
+                        "accepted and the client's link no longer works.")
+                        % {"sequence": record.sequence})
+                    return redirect("terms_kit_engagement:status", self.object.pk)
+        response = self.render_to_response(self.get_context_data(
+            form=self.get_form_class()(engagement=self.object), paper_form=form))
+        response.status_code = 400
+        return response
+
+
+class PaperScanView(OwnedActionMixin, View):
+    """The signed scan of a paper acceptance, to who may view the engagement."""
+
+    model = Engagement
+
+    def get(self, request, pk):
+        from ..services.paper import paper_scan
+
+        record = self.object.consent_records.filter(kind="acceptance").first()
+        scan = paper_scan(record) if record else None
+        if scan is None:
+            raise Http404
+        name, digest, content_type = scan
+        extension = name.rsplit(".", 1)[-1]
+        return FileResponse(private_storage.open(name, "rb"), as_attachment=True,
+                            content_type=content_type,
+                            filename=f"{self.object.number}-signed-on-paper.{extension}")
+
+
+class DuplicateView(OwnedActionMixin, View):
+    """POST: a new draft with the same terms; the wizard opens on it."""
+
+    model = Engagement
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from ..services.revisions import duplicate
+
+        copy = duplicate(self.object, request.user)
+        log(instance=copy, action="wagtail.create", user=request.user)
+        messages.success(request, _("New draft made from %(source)s: check it and send it.")
+                         % {"source": self.object})
+        return redirect("terms_kit_wizard_review", copy.pk)
+
+
+class ReviseView(OwnedActionMixin, View):
+    """POST: a revision of a sent quote (the old one is superseded when the revision is sent)."""
+
+    model = Engagement
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        from ..services.revisions import revise
+
+        try:
+            revision = revise(self.object, request.user)
+        except TermsKitError as exc:
+            messages.error(request, str(exc))
+            return redirect("terms_kit_engagement:status", pk)
+        messages.success(request, _(
+            "Revision of %(number)s: change what you need and send it. Quote %(number)s stays "
+            "on offer until then; sending the revision supersedes it and its link stops "
+            "working.") % {"number": self.object.number})
+        return redirect("terms_kit_wizard_review", revision.pk)
 
 
 class PublishTermsView(OwnedActionMixin, View):

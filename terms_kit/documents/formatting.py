@@ -8,7 +8,7 @@ narrow no-break space (U+202F) as thousands separator, as babel does.
 import datetime
 from decimal import Decimal
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
@@ -62,6 +62,26 @@ def date(value, lang):
     if isinstance(value, str):
         value = datetime.date.fromisoformat(value[:10])
     return format_date(value, "long", locale=_locale(lang))
+
+
+def short_date(value, lang):
+    """29/11/2026 in both languages (en_GB and fr_FR agree); for tables and lists."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value[:10])
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return format_date(value, "short", locale=_locale(lang))
+
+
+def short_datetime(value, lang, tzinfo=None):
+    """29/11/2026 16:13 (fr) / 29/11/2026, 16:13 (en), in ``tzinfo`` (the value's own if None)."""
+    if not value:
+        return ""
+    if tzinfo is not None and value.tzinfo is not None:
+        value = value.astimezone(tzinfo)
+    return format_datetime(value, "short", locale=_locale(lang))
 
 
 def filters_for(lang):

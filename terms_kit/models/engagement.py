@@ -130,6 +130,11 @@ class Engagement(ClusterableModel, OwnedModel):
         help_text=_("For a consumer at a distance or off premises: the client will be asked to "
                     "request the early start expressly."),
     )
+    # A revision of a sent quote names it; sending the revision supersedes it.
+    revises = models.ForeignKey(
+        "self", verbose_name=_("revises quote"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="revisions",
+    )
     # Bumped on every save; the wizard compares it to refuse silent overwrites.
     lock_version = models.PositiveIntegerField(default=0, editable=False)
 

@@ -131,6 +131,9 @@ def send_to_client(engagement, user, base_url=None):
             ensure_sendable(locked)
             change_status(locked, Status.SENT, user=user, note="sent to client",
                           origin=Origin.ACCEPTANCE)
+            from .revisions import supersede_revised
+
+            supersede_revised(locked, user)  # a revision replaces the quote it revises
         elif locked.status != Status.SENT:
             raise TermsKitError(_(
                 "Only a draft or a sent quote can be sent to the client (this one is %(status)s)."

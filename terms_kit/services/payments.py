@@ -137,10 +137,24 @@ def _is_training_consumer(engagement):
     return engagement.client.is_consumer and engagement.identity.profession == "training"
 
 
+def _acceptance_record(engagement):
+    """The engagement's acceptance record; read from a prefetch of ``consent_records`` when
+    the caller made one (the admin dashboard, to keep one query for many engagements)."""
+    cached = getattr(engagement, "_prefetched_objects_cache", {}).get("consent_records")
+    if cached is not None:
+        return next((r for r in cached if r.kind == ConsentKind.ACCEPTANCE), None)
+    return engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+
+
 def accepted_on(engagement):
-    """The day the client accepted (from the consent record, else the status history)."""
-    record = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+    """The day the client accepted (from the consent record, else the status history); for
+    a paper signature, the date written next to it, not the day the scan was uploaded."""
+    record = _acceptance_record(engagement)
     if record is not None:
+        if '"method":"paper"' in record.payload:
+            import json
+
+            return datetime.date.fromisoformat(json.loads(record.payload)["paper"]["signed_on"])
         return timezone.localdate(record.created_at)
     change = engagement.status_changes.filter(to_status=Status.ACCEPTED).first()
     return timezone.localdate(change.changed_at) if change else None
@@ -832,7 +846,7 @@ def may_start(engagement, on=None, instalments=None):
     on = on or timezone.localdate()
     reasons = []
     status = engagement.status
-    if status in (Status.DRAFT, Status.SENT, Status.DECLINED, Status.EXPIRED):
+    if status in (Status.DRAFT, Status.SENT, Status.DECLINED, Status.EXPIRED, Status.SUPERSEDED):
         return MayStart(False, [_("The client has not accepted the quote.")])
     if status in (Status.WITHDRAWN, Status.CANCELLED, Status.REFUNDED):
         return MayStart(False, [_("The contract was withdrawn or cancelled.")])
@@ -866,7 +880,7 @@ def may_start(engagement, on=None, instalments=None):
 def _early_start_consented(engagement):
     import json
 
-    record = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+    record = _acceptance_record(engagement)
     if record is None:
         return False
     consents = json.loads(record.payload).get("consents", [])

@@ -101,7 +101,8 @@ def start_document_generation(engagement, user=None):
     if request_documents is None:
         return None
     applicable_kinds = _find("terms_kit.documents.generation", "applicable_kinds")
-    kinds = applicable_kinds(export_engagement(engagement))
+    # Previews of a draft: never a certificate, which only a client's acceptance makes.
+    kinds = [k for k in applicable_kinds(export_engagement(engagement)) if k != "certificate"]
     return request_documents(engagement, kinds, engagement.language, user=user)
 
 

@@ -116,3 +116,26 @@ def group_findings(findings, engagement):
     for finding in findings:
         groups[step_for_path(finding.field, engagement)].append(finding)
     return [(get_step(key), items) for key, items in groups.items() if items]
+
+
+def field_ids(path):
+    """The HTML ids a finding's spec path may have in its step's form, best guess first:
+    ``engagement.lines[1].unit_price`` -> ``id_lines-1-unit_price``;
+    ``identity.address.line1`` -> ``id_address_line1``, then ``id_line1``."""
+    parts = [p for p in (path or "").split(".") if p]
+    if not parts:
+        return []
+    for index, part in enumerate(parts):
+        if "[" in part and part.endswith("]"):
+            name, _bracket, position = part[:-1].partition("[")
+            rest = parts[index + 1:]
+            if rest and position.isdigit():
+                return [f"id_{name}-{position}-{rest[-1]}"]
+            return [f"id_{name}-0-{rest[-1]}"] if rest else []
+    ids = []
+    if len(parts) >= 2:
+        ids.append("id_" + "_".join(parts[-2:]))
+    ids.append("id_" + parts[-1])
+    if parts[-1] == "address":  # a postal address is several fields: its first line
+        ids.append("id_address_line1")
+    return ids

@@ -232,6 +232,26 @@ def steps_nav(engagement, completed, current):
     return items
 
 
+class LinkedFinding:
+    """A finding (read through) with the link that opens its step at its field."""
+
+    def __init__(self, finding, link, field_ids):
+        self.finding, self.link, self.field_ids = finding, link, field_ids
+
+    def __getattr__(self, name):
+        return getattr(self.finding, name)
+
+
+def _linked(finding, engagement, step):
+    """``#id`` of the field in the link; wizard.js focuses the first of the ids the page has."""
+    from .steps import field_ids
+
+    ids = field_ids(finding.field)
+    url = step_url(engagement, step.key) if step.key != "review" else reverse(
+        "terms_kit_wizard_review", args=[engagement.pk])
+    return LinkedFinding(finding, url + (f"#{ids[0]}" if ids else ""), " ".join(ids))
+
+
 def panel_context(engagement, current, completed, check=integrations.get_findings):
     """The compliance panel: findings by step, for the steps filled so far.
 
@@ -251,7 +271,8 @@ def panel_context(engagement, current, completed, check=integrations.get_finding
     shown = set(completed) | {current.key}
     context["findings"] = findings
     context["finding_groups"] = [
-        (step, items) for step, items in group_findings(findings, engagement)
+        (step, [_linked(finding, engagement, step) for finding in items])
+        for step, items in group_findings(findings, engagement)
         if current.key == "review" or step.key in shown
     ]
     return context

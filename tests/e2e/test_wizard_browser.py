@@ -171,7 +171,8 @@ def test_expert_completes_s2_leaves_at_step_four_and_finishes(browser, live_serv
     assert page.url.endswith(f"/wizard/{engagement.pk}/review/")
     preview = page.locator("[data-testid=quote-preview]")
     assert "Acme Industrie SAS" in preview.inner_text()
-    assert "€14,400.00" in page.locator("[data-testid=total-incl-vat]").inner_text()
+    # The quote as the client (French) will see it, whatever the admin's language.
+    assert "14\u202f400,00\u00a0€" in page.locator("[data-testid=total-incl-vat]").inner_text()
     assert "Conditions générales de vente" in page.locator("[data-testid=cgv-preview]").inner_text()
     # Generate the documents (the task runs right after the commit in tests), then download
     # the quote's PDF as the client will receive it.

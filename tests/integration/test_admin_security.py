@@ -117,6 +117,12 @@ ACTIONS = [
      {}),
     ("revoke links", "post",
      lambda e, d: reverse("terms_kit_engagement:revoke_links", args=[e.pk]), {}),
+    ("signed on paper", "post",
+     lambda e, d: reverse("terms_kit_engagement:paper", args=[e.pk]),
+     {"signer_name": "X Y", "signed_on": "2026-01-01"}),
+    ("duplicate", "post", lambda e, d: reverse("terms_kit_engagement:duplicate", args=[e.pk]),
+     {}),
+    ("revise", "post", lambda e, d: reverse("terms_kit_engagement:revise", args=[e.pk]), {}),
     ("documents page", "get",
      lambda e, d: reverse("terms_kit_engagement:documents", args=[e.pk]), None),
     ("generate documents", "post",
@@ -199,7 +205,7 @@ def test_the_owner_acts_through_the_status_page(client, alice, draft):
     client.force_login(alice)
     status = reverse("terms_kit_engagement:status", args=[draft.pk])
     page = client.get(status).content.decode()
-    assert "Send to client" in page and "Change status" in page
+    assert "Send to client" in page and "What happened?" in page
     assert client.post(status, {"to_status": "cancelled"}).status_code == 302
     draft.refresh_from_db()
     assert draft.status == Status.CANCELLED

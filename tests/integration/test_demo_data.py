@@ -25,6 +25,16 @@ def test_demo_data_is_idempotent_and_follows_the_scenarios(client, capsys, seale
     assert s2.instalments.get(position=2).state == "overdue"
     s3 = engagements.get(payment_model="time_credit")
     assert s3.status == Status.PAID and sum(u.quantity for u in s3.credit_uses.all()) == 3.5
+    # S5 signed on paper: its acceptance record names the stored scan; every demo engagement
+    # past "sent" has an acceptance record (no status set by hand).
+    s5 = engagements.get(identity__profession="lawyer")
+    assert '"method":"paper"' in s5.consent_records.get(kind="acceptance").payload
+    assert s5.status == Status.IN_PROGRESS
+    for engagement in engagements.exclude(status__in=[Status.DRAFT, Status.SENT]):
+        assert engagement.consent_records.filter(kind="acceptance").exists(), engagement
+        assert engagement.status_changes.filter(to_status=Status.ACCEPTED,
+                                                origin="acceptance").exists()
+    call_command("termskit", "verify")
     # The demo expert is a plain expert (not a superuser) who can use the admin.
     assert client.login(username="demo", password="demo-expert-2026")
     assert client.get("/admin/terms-kit/engagements/").status_code == 200

@@ -23,7 +23,8 @@ def test_expert_generates_lists_and_downloads_their_documents(
     assert response.status_code == 302
     request = DocumentRequest.objects.get(engagement=engagement)
     assert request.state == "done", request.error
-    assert request.kinds == ["quote", "terms", "certificate", "final_invoice"]  # no deposit in S1
+    # No deposit in S1; never a certificate by hand (only an acceptance makes one).
+    assert request.kinds == ["quote", "terms", "final_invoice"]
     html = client.get(page).content.decode()
     quote = engagement.documents.get(kind="quote")
     pdf_url = reverse("terms_kit_document_download", args=[quote.pk, "pdf"])

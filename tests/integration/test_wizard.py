@@ -520,6 +520,7 @@ def test_generate_documents_runs_the_task_shows_progress_and_links_the_files(
         callback()
     request = DocumentRequest.objects.get(engagement=engagement)
     assert request.state == "done", request.error
+    assert "certificate" not in request.kinds  # only a client's acceptance makes one
     page = admin_client.get(step_url(engagement, "review")).content.decode()
     assert "Generation: Done" in page and 'http-equiv="refresh"' not in page
     quote = engagement.documents.get(kind="quote")

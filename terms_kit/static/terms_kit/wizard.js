@@ -103,3 +103,40 @@
   form.addEventListener("submit", () => sessionStorage.setItem("terms-kit-wizard:submitted", key));
   updateVisibility();
 })();
+
+// A finding in the compliance panel links to its step and field: focus the field on arrival
+// (the link's #id is the first guess; the others are tried in turn). Without JavaScript the
+// link still opens the step and scrolls to the field.
+(function () {
+  const KEY = "terms-kit-wizard:focus";
+
+  function focusFirst(ids) {
+    for (const id of ids) {
+      const field = id && document.getElementById(id);
+      if (field) {
+        field.scrollIntoView({ block: "center" });
+        field.focus();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a.tk-finding__link");
+    if (!link) return;
+    const ids = (link.dataset.fieldIds || "").split(" ").filter(Boolean);
+    const target = new URL(link.href, location.href);
+    if (target.pathname === location.pathname && focusFirst(ids)) {
+      event.preventDefault();
+      return;
+    }
+    try { sessionStorage.setItem(KEY, JSON.stringify(ids)); } catch (e) { /* private mode */ }
+  });
+
+  let ids = [];
+  try { ids = JSON.parse(sessionStorage.getItem(KEY) || "[]"); sessionStorage.removeItem(KEY); }
+  catch (e) { ids = []; }
+  if (location.hash) ids.unshift(location.hash.slice(1));
+  if (ids.length) focusFirst(ids);
+})();

@@ -24,6 +24,9 @@ DEMO_SENT = ("s1_prepaid_call", "s4_pay_per_answer")
 # Accepted through the real acceptance service (consent record, sealed pack), then paid
 # through the real payments service.
 DEMO_ACCEPTED = ("s2_consulting_milestones", "s3_coaching_credit", "s5_lawyer_fee_agreement")
+# Of those, signed on paper: the expert records the client's signed scan (the demo's scan is
+# the quote PDF the client was sent), the other way a quote becomes accepted.
+DEMO_PAPER = ("s5_lawyer_fee_agreement",)
 DATE_FIELDS = ("issue_date", "validity_date", "start_date", "end_date")
 
 
@@ -58,8 +61,11 @@ class Command(BaseCommand):
             engagement = import_spec(shift_dates(spec, today), user)
             if name in DEMO_SENT:
                 self.send(engagement, user)
-            if name in DEMO_ACCEPTED:
+            if name in DEMO_PAPER:
+                self.accept_on_paper(engagement, user, today)
+            elif name in DEMO_ACCEPTED:
                 self.accept(engagement, user)
+            if name in DEMO_ACCEPTED:
                 getattr(self, f"money_{name.split('_')[0]}")(engagement, user, today)
             created += 1
         self.stdout.write(
@@ -88,6 +94,19 @@ class Command(BaseCommand):
         acceptance.accept(link, ticked=ticked, full_name=engagement.client.contact_name
                           or engagement.client.name, ip_address="127.0.0.1",
                           user_agent="load_demo_data", token=sent.token, session_proof=proof)
+        engagement.refresh_from_db()
+
+    def accept_on_paper(self, engagement, user, today):
+        """Sent, printed and signed by the client; the expert uploads the scan."""
+        from terms_kit.services.paper import accept_on_paper
+
+        sent = self.send(engagement, user)
+        quote = sent.link.documents.get(kind="quote")
+        with quote.pdf.storage.open(quote.pdf.name, "rb") as handle:
+            scan = handle.read()
+        client = engagement.client
+        accept_on_paper(engagement, scan=scan, signer_name=client.contact_name or client.name,
+                        signed_on=today, user=user)
         engagement.refresh_from_db()
 
     def send(self, engagement, user):
