@@ -69,6 +69,7 @@ def summary(spec, lang, rights=None):
     money = lambda value: formatting.money(value, lang)  # noqa: E731
     return {
         "seller": ctx["seller"],
+        "sole_trader": ctx["rules"]["sole_trader"],
         "client": ctx["client"],
         "engagement": ctx["engagement"],
         "issue_date": formatting.date(ctx["engagement"]["issue_date"], lang),
