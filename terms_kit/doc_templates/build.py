@@ -610,7 +610,7 @@ def build_certificate(w, t):
     w.tag("else")
     w.p(f"{t['accepted_at']} : {{{{ acceptance.accepted_at }}}}")
     w.tag("endif")
-    w.p(f"{t['ip']} : {{{{ acceptance.ip_address }}}} · {t['agent']} : {{{{ acceptance.user_agent }}}}")
+    w.p(f"{t['ip']} : {{{{ acceptance.ip_address or '-' }}}} · {t['agent']} : {{{{ acceptance.user_agent or '-' }}}}")
     w.tag("if acceptance.documents")
     w.p(t["documents_accepted"], bold=True)
     w.tag("for d in acceptance.documents")
@@ -665,7 +665,7 @@ def amounts_table(w, t, total_label="total_ttc"):
         [t["vat"], t["amount_ht"], t["vat"], t["ttc"]],
         ["{{ row.rate|percent }}", "{{ row.base|money }}", "{{ row.vat|money }}",
          "{{ row.incl_vat|money }}"],
-        loop="for row in invoice.rows",
+        loop="for row in invoice.rows", widths=[3.8, 4.3, 4.2, 4.3],
     )
     w.p(f"{t['total_ht']} : {{{{ invoice.excl_vat|money }}}}", align="right")
     w.p(f"{t['vat']} : {{{{ invoice.vat|money }}}}", align="right")

@@ -25,9 +25,9 @@ Les prix sont exprimés en euros hors taxes ; la TVA au taux en vigueur à la da
 # 4. Conditions de paiement
 Les factures sont payables selon les modalités et le délai indiqués au devis et sur chaque facture, sans pouvoir dépasser soixante jours à compter de la date d'émission de la facture (art. L441-10 I du Code de commerce). À défaut de délai convenu, le paiement est dû trente jours après l'exécution de la prestation.
 Lorsque le devis prévoit un acompte, il est payable à l'acceptation du devis et constitue un engagement ferme des deux parties ; il est déduit de la facture finale. Aucun escompte n'est accordé pour paiement anticipé, sauf mention contraire du devis.
-# 5. Retard de paiement : pénalités et indemnité forfaitaire de 40 €
+# 5. Retard de paiement : pénalités et indemnité forfaitaire de 40 €
 Tout retard de paiement entraîne de plein droit, dès le lendemain de la date d'échéance et sans rappel, des pénalités calculées au taux indiqué au devis et sur la facture, qui ne peut être inférieur à trois fois le taux de l'intérêt légal ; à défaut de taux convenu, au taux de refinancement de la Banque centrale européenne majoré de dix points (art. L441-10 II du Code de commerce).
-Une indemnité forfaitaire pour frais de recouvrement de 40 € est due de plein droit pour chaque facture payée en retard (art. L441-10 II et D441-5 du Code de commerce) ; une indemnité complémentaire peut être demandée sur justification lorsque les frais engagés sont supérieurs.
+Une indemnité forfaitaire pour frais de recouvrement de 40 € est due de plein droit pour chaque facture payée en retard (art. L441-10 II et D441-5 du Code de commerce) ; une indemnité complémentaire peut être demandée sur justification lorsque les frais engagés sont supérieurs.
 Après mise en demeure restée sans effet, le prestataire peut suspendre l'exécution des prestations jusqu'au paiement des sommes échues.
 # 6. Annulation, résiliation et remboursement
 Le client peut annuler la commande par écrit à tout moment. Les prestations exécutées jusqu'à la date d'annulation, ainsi que les frais engagés et justifiés, sont facturés ; l'acompte versé s'impute sur ces sommes et le surplus éventuel est remboursé au client dans un délai de trente jours.
@@ -96,7 +96,7 @@ Prices are in euros excluding VAT; VAT at the rate in force on the invoice date 
 # 4. Payment terms
 Invoices are payable as stated in the quote and on each invoice, within at most sixty days of the invoice's issue date (French Commercial Code, art. L441-10 I). Where no term is agreed, payment is due thirty days after the service is performed.
 Where the quote provides for a deposit (acompte), it is payable on acceptance of the quote and is a firm commitment of both parties; it is deducted from the final invoice. No discount is given for early payment unless the quote says otherwise.
-# 5. Late payment: penalties and the €40 fixed indemnity
+# 5. Late payment: penalties and the €40 fixed indemnity
 Any late payment automatically bears penalties, from the day after the due date and without reminder, at the rate stated in the quote and on the invoice, which may not be lower than three times the legal interest rate; failing an agreed rate, at the European Central Bank refinancing rate plus ten points (French Commercial Code, art. L441-10 II).
 A fixed indemnity for recovery costs of €40 is due by law for each invoice paid late (French Commercial Code, art. L441-10 II and D441-5); further compensation may be claimed on proof where the costs incurred are higher.
 After a formal notice left unanswered, the provider may suspend the services until the sums due are paid.
