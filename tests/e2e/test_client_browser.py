@@ -214,7 +214,7 @@ def test_client_page_shows_the_expert_folds_the_proofs_and_asks_the_signatory_ro
     page.locator("#proof_terms summary").click()
     assert engagement.terms_version.content_hash in page.inner_text("#proof_terms")
     assert page.locator("#signer_role").is_visible()
-    assert "(qualité)" in page.inner_text("label[for=signer_role]")
+    assert "Votre qualité chez Acme Industrie SAS" in page.inner_text("label[for=signer_role]")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{overflow}px wider than the {width}px screen"
     page.screenshot(path=shots / f"client-s2-consents-{width}.png", full_page=True)

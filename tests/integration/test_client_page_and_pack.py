@@ -151,7 +151,7 @@ def test_company_signatory_must_give_a_role_which_is_stored_with_the_evidence(
     token = sent_link.token
     verify_email(client, token)
     page = client.get(url("review", token)).content.decode()
-    assert 'id="signer_role"' in page and "(qualité)" in page
+    assert 'id="signer_role"' in page and "Votre qualité chez Atelier Vélo Breizh SAS" in page
     response = client.post(url("accept", token), accept_form(["terms", "deposit"],
                            "Sophie Le Gall", signer_role=" "), follow=True)
     assert as_shown("Type your role in the company (for example: managing director): the "
