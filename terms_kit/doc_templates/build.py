@@ -307,8 +307,9 @@ def q(text):
     return '"' + text + '"'
 
 
-# A4 (21 cm) less 2 cm margins each side; the cell padding is drawn inside this width.
-TEXT_WIDTH_CM = 16.6
+# A4 (21 cm) less 2 cm margins each side (17 cm), less the indent that puts the left border on
+# the margin (indent_table): the table then ends on the right margin.
+TEXT_WIDTH_CM = 16.8
 CELL_PADDING_TWIPS = 108  # Word's default left/right cell margin (0.19 cm)
 
 
@@ -431,7 +432,7 @@ def lines_table(w, t):
          + " {{ line.discount_percent|percent }}){% endif %}",
          "{{ line.quantity|number }}", "{{ line.unit }}", "{{ line.unit_price|money }}",
          "{{ line.vat_rate|percent }}", "{{ line.net|money }}"],
-        loop="for line in lines", widths=[5.4, 1.3, 1.9, 3.0, 1.9, 3.1],
+        loop="for line in lines", widths=[5.6, 1.3, 1.9, 3.0, 1.9, 3.1],
     )
     w.p(f"{t['total_ht']} : {{{{ totals.excl_vat|money }}}}" if w.lang == "fr"
         else f"{t['total_ht']}: {{{{ totals.excl_vat|money }}}}", align="right")
@@ -447,7 +448,7 @@ def lines_table(w, t):
          + " {{ line.discount_percent|percent }}){% endif %}",
          "{{ line.quantity|number }}", "{{ line.unit }}", "{{ line.unit_price|money }}",
          "{{ line.net|money }}"],
-        loop="for line in lines", widths=[6.3, 1.3, 2.0, 3.4, 3.6],
+        loop="for line in lines", widths=[6.5, 1.3, 2.0, 3.4, 3.6],
     )
     w.p(f"{t['total']} : {{{{ totals.incl_vat|money }}}}", bold=True, align="right")
     w.p(t["franchise"], align="right")
@@ -489,7 +490,7 @@ def payment_block(w, t):
         [t["milestone"], t["deliverables"], t["validation"], t["amount_ht"], t["ttc"]],
         ["{{ m.label }}", "{{ m.deliverable }}", "{{ m.validation }}", "{{ m.amount|money }}",
          "{{ m.incl_vat|money if m.incl_vat is not none else '' }}"],
-        loop="for m in milestones", widths=[3.6, 3.6, 3.6, 2.9, 2.9],
+        loop="for m in milestones", widths=[3.8, 3.6, 3.6, 2.9, 2.9],
     )
     w.tag("endif")
     w.tag("if payment.time_credit_hours")
@@ -665,7 +666,7 @@ def amounts_table(w, t, total_label="total_ttc"):
         [t["vat"], t["amount_ht"], t["vat"], t["ttc"]],
         ["{{ row.rate|percent }}", "{{ row.base|money }}", "{{ row.vat|money }}",
          "{{ row.incl_vat|money }}"],
-        loop="for row in invoice.rows", widths=[3.8, 4.3, 4.2, 4.3],
+        loop="for row in invoice.rows", widths=[4.0, 4.3, 4.2, 4.3],
     )
     w.p(f"{t['total_ht']} : {{{{ invoice.excl_vat|money }}}}", align="right")
     w.p(f"{t['vat']} : {{{{ invoice.vat|money }}}}", align="right")

@@ -485,7 +485,8 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proo
         number=engagement.number)
     sealed, sealed_bytes = _store_sealed(
         record, engagement, pack_pdf, f"Accepted by {full_name} ({engagement.number})")
-    _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, rights, token)
+    signed_by = f"{full_name} ({signer_role})" if signer_role else full_name
+    _after_acceptance(engagement, link, signed_by, accepted_at, sealed_bytes, rights, token)
     _checkpoint_on_commit()
     return Accepted(record, sealed)
 

@@ -157,9 +157,15 @@ def test_company_signatory_must_give_a_role_which_is_stored_with_the_evidence(
     assert as_shown("Type your role in the company (for example: managing director): the "
                     "quote is signed in that capacity.") in response.content
     assert not ConsentRecord.objects.exists()
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("accept", token), accept_form(
             ["terms", "deposit"], "Sophie  Le Gall", signer_role="  Gérante "), follow=True)
+    # Both parties' e-mails name the signatory and her role.
+    signed = [m for m in mail.outbox if m.attachments]
+    assert len(signed) == 2
+    assert all("« Bon pour accord » signé par Sophie Le Gall (Gérante) le" in m.body
+               for m in signed)
     payload = json.loads(ConsentRecord.objects.get().payload)
     assert payload["client"]["signer_role"] == "Gérante"
     assert payload["signature"] == {**payload["signature"], "role": "Gérante",
