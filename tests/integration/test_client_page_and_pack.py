@@ -172,7 +172,8 @@ def test_company_signatory_must_give_a_role_which_is_stored_with_the_evidence(
                                     "typed_name": "Sophie Le Gall",
                                     "statement": "Bon pour accord"}
     [deposit] = [c for c in payload["consents"] if c["key"] == "deposit"]
-    assert "2\u202f880,00\u00a0€\u00a0TTC (40\u00a0%), payable à l'acceptation" in deposit["wording"]
+    assert ("2\u202f880,00\u00a0€\u00a0TTC (40\u00a0%), payable à l'acceptation"
+            in deposit["wording"])
 
 
 def test_consumer_page_asks_no_role_and_stores_none(sent, client,
