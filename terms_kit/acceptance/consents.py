@@ -7,15 +7,23 @@ the sentence the client actually read.
 
 from dataclasses import dataclass
 
-from ..documents import rules
+from ..documents import formatting, rules
+from ..documents.context import build_context
+
+# The terms consent is stored with the CGV's SHA-256 in it; the page shows the sentence
+# without the fingerprint and the whole stored sentence in a "details / proof" disclosure.
+# TERMS_SHOWN + TERMS_PROOF is exactly the wording stored since the first acceptance.
+TERMS_SHOWN = {
+    "fr": "J'ai lu et j'accepte les conditions générales de vente « {title} », version {version}",
+    "en": "I have read and accept the terms of sale \u201c{title}\u201d, version {version}",
+}
+TERMS_PROOF = {
+    "fr": " (empreinte SHA-256 {hash}).",
+    "en": " (SHA-256 fingerprint {hash}).",
+}
 
 WORDING = {
-    "terms": {
-        "fr": "J'ai lu et j'accepte les conditions générales de vente « {title} », "
-              "version {version} (empreinte SHA-256 {hash}).",
-        "en": "I have read and accept the terms of sale \u201c{title}\u201d, version {version}"
-              " (SHA-256 fingerprint {hash}).",
-    },
+    "terms": {lang: TERMS_SHOWN[lang] + TERMS_PROOF[lang] for lang in ("fr", "en")},
     "early_start": {
         "fr": "Je demande expressément que la prestation commence avant la fin du délai de "
               "rétractation de {days} jours (art. L221-25 du Code de la consommation).",
@@ -28,11 +36,21 @@ WORDING = {
         "en": "I acknowledge that I lose my right of withdrawal once the service has been fully "
               "performed (French Consumer Code, art. L221-28 1°).",
     },
+    # Since session 3 the deposit consent says the amount and when it is due. Records made
+    # before keep the sentence they stored ("... de 40 % du prix à l'acceptation.").
     "deposit": {
-        "fr": "J'accepte de verser {label_fr} de {percent} % du prix à l'acceptation.",
-        "en": "I agree to pay {label_en} of {percent}% of the price on acceptance.",
+        "fr": "J'accepte de verser {label_fr} de {amount} ({percent}), {due_fr}.",
+        "en": "I agree to pay {label_en} of {amount} ({percent}), {due_en}.",
     },
 }
+
+DEPOSIT_DUE = {
+    "acceptance": {"fr": "payable à l'acceptation", "en": "payable on acceptance"},
+    # C. trav. L6353-6 (S6): nothing is payable before the withdrawal period ends.
+    "withdrawal_end": {"fr": "payable à la fin du délai de rétractation de {days} jours",
+                       "en": "payable when the {days}-day withdrawal period ends"},
+}
+INCL_VAT = {"fr": "TTC", "en": "incl. VAT"}
 
 DEPOSIT_LABELS = {
     "acompte": {"fr": "un acompte", "en": "a deposit (acompte: a firm commitment)"},
@@ -46,8 +64,24 @@ DEPOSIT_LABELS = {
 
 @dataclass(frozen=True)
 class Consent:
+    """``wording`` is what is stored and hashed; ``shown`` what the checkbox label reads
+    (the same sentence without its SHA-256); ``proof`` the fingerprint shown apart."""
+
     key: str
     wording: str
+    shown: str = ""
+    proof: str = ""
+
+    @property
+    def label(self):
+        return self.shown or self.wording
+
+
+def deposit_due(spec):
+    """When the deposit falls due, as the payment schedule will say (services.payments.plan)."""
+    if rules.is_consumer(spec) and spec["identity"].get("profession") == "training":
+        return "withdrawal_end"
+    return "acceptance"
 
 
 def required_consents(spec, lang):
@@ -56,10 +90,11 @@ def required_consents(spec, lang):
     terms = spec.get("terms") or {}
     consents = []
     if terms:
-        consents.append(Consent("terms", WORDING["terms"][lang].format(
-            title=terms.get("title", ""), version=terms.get("version") or "",
-            hash=terms.get("content_hash", ""),
-        )))
+        values = {"title": terms.get("title", ""), "version": terms.get("version") or "",
+                  "hash": terms.get("content_hash", "")}
+        consents.append(Consent("terms", WORDING["terms"][lang].format(**values),
+                                shown=TERMS_SHOWN[lang].format(**values) + ".",
+                                proof=values["hash"]))
     if rules.early_start_requested(spec):
         days = rules.withdrawal_days(spec)
         consents.append(Consent("early_start", WORDING["early_start"][lang].format(days=days)))
@@ -67,8 +102,16 @@ def required_consents(spec, lang):
     payment = spec["engagement"]["payment"]
     if payment.get("deposit_percent"):
         label = DEPOSIT_LABELS.get(payment.get("deposit_label") or "", DEPOSIT_LABELS[""])
-        percent = str(payment["deposit_percent"]).rstrip("0").rstrip(".")
+        ctx = build_context(spec, "quote", lang)
+        deposit = ctx["deposit"]
+        amount = formatting.money(deposit["incl_vat"], lang)
+        if ctx["rules"]["vat_lines"]:
+            amount = f"{amount}\u00a0{INCL_VAT[lang]}"
+        due = DEPOSIT_DUE[deposit_due(spec)]
+        days = rules.withdrawal_days(spec)
         consents.append(Consent("deposit", WORDING["deposit"][lang].format(
-            label_fr=label["fr"], label_en=label["en"], percent=percent,
+            label_fr=label["fr"], label_en=label["en"], amount=amount,
+            percent=formatting.percent(deposit["percent"], lang),
+            due_fr=due["fr"].format(days=days), due_en=due["en"].format(days=days),
         )))
     return consents

@@ -33,6 +33,42 @@ RECEIPT_TEXT = {
 }
 
 
+def page_count(data):
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+def signed_pack(shown, certificate, *, signed_quote, number):
+    """The PDF sealed at acceptance: the quote first, then the CGV, then the certificate.
+
+    ``shown``: (kind, PDF bytes) of the documents the client was shown, whose SHA-256 the
+    consent record holds. The quote's pages in the pack are ``signed_quote()``: the same
+    quote rendered with its "Bon pour accord" block filled (signer, role, date, statement).
+    The quote exactly as shown is attached to the pack byte for byte, so what the client
+    accepted can always be taken out of the pack and checked against the record's hash.
+    """
+    quotes = [data for kind, data in shown if kind == "quote"]
+    others = [data for kind, data in shown if kind != "quote"]
+    head = [signed_quote()] if quotes else []
+    merged = merge_pdfs(head + others + [certificate])
+    if not quotes:
+        return merged
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(merged))
+    writer.add_attachment(accepted_quote_name(number), quotes[0])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def accepted_quote_name(number):
+    return f"{number}-quote-as-accepted.pdf"
+
+
+def attachments(data):
+    """{name: bytes} of the files attached to a PDF (the accepted quote, in a signed pack)."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return {name: contents[0] for name, contents in reader.attachments.items()}
+
+
 def merge_pdfs(parts):
     """One PDF with the pages of ``parts`` (bytes), in order."""
     writer = pypdf.PdfWriter()

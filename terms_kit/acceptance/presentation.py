@@ -2,6 +2,7 @@
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..documents import formatting, sealing
 from ..documents.context import build_context
@@ -39,9 +40,12 @@ def _payment_sentences(ctx, lang):
         for milestone in ctx["milestones"]:
             sentences.append(_("Milestone “%(label)s”: %(amount)s excl. VAT.")
                              % {"label": milestone["label"], "amount": money(milestone["amount"])})
-        if payment["due_days"]:
-            sentences.append(_("Invoices are payable within %(days)s days.")
-                             % {"days": payment["due_days"]})
+        if payment["due_days"] == 0:
+            sentences.append(_("Invoices are payable on receipt."))
+        elif payment["due_days"]:
+            sentences.append(ngettext("Invoices are payable within %(days)s day.",
+                                      "Invoices are payable within %(days)s days.",
+                                      payment["due_days"]) % {"days": payment["due_days"]})
         if payment["discount_percent"]:
             sentences.append(_("Early payment within %(days)s days: %(percent)s discount.") % {
                 "days": payment["discount_days"],
@@ -69,6 +73,7 @@ def summary(spec, lang, rights=None):
     money = lambda value: formatting.money(value, lang)  # noqa: E731
     return {
         "seller": ctx["seller"],
+        "sole_trader": ctx["rules"]["sole_trader"],
         "client": ctx["client"],
         "engagement": ctx["engagement"],
         "issue_date": formatting.date(ctx["engagement"]["issue_date"], lang),

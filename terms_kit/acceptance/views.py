@@ -100,6 +100,8 @@ def review(request, token, link):
         "today": timezone.localdate(),
         "errors": request.session.pop("terms_kit_errors", {}),
         "full_name": request.session.pop("terms_kit_full_name", ""),
+        "ask_role": service.asks_signer_role(engagement),
+        "signer_role": request.session.pop("terms_kit_signer_role", ""),
     }
     if accepted is not None:
         from ..payments.presentation import client_money
@@ -143,14 +145,16 @@ def accept_view(request, token, link):
     consents = service.consents_for(link)
     ticked = {c.key: request.POST.get(f"consent_{c.key}") == "on" for c in consents}
     full_name = request.POST.get("full_name", "")
+    signer_role = request.POST.get("signer_role", "")
     try:
-        service.accept(link, ticked=ticked, full_name=full_name,
+        service.accept(link, ticked=ticked, full_name=full_name, signer_role=signer_role,
                        ip_address=client_ip(request),
                        user_agent=request.META.get("HTTP_USER_AGENT", ""), token=token,
                        session_proof=_session_proof(request, link))
     except IncompleteAcceptance as exc:
         request.session["terms_kit_errors"] = {k: str(v) for k, v in exc.errors.items()}
         request.session["terms_kit_full_name"] = full_name[:200]
+        request.session["terms_kit_signer_role"] = signer_role[:120]
         messages.error(request, _("Nothing was signed: complete the highlighted items."))
     except AcceptanceError as exc:
         messages.warning(request, str(exc))

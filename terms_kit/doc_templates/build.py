@@ -100,7 +100,7 @@ W = {
         "milestone": "Étape",
         "validation": "Validation",
         "ttc": "TTC",
-        "due": "Paiement à {{ payment.due_days }} jours{% if payment.end_of_month %} fin de mois{% endif %} à compter de la date de facture.",
+        "due": "{% if payment.due_days == 0 %}Paiement à réception de la facture.{% else %}Paiement à {{ payment.due_days }} jour{% if payment.due_days > 1 %}s{% endif %}{% if payment.end_of_month %} fin de mois{% endif %} à compter de la date de facture.{% endif %}",
         "discount_yes": "Escompte de {{ payment.discount_percent|percent }} pour paiement sous {{ payment.discount_days }} jours.",
         "discount_no": "Pas d'escompte pour paiement anticipé.",
         "penalty_rate": "En cas de retard de paiement, des pénalités sont exigibles sans rappel au taux annuel de {{ payment.late_penalty_rate|percent }} (art. L441-10 du Code de commerce).",
@@ -151,6 +151,17 @@ W = {
         "balance": "Net à payer",
         "bank": "Coordonnées bancaires : IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
         "client_ids": "SIREN {{ client.siren }}{% if client.vat_number %} · N° TVA {{ client.vat_number }}{% endif %}",
+        "attention": "à l'attention de",
+        "signed_block": "{{ acceptance.signer_name }}{% if acceptance.signer_role %}, {{ acceptance.signer_role }}{% endif %} : « {{ acceptance.statement }} », signé électroniquement le {{ acceptance.accepted_at }} (adresse e-mail {{ acceptance.signer_email }} confirmée par un code à usage unique).",
+        "signed_record": "Preuve : enregistrement de consentement n° {{ acceptance.record_sequence }}, certificat d'acceptation joint.",
+        "signer_role": "Qualité",
+        "statement": "Mention",
+        "signed_on": "signé électroniquement le",
+        "documents_accepted": "Documents acceptés",
+        "doc_pages": "{{ d.pages }} page{% if d.pages > 1 %}s{% endif %}",
+        "doc_kinds": {"quote": "Devis présenté et accepté", "terms": "Conditions générales de vente"},
+        "terms_text_hash": "Empreinte SHA-256 du texte des CGV",
+        "pack_note": "Ce dossier scellé contient, dans l'ordre : le devis revêtu de la mention « Bon pour accord » et des informations de signature, les conditions générales de vente, puis le présent certificat. Le devis tel qu'il a été présenté et accepté est joint au PDF (pièce jointe) ; son empreinte est celle indiquée ci-dessus.",
     },
     "en": {
         "quote": "Quote",
@@ -225,7 +236,7 @@ W = {
         "milestone": "Milestone",
         "validation": "Validation",
         "ttc": "incl. VAT",
-        "due": "Payment within {{ payment.due_days }} days{% if payment.end_of_month %} end of month{% endif %} from the invoice date.",
+        "due": "{% if payment.due_days == 0 %}Payment on receipt of the invoice.{% else %}Payment within {{ payment.due_days }} day{% if payment.due_days != 1 %}s{% endif %}{% if payment.end_of_month %} end of month{% endif %} from the invoice date.{% endif %}",
         "discount_yes": "Discount of {{ payment.discount_percent|percent }} for payment within {{ payment.discount_days }} days.",
         "discount_no": "No discount for early payment.",
         "penalty_rate": "Late payment bears penalties, due without reminder, at the annual rate of {{ payment.late_penalty_rate|percent }} (French Commercial Code, art. L441-10).",
@@ -276,6 +287,17 @@ W = {
         "balance": "Balance due",
         "bank": "Bank details: IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
         "client_ids": "SIREN {{ client.siren }}{% if client.vat_number %} · VAT no. {{ client.vat_number }}{% endif %}",
+        "attention": "for the attention of",
+        "signed_block": "{{ acceptance.signer_name }}{% if acceptance.signer_role %}, {{ acceptance.signer_role }}{% endif %}: \u201c{{ acceptance.statement }}\u201d, signed electronically on {{ acceptance.accepted_at }} (e-mail address {{ acceptance.signer_email }} confirmed with a one-time code).",
+        "signed_record": "Proof: consent record no. {{ acceptance.record_sequence }}, acceptance certificate attached.",
+        "signer_role": "Role",
+        "statement": "Statement",
+        "signed_on": "signed electronically on",
+        "documents_accepted": "Documents accepted",
+        "doc_pages": "{{ d.pages }} page{% if d.pages != 1 %}s{% endif %}",
+        "doc_kinds": {"quote": "Quote as shown and accepted", "terms": "Terms of sale"},
+        "terms_text_hash": "SHA-256 fingerprint of the terms text",
+        "pack_note": "This sealed pack holds, in this order: the quote bearing the \u201cBon pour accord\u201d statement and the signature details, the terms of sale, then this certificate. The quote as shown and accepted is attached to the PDF (file attachment); its fingerprint is the one given above.",
     },
 }
 
@@ -283,6 +305,27 @@ W = {
 def q(text):
     """A Jinja string literal (double quotes: the French wording has apostrophes)."""
     return '"' + text + '"'
+
+
+# A4 (21 cm) less 2 cm margins each side (17 cm), less the indent that puts the left border on
+# the margin (indent_table): the table then ends on the right margin.
+TEXT_WIDTH_CM = 16.8
+CELL_PADDING_TWIPS = 108  # Word's default left/right cell margin (0.19 cm)
+
+
+def indent_table(table):
+    """Put the table's left border on the text margin: without an indent LibreOffice draws it
+    one cell padding to the left of the margin, so the table overhangs the page's text."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = table._tbl.tblPr
+    for old in properties.findall(qn("w:tblInd")):
+        properties.remove(old)
+    indent = OxmlElement("w:tblInd")
+    indent.set(qn("w:w"), str(CELL_PADDING_TWIPS))
+    indent.set(qn("w:type"), "dxa")
+    properties.append(indent)
 
 
 class Writer:
@@ -315,10 +358,15 @@ class Writer:
     def h(self, text, level=1):
         self.doc.add_heading(text, level=level)
 
-    def table(self, header, row, loop=None, footer=()):
-        """A table: a header, then ``row`` repeated by ``loop`` (a {%tr for %}), then footers."""
+    def table(self, header, row, loop=None, footer=(), widths=None):
+        """A table: a header, then ``row`` repeated by ``loop`` (a {%tr for %}), then footers.
+
+        ``widths`` (cm, summing to at most TEXT_WIDTH_CM) gives figures the room an amount
+        such as "14 400,00 €" needs on one line; columns whose header is a figure are
+        right-aligned."""
         table = self.doc.add_table(rows=0, cols=len(header))
         table.style = "Table Grid"
+        indent_table(table)
 
         def add(cells, bold=False):
             for cell, text in zip(table.add_row().cells, cells, strict=True):
@@ -334,12 +382,15 @@ class Writer:
         for cells in footer:
             add(cells, bold=True)
         # The first column (description, label) gets the room; the figures share the rest.
-        first, other = Cm(6.5), Cm(10.5 / (len(header) - 1))
+        if widths is None:
+            other = (TEXT_WIDTH_CM - 6.0) / (len(header) - 1)
+            widths = [6.0] + [other] * (len(header) - 1)
+        assert len(widths) == len(header) and sum(widths) <= TEXT_WIDTH_CM + 0.01, widths
         for index, column in enumerate(table.columns):
-            column.width = first if index == 0 else other  # the grid LibreOffice lays out
+            column.width = Cm(widths[index])  # the grid LibreOffice lays out
         for row in table.rows:
             for index, cell in enumerate(row.cells):
-                cell.width = first if index == 0 else other
+                cell.width = Cm(widths[index])
         return table
 
     def save(self, path):
@@ -359,7 +410,8 @@ def parties(w, t, client_ids=False):
         f"{{% if seller.vat_number %}} · {t['vat_no']} {{{{ seller.vat_number }}}}{{% endif %}}")
     w.p("{{ seller.email }}{% if seller.phone %} · {{ seller.phone }}{% endif %}")
     w.p(f"{t['client']} :" if w.lang == "fr" else f"{t['client']}:", bold=True, align="right")
-    w.p("{{ client.name }}{% if client.contact_name %}, {{ client.contact_name }}{% endif %}", align="right")
+    w.p("{{ client.name }}{% if client.contact_name and client.contact_name != client.name %}, "
+        + t["attention"] + " {{ client.contact_name }}{% endif %}", align="right")
     w.p("{{ client.address_lines|join(', ') }}", align="right")
     if client_ids:
         w.tag("if client.siren")
@@ -380,7 +432,7 @@ def lines_table(w, t):
          + " {{ line.discount_percent|percent }}){% endif %}",
          "{{ line.quantity|number }}", "{{ line.unit }}", "{{ line.unit_price|money }}",
          "{{ line.vat_rate|percent }}", "{{ line.net|money }}"],
-        loop="for line in lines",
+        loop="for line in lines", widths=[5.6, 1.3, 1.9, 3.0, 1.9, 3.1],
     )
     w.p(f"{t['total_ht']} : {{{{ totals.excl_vat|money }}}}" if w.lang == "fr"
         else f"{t['total_ht']}: {{{{ totals.excl_vat|money }}}}", align="right")
@@ -396,7 +448,7 @@ def lines_table(w, t):
          + " {{ line.discount_percent|percent }}){% endif %}",
          "{{ line.quantity|number }}", "{{ line.unit }}", "{{ line.unit_price|money }}",
          "{{ line.net|money }}"],
-        loop="for line in lines",
+        loop="for line in lines", widths=[6.5, 1.3, 2.0, 3.4, 3.6],
     )
     w.p(f"{t['total']} : {{{{ totals.incl_vat|money }}}}", bold=True, align="right")
     w.p(t["franchise"], align="right")
@@ -438,7 +490,7 @@ def payment_block(w, t):
         [t["milestone"], t["deliverables"], t["validation"], t["amount_ht"], t["ttc"]],
         ["{{ m.label }}", "{{ m.deliverable }}", "{{ m.validation }}", "{{ m.amount|money }}",
          "{{ m.incl_vat|money if m.incl_vat is not none else '' }}"],
-        loop="for m in milestones",
+        loop="for m in milestones", widths=[3.8, 3.6, 3.6, 2.9, 2.9],
     )
     w.tag("endif")
     w.tag("if payment.time_credit_hours")
@@ -503,10 +555,19 @@ def build_quote(w, t):
     mediator_block(w, t)
     withdrawal_block(w, t)
     w.h(t["bon"])
+    # In the signed pack (services/acceptance.py) the block carries the signature; the
+    # quote sent to the client leaves it blank, to be signed.
+    w.tag("if acceptance")
+    w.p(f"{t['sign_date']} {{{{ acceptance.signed_on|date }}}}")
+    w.p(t["sign_name"])
+    w.p(t["signed_block"], bold=True)
+    w.p(t["signed_record"])
+    w.tag("else")
     w.p(t["sign_date"])
     w.p(t["sign_name"])
     w.p("")
     w.p("")
+    w.tag("endif")
 
 
 def build_terms(w, t):
@@ -536,20 +597,41 @@ def build_certificate(w, t):
     heading_block(w, t, "certificate", f"{{{{ engagement.number or {q(t['draft'])} }}}}")
     w.p(t["cert_intro"])
     parties(w, t)
-    w.p(f"{t['quote_ref']} : {{{{ engagement.number }}}} · {{{{ engagement.title }}}} · {t['total_ttc']} "
+    w.p(f"{t['quote_ref']} : {{{{ engagement.number or {q(t['draft'])} }}}} · {{{{ engagement.title }}}} · {t['total_ttc']} "
         "{{ totals.incl_vat|money }}")
     w.tag("if terms")
-    w.p(f"{t['terms']} : {t['version']} {{{{ terms.version }}}} · {t['terms_hash']} : {{{{ terms.content_hash }}}}")
+    w.p(f"{t['terms']} : « {{{{ terms.title }}}} », {t['version'].lower()} {{{{ terms.version or {q(t['draft'])} }}}}" if w.lang == "fr"
+        else f"{t['terms']}: \u201c{{{{ terms.title }}}}\u201d, {t['version'].lower()} {{{{ terms.version or {q(t['draft'])} }}}}")
     w.tag("endif")
     w.tag("if acceptance")
-    w.p(f"{t['signer']} : {{{{ acceptance.signer_name }}}} <{{{{ acceptance.signer_email }}}}>")
+    w.p(f"{t['signer']} : {{{{ acceptance.signer_name }}}}{{% if acceptance.signer_role %}}, {{{{ acceptance.signer_role }}}}{{% endif %}} <{{{{ acceptance.signer_email }}}}>")
+    w.tag("if acceptance.statement")
+    w.p(f"{t['statement']} : « {{{{ acceptance.statement }}}} », {t['signed_on']} {{{{ acceptance.accepted_at }}}}" if w.lang == "fr"
+        else f"{t['statement']}: \u201c{{{{ acceptance.statement }}}}\u201d, {t['signed_on']} {{{{ acceptance.accepted_at }}}}")
+    w.tag("else")
     w.p(f"{t['accepted_at']} : {{{{ acceptance.accepted_at }}}}")
-    w.p(f"{t['ip']} : {{{{ acceptance.ip_address }}}} · {t['agent']} : {{{{ acceptance.user_agent }}}}")
+    w.tag("endif")
+    w.p(f"{t['ip']} : {{{{ acceptance.ip_address or '-' }}}} · {t['agent']} : {{{{ acceptance.user_agent or '-' }}}}")
+    w.tag("if acceptance.documents")
+    w.p(t["documents_accepted"], bold=True)
+    w.tag("for d in acceptance.documents")
+    kinds = t["doc_kinds"]
+    w.p("{% if d.kind == 'quote' %}" + kinds["quote"] + "{% elif d.kind == 'terms' %}" + kinds["terms"]
+        + "{% else %}{{ d.kind }}{% endif %} (PDF, " + t["doc_pages"] + ") : SHA-256 {{ d.sha256 }}")
+    w.tag("endfor")
+    w.tag("else")
     w.p(f"{t['doc_hash']} : {{{{ acceptance.document_sha256 }}}}")
+    w.tag("endif")
+    w.tag("if acceptance.terms_sha256")
+    w.p(f"{t['terms_text_hash']} : {{{{ acceptance.terms_sha256 }}}}")
+    w.tag("endif")
     w.p(t["consents"], bold=True)
     w.tag("for consent in acceptance.consents")
     w.p("☑ {{ consent }}")
     w.tag("endfor")
+    w.tag("if acceptance.documents")
+    w.p(t["pack_note"])
+    w.tag("endif")
     w.tag("else")
     for key in ("signer", "accepted_at", "ip", "doc_hash", "consents"):
         w.p(f"{t[key]} : {t['pending']}")
@@ -584,7 +666,7 @@ def amounts_table(w, t, total_label="total_ttc"):
         [t["vat"], t["amount_ht"], t["vat"], t["ttc"]],
         ["{{ row.rate|percent }}", "{{ row.base|money }}", "{{ row.vat|money }}",
          "{{ row.incl_vat|money }}"],
-        loop="for row in invoice.rows",
+        loop="for row in invoice.rows", widths=[4.0, 4.3, 4.2, 4.3],
     )
     w.p(f"{t['total_ht']} : {{{{ invoice.excl_vat|money }}}}", align="right")
     w.p(f"{t['vat']} : {{{{ invoice.vat|money }}}}", align="right")

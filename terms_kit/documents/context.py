@@ -191,9 +191,16 @@ def _acceptance(acceptance):
     """Filled by the acceptance feature; None leaves the certificate's placeholders visible."""
     if not acceptance:
         return None
-    keys = ("signer_name", "signer_email", "accepted_at", "ip_address", "user_agent",
-            "document_sha256", "terms_sha256", "consents")
-    return {key: acceptance.get(key, "" if key != "consents" else []) for key in keys}
+    keys = ("signer_name", "signer_role", "signer_email", "statement", "signed_on",
+            "accepted_at", "ip_address", "user_agent", "document_sha256", "terms_sha256",
+            "record_sequence")
+    result = {key: acceptance.get(key, "") for key in keys}
+    result["consents"] = acceptance.get("consents", [])
+    # The files the client was shown (kind, page count, PDF SHA-256), in the pack's order.
+    result["documents"] = [{"kind": d.get("kind", ""), "pages": d.get("pages") or 0,
+                            "sha256": d.get("sha256", "")}
+                           for d in acceptance.get("documents", [])]
+    return result
 
 
 def _rows(rows):

@@ -153,7 +153,9 @@ def send_to_client(engagement, user, base_url=None):
         link.documents.set(documents)
         url = client_url(token, base_url=base_url)
         identity = locked.identity
-        context = {"client_name": locked.client.name, "seller": str(identity),
+        # The e-mail greets a person: a company's contact, else the client's own name.
+        context = {"client_name": locked.client.contact_name or locked.client.name,
+                   "seller": str(identity),
                    "number": locked.number, "url": url,
                    "expires_at": _format_dt(link.expires_at, lang)}
         with translation.override(lang):
@@ -321,7 +323,16 @@ class Accepted:
     sealed: SealedFile
 
 
-def _check_complete(verified_code, consents, ticked, full_name):
+SIGNER_ROLE_MAX = 120
+
+
+def asks_signer_role(engagement):
+    """A company signs through a person acting in some capacity: the quote's signature block
+    asks "Nom, qualité et signature", so the page asks for the signatory's role (qualité)."""
+    return engagement.client.kind == "business"
+
+
+def _check_complete(verified_code, consents, ticked, full_name, signer_role=None):
     errors = {}
     if verified_code is None:
         errors["code"] = _("Confirm your e-mail address with the code we sent first.")
@@ -330,11 +341,20 @@ def _check_complete(verified_code, consents, ticked, full_name):
             errors[consent.key] = _("Tick this box to accept; it cannot be skipped.")
     if len((full_name or "").strip()) < 2:
         errors["full_name"] = _("Type your full name (first name and last name) to sign.")
+    if signer_role is not None:
+        role = " ".join(signer_role.split())
+        if len(role) < 2:
+            errors["signer_role"] = _("Type your role in the company (for example: managing "
+                                      "director): the quote is signed in that capacity.")
+        elif len(role) > SIGNER_ROLE_MAX:
+            errors["signer_role"] = _("Your role is too long: %(max)s characters at most.") % {
+                "max": SIGNER_ROLE_MAX}
     if errors:
         raise IncompleteAcceptance(errors)
 
 
-def accept(link, *, ticked, full_name, ip_address, user_agent, token=None, session_proof=None):
+def accept(link, *, ticked, full_name, ip_address, user_agent, token=None, session_proof=None,
+           signer_role=""):
     """The client accepts: evidence, status, certificate and sealed pack in one transaction.
 
     ``ticked`` maps each consent key to the checkbox state sent by the browser. A second call
@@ -342,11 +362,12 @@ def accept(link, *, ticked, full_name, ip_address, user_agent, token=None, sessi
     ``token`` (the link's, known only to the client's request) puts the links in the e-mail.
     ``session_proof`` (from verify_email_code, kept in the browser's session) shows that this
     browser confirmed the e-mail address; without it nothing is signed.
+    ``signer_role``: the signatory's role (qualité), required when the client is a company.
     """
     try:
         with transaction.atomic():
             return _accept(link, ticked, full_name, ip_address, user_agent, token,
-                           session_proof)
+                           session_proof, signer_role)
     except IntegrityError as exc:
         # The uniqueness constraint caught a concurrent acceptance the lock did not.
         raise AlreadyDone(_("This quote has already been accepted.")) from exc
@@ -379,7 +400,8 @@ def accepted_rights(engagement):
     return rights
 
 
-def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proof):
+def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proof,
+            signer_role=""):
     engagement = Engagement.objects.select_for_update().get(pk=link.engagement_id)
     if ConsentRecord.objects.filter(engagement=engagement, kind=ConsentKind.ACCEPTANCE).exists():
         raise AlreadyDone(_("This quote has already been accepted. Your signed copy is "
@@ -393,10 +415,13 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proo
     spec = export_engagement(engagement)
     consents = required_consents(spec, link.language)
     verified_code = session_verified(link, session_proof)
-    _check_complete(verified_code, consents, ticked, full_name)
+    asks_role = asks_signer_role(engagement)
+    _check_complete(verified_code, consents, ticked, full_name,
+                    signer_role if asks_role else None)
 
     now = timezone.now()
     full_name = " ".join(full_name.split())
+    signer_role = " ".join((signer_role or "").split()) if asks_role else ""
     shown = list(link.documents.order_by("pk"))
     rights = withdrawal_rights(spec, now)
     payload = {
@@ -405,7 +430,8 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proo
                        "title": engagement.title, "owner_id": engagement.owner_id,
                        "total_incl_vat": str(engagement.totals.total_incl_vat)},
         "client": {"name": engagement.client.name, "kind": engagement.client.kind,
-                   "verified_email": link.email, "signer_name": full_name},
+                   "verified_email": link.email, "signer_name": full_name,
+                   **({"signer_role": signer_role} if signer_role else {})},
         "network": {"ip_address": ip_address, "user_agent": user_agent[:500]},
         "steps": {
             "link_created_at": link.created_at.isoformat(),
@@ -423,7 +449,8 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proo
         "terms": spec.get("terms") and {"version": spec["terms"]["version"],
                                         "content_hash": spec["terms"]["content_hash"]},
         "signature": {"statement": SIGNATURE_STATEMENT, "date": now.date().isoformat(),
-                      "typed_name": full_name, "language": link.language},
+                      "typed_name": full_name, "language": link.language,
+                      **({"role": signer_role} if signer_role else {})},
         "rights": rights,
         "link_id": link.pk,
     }
@@ -433,22 +460,36 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proo
     create_schedule(engagement)  # what is due and when; the status follows the money
 
     accepted_at = _format_dt(now, link.language)
+    shown_pdfs = {d.pk: _read(d.pdf) for d in shown}
+    signature = {
+        "signer_name": full_name,
+        "signer_role": signer_role,
+        "signer_email": link.email,
+        "statement": SIGNATURE_STATEMENT,
+        "signed_on": now.date().isoformat(),
+        "accepted_at": accepted_at,
+        "record_sequence": record.sequence,
+    }
     certificate = issue_document(engagement, "certificate", link.language, extras={
         "acceptance": {
-            "signer_name": f"{full_name} — {SIGNATURE_STATEMENT}",
-            "signer_email": link.email,
-            "accepted_at": accepted_at,
+            **signature,
             "ip_address": ip_address,
             "user_agent": user_agent[:200],
-            "document_sha256": " · ".join(f"{d.kind} PDF {d.pdf_sha256}" for d in shown),
+            "documents": [{"kind": d.kind, "pages": pack.page_count(shown_pdfs[d.pk]),
+                           "sha256": d.pdf_sha256} for d in shown],
             "terms_sha256": (payload["terms"] or {}).get("content_hash", ""),
             "consents": [c.wording for c in consents],
         }
     })
-    pack_pdf = pack.merge_pdfs([_read(d.pdf) for d in shown] + [_read(certificate.pdf)])
+    pack_pdf = pack.signed_pack(
+        [(d.kind, shown_pdfs[d.pk]) for d in shown], _read(certificate.pdf),
+        signed_quote=lambda: _read(issue_document(engagement, "quote", link.language, extras={
+            "acceptance": signature}).pdf),
+        number=engagement.number)
     sealed, sealed_bytes = _store_sealed(
         record, engagement, pack_pdf, f"Accepted by {full_name} ({engagement.number})")
-    _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, rights, token)
+    signed_by = f"{full_name} ({signer_role})" if signer_role else full_name
+    _after_acceptance(engagement, link, signed_by, accepted_at, sealed_bytes, rights, token)
     _checkpoint_on_commit()
     return Accepted(record, sealed)
 

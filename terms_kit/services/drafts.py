@@ -111,6 +111,12 @@ def save_step(engagement, step_key, step_data, expected_lock_version):
     if "client" in step_data:
         locked.client = _update_or_copy(locked.client, step_data["client"], locked)
     _assign(locked, step_data.get("engagement", {}))
+    if step_key == "terms" and locked.terms_version_id is None:
+        # No CGV chosen: the default text that fits the client (business or consumer).
+        from .terms import default_terms_version
+
+        locked.terms_version = default_terms_version(locked.owner, locked.client.kind,
+                                                     locked.language)
     locked.save()  # bumps lock_version, even for a step that only touched related rows
     if "lines" in step_data:
         _replace_rows(locked, EngagementLine, step_data["lines"])

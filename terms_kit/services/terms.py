@@ -6,6 +6,21 @@ from ..exceptions import ImmutableRecord
 from ..models import TermsVersion
 
 
+def default_terms_version(owner, client_kind, lang="fr"):
+    """The owner's published default CGV for this kind of client (documents/default_terms.py):
+    the version already published with exactly that text, else a new one, published now."""
+    from ..documents.default_terms import default_terms
+
+    lang = "en" if lang == "en" else "fr"
+    title, body = default_terms(client_kind, lang)
+    existing = TermsVersion.objects.filter(owner=owner, title=title, language=lang, body=body,
+                                           published_at__isnull=False).order_by("-version")
+    if existing.exists():
+        return existing.first()
+    terms = TermsVersion.objects.create(owner=owner, title=title, language=lang, body=body)
+    return publish_terms(terms)
+
+
 @transaction.atomic
 def publish_terms(terms):
     """Freeze a draft terms version: give it the next version number and its content hash."""

@@ -429,8 +429,10 @@ class TermsForm(StepFormMixin, forms.ModelForm):
                 "Tick if the service starts within the 14-day withdrawal period. The client "
                 "will be asked to request it expressly and to acknowledge losing the right "
                 "once the service is fully performed (C. conso L221-25, L221-28)."),
-            "terms_version": _("The terms of sale (CGV) the quote refers to. Publish a "
-                               "version under Terms kit > Terms of sale first."),
+            "terms_version": _("The terms of sale (CGV) the quote refers to: one of your "
+                               "published versions (Terms kit > Terms of sale), or leave it "
+                               "empty for the default text that fits the client (business "
+                               "or consumer)."),
         }
 
     def __init__(self, data=None, *, engagement, owner, **kwargs):
@@ -438,6 +440,10 @@ class TermsForm(StepFormMixin, forms.ModelForm):
         self.fields["terms_version"].queryset = TermsVersion.objects.filter(
             owner=engagement.owner, published_at__isnull=False
         )
+        self.fields["terms_version"].empty_label = (
+            _("Default terms of sale for a business client")
+            if engagement.client_id and engagement.client.kind == "business"
+            else _("Default terms of sale for a consumer"))
         if not conditions.has_withdrawal_right(engagement):
             del self.fields["early_start_requested"]
 

@@ -120,6 +120,8 @@ def play(page, live_server, engagement, name, shots, prefix):
     for index in range(boxes.count()):
         boxes.nth(index).check()
     page.fill("#full_name", name)
+    if page.locator("#signer_role").count():  # a company client signs in some capacity
+        page.fill("#signer_role", "Directrice des achats")
     page.screenshot(path=shots / f"client-{prefix}-consents.png", full_page=True)
     page.click("#sign")
     # Signing converts the certificate and seals the pack: the first conversion of a test
@@ -171,3 +173,48 @@ def test_s2_business_milestones_accepts_with_deposit(
     assert page.locator("#withdraw-link").count() == 0  # B2B: no withdrawal function
     text = pdf_text(pack)
     assert "acompte" in text.lower()
+
+
+@pytest.mark.parametrize("width", [360, 1366])
+def test_client_page_shows_the_expert_folds_the_proofs_and_asks_the_signatory_role(
+        page, live_server, make_engagement, sealed_settings, shots, width):
+    """Issue 13 at a phone's and a desktop's width: the expert's identity, fingerprints only
+    in the closed "details / proof" disclosures, the deposit's amount, the role field of a
+    company signatory, line breaks of the deliverables; nothing wider than the screen."""
+    import re
+
+    page.set_viewport_size({"width": width, "height": 900})
+    engagement = make_engagement("S2", change=lambda s: s["engagement"].update(
+        deliverables="Rapport de diagnostic\nNote de recommandations\nPlan d'action validé"))
+    acknowledge_warnings(engagement)
+    sent = send_to_client(engagement, engagement.owner)
+    page.goto(live_server.url + f"/terms/c/{sent.token}/")
+    identity = engagement.identity
+    expert = page.inner_text("#expert")
+    for value in (identity.legal_name, identity.email, identity.phone, identity.siren,
+                  identity.siret, identity.vat_number, identity.city):
+        assert value in expert, value
+    assert page.inner_text("#deliverables").splitlines()[-3:] == [
+        "Rapport de diagnostic", "Note de recommandations", "Plan d'action validé"]
+    hex64 = re.compile(r"\b[0-9a-f]{64}\b")
+    assert not hex64.search(page.inner_text("main"))  # closed disclosures hide them
+    proof = page.locator("#documents-proof")
+    proof.locator("summary").click()
+    assert engagement.terms_version.content_hash in proof.inner_text()
+    page.screenshot(path=shots / f"client-s2-review-{width}.png", full_page=True)
+
+    page.click("#send-code")
+    page.fill("#code", last_code())
+    page.click("#verify-code")
+    deposit = page.inner_text("label:has(#consent_deposit)")
+    assert "4 320,00 € TTC (30 %), payable à l'acceptation" in deposit.replace(
+        "\u202f", " ").replace("\u00a0", " ")
+    terms_label = page.inner_text("label:has(#consent_terms)")
+    assert not hex64.search(terms_label)
+    page.locator("#proof_terms summary").click()
+    assert engagement.terms_version.content_hash in page.inner_text("#proof_terms")
+    assert page.locator("#signer_role").is_visible()
+    assert "Votre qualité chez Acme Industrie SAS" in page.inner_text("label[for=signer_role]")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{overflow}px wider than the {width}px screen"
+    page.screenshot(path=shots / f"client-s2-consents-{width}.png", full_page=True)

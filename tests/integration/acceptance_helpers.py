@@ -43,7 +43,10 @@ def session_proof(client, token):
     return client.session.get(f"terms_kit_proof_{resolve_link(token).pk}")
 
 
-def accept_form(consent_keys, full_name="Julien Petit"):
+def accept_form(consent_keys, full_name="Julien Petit", signer_role="Directrice générale"):
+    """The sign form as a browser posts it (the role field exists for company clients only;
+    a consumer's page has none and the server ignores it)."""
     data = {f"consent_{key}": "on" for key in consent_keys}
     data["full_name"] = full_name
+    data["signer_role"] = signer_role
     return data

@@ -22,6 +22,7 @@ def accept(sent, key="S2", change=None, capture=None):
     ticked = {consent.key: True for consent in acceptance.consents_for(link)}
     with capture(execute=True):
         acceptance.accept(link, ticked=ticked, full_name="Marie Durand",
+                          signer_role="Directrice générale",
                           ip_address="127.0.0.1", user_agent="pytest", token=sent_link.token,
                           session_proof=proof)
     engagement.refresh_from_db()

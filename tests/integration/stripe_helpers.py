@@ -51,6 +51,7 @@ def accept_engagement(sent_link):
     keys = [c.key for c in service.consents_for(link)]
     with TestCase.captureOnCommitCallbacks(execute=True):
         service.accept(link, ticked={k: True for k in keys}, full_name="Julien Petit",
+                       signer_role="Gérant",
                        ip_address="127.0.0.1", user_agent="pytest", token=sent_link.token,
                        session_proof=proof)
 

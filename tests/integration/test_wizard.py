@@ -548,3 +548,35 @@ def test_milestones_left_from_another_model_are_dropped_not_checked(admin_client
     data = {**answers["payment"], "payment_model": "deposit", "milestones-0-amount": "oops"}
     assert post_step(admin_client, engagement, "payment", data).status_code == 302
     assert not engagement.milestones.exists()
+
+
+@pytest.mark.parametrize("key,kind", [("S2", "business"), ("S1", "consumer")])
+def test_terms_step_left_empty_takes_the_default_cgv_that_fits_the_client(
+        admin_client, expert, key, kind):
+    """Issue 13: no CGV chosen gives the default text for the client's type (business or
+    consumer), published once for the expert and reused by the next draft."""
+    from terms_kit.documents.default_terms import default_terms
+
+    engagement, answers = walk(admin_client, expert, key, until="terms")
+    page = admin_client.get(step_url(engagement, "terms")).content.decode()
+    label = {"business": ("Default terms of sale for a business client",
+                          "CGV par défaut pour un client professionnel"),
+             "consumer": ("Default terms of sale for a consumer",
+                          "CGV par défaut pour un consommateur")}[kind]
+    assert any(f'<option value="" selected>{text}</option>' in page for text in label), page
+    response = post_step(admin_client, engagement, "terms",
+                         {**answers["terms"], "terms_version": ""})
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    terms = engagement.terms_version
+    title, body = default_terms(kind, "fr")
+    assert terms.is_published and terms.owner == expert
+    assert (terms.title, terms.body, terms.language) == (title, body, "fr")
+    assert terms.content_hash == terms.compute_hash()
+    other, other_answers = walk(admin_client, expert, key, until="terms")
+    published = TermsVersion.objects.filter(owner=expert, body=body).count()
+    post_step(admin_client, other, "terms", {**other_answers["terms"], "terms_version": ""})
+    other.refresh_from_db()
+    # An identical published text is reused, not published once more.
+    assert TermsVersion.objects.filter(owner=expert, body=body).count() == published
+    assert other.terms_version.body == body and other.terms_version.is_published

@@ -98,7 +98,8 @@ TABLE = [
      ("S6", {"engagement.payment.milestones[0].amount": "360.01",
              "engagement.payment.milestones[1].amount": "419.99"}), ("S6", {})),
     ("prof.formation.text", "engagement.cancellation_terms",
-     ("S6", {"engagement.cancellation_terms": ""}), ("S6", {})),
+     # The default consumer CGV states the 10 days: the finding needs a text that does not.
+     ("S6", {"engagement.cancellation_terms": "", "terms.body": OLD_CGV}), ("S6", {})),
     ("b2b.cgv_content", "terms.body",
      ("S2", {"terms.body": "# Objet\nMissions de conseil."}), ("S2", {})),
     ("b2c.unfair", "engagement.refund_terms",

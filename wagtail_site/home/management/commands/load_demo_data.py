@@ -92,7 +92,8 @@ class Command(BaseCommand):
         proof = acceptance.verify_email_code(link, code)
         ticked = {consent.key: True for consent in acceptance.consents_for(link)}
         acceptance.accept(link, ticked=ticked, full_name=engagement.client.contact_name
-                          or engagement.client.name, ip_address="127.0.0.1",
+                          or engagement.client.name, signer_role="Directrice générale",
+                          ip_address="127.0.0.1",
                           user_agent="load_demo_data", token=sent.token, session_proof=proof)
         engagement.refresh_from_db()
 
