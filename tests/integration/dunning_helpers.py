@@ -25,3 +25,16 @@ def unpaid_milestone_invoice(accepted, capture, key="S2", change=None):
 def day(invoice, offset):
     """The due date + ``offset`` days (J+offset)."""
     return invoice.due_date + datetime.timedelta(days=offset)
+
+
+def unpaid_final_invoice_s5(accepted, capture):
+    """S5 (a consumer): deposit 900.00 paid, the work completed: the final invoice asks for
+    1 800.00 - 900.00 = 900.00, due 15 days after its issue."""
+    engagement, _link = accepted("S5")
+    with capture(execute=True):
+        payments.record_payment(engagement, amount=D("900.00"), paid_on=timezone.localdate(),
+                                method="cheque")
+    with capture(execute=True):
+        [invoice] = payments.mark_completed(engagement)
+    engagement.refresh_from_db()
+    return engagement, invoice
