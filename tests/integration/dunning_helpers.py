@@ -11,7 +11,7 @@ from terms_kit.services import payments
 def unpaid_milestone_invoice(accepted, capture, key="S2", change=None):
     """S2 accepted, its deposit (4 320.00) paid, the first milestone done: its invoice asks
     for 4 800.00 - 4 320.00 = 480.00, due 30 days after its issue."""
-    engagement, _link = accepted(key, change=change)
+    engagement, link = accepted(key, change=change)
     with capture(execute=True):
         payments.record_payment(engagement, amount=D("4320.00"), paid_on=timezone.localdate(),
                                 method="transfer")
@@ -19,6 +19,7 @@ def unpaid_milestone_invoice(accepted, capture, key="S2", change=None):
     with capture(execute=True):
         invoice = payments.mark_milestone_done(engagement, milestone)
     engagement.refresh_from_db()
+    invoice.sent_link = link  # the client's link (its token opens the client page)
     return engagement, invoice
 
 

@@ -223,3 +223,21 @@ def test_constant_queries_per_batch(text_pdfs, accepted, django_capture_on_commi
     with django_assert_max_num_queries(10 * 2 + 6):
         report = run(on=later, execute=False, batch_size=2)
     assert len(report.decisions) == 4 and report.batches == 2
+
+
+def test_client_page_shows_the_reminders_and_the_amount_overdue(s2, go):
+    from django.test import Client
+    from django.urls import reverse
+
+    from terms_kit.dunning.presentation import client_dunning
+
+    engagement, invoice = s2
+    go(day(invoice, 7))
+    page = Client().get(reverse("terms_kit:client_review", args=[invoice.sent_link.token]))
+    text = page.content.decode()
+    assert page.status_code == 200 and 'id="reminders"' in text and invoice.number in text
+    shown = client_dunning(engagement, "fr", on=day(invoice, 9))
+    assert shown["overdue_total"] == "480,00\u00a0€"
+    assert shown["overdue"] == [{"number": invoice.number, "due_date": shown["overdue"][0][
+        "due_date"], "left": "480,00\u00a0€", "days": 9}]
+    assert [r["step"] for r in shown["reminders"]] == ["First reminder"]
