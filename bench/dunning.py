@@ -132,10 +132,10 @@ def main():
             started, cpu = time.perf_counter(), time.process_time()
             report = run(on=today, batch_size=args.batch, execute=False)
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        print(f"{label}: {seconds:.2f} s ({cpu:.2f} s CPU in Python), {len(queries)} queries, {report.batches} batches "
-              f"of {args.batch}, {report.examined} examined, {len(report.decisions)} steps "
-              f"decided ({len(report.ready)} ready, {len(report.awaiting_approval)} waiting "
-              f"for approval), {report.paused} paused")
+        print(f"{label}: {seconds:.2f} s ({cpu:.2f} s CPU of this process), {len(queries)} "
+              f"queries, {report.batches} batches of {args.batch}, {report.examined} examined, "
+              f"{len(report.decisions)} steps decided ({len(report.ready)} ready, "
+              f"{len(report.awaiting_approval)} waiting for approval), {report.paused} paused")
 
 
 if __name__ == "__main__":
