@@ -23,7 +23,7 @@ from wagtail.admin.ui.components import Component
 
 from ..dunning import actions, pauses
 from ..dunning.ladder import ladder_for, load_ladders, next_step
-from ..dunning.receivables import open_invoices, outstanding, outstanding_many
+from ..dunning.receivables import ZERO, open_invoices, outstanding, outstanding_many
 from ..exceptions import DunningError
 from ..models import (
     ActionState,
@@ -243,8 +243,8 @@ def receivables_summary(user, on=None, limit=10):
     for action in DunningAction.objects.filter(invoice_id__in=[i.pk for i in invoices]):
         taken.setdefault(action.invoice_id, {})[action.step] = action
     paused = pauses.paused_invoice_ids(invoices, on)
-    buckets = [{"label": label, "amount": 0, "count": 0} for _lo, _hi, label in AGE_BUCKETS]
-    total = sum(left.values(), 0)
+    buckets = [{"label": label, "amount": ZERO, "count": 0} for _lo, _hi, label in AGE_BUCKETS]
+    total = sum(left.values(), ZERO)
     upcoming = []
     for invoice in invoices:
         amount = left[invoice.pk]
@@ -272,7 +272,7 @@ def receivables_summary(user, on=None, limit=10):
     for item in upcoming:
         item["step_label"] = labels[item["step"]]
     return {"total": total, "open_count": sum(1 for v in left.values() if v > 0),
-            "buckets": buckets, "overdue": sum(b["amount"] for b in buckets),
+            "buckets": buckets, "overdue": sum((b["amount"] for b in buckets), ZERO),
             "upcoming": upcoming[:limit], "waiting": list(waiting[:limit]),
             "waiting_count": waiting.count(), "on": on}
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from ..documents.formatting import date as format_date
 from ..documents.formatting import money as format_money
 from ..models import ActionState, DunningAction
-from .receivables import open_invoices, outstanding_many
+from .receivables import ZERO, open_invoices, outstanding_many
 
 
 def client_dunning(engagement, lang, on=None):
@@ -26,6 +26,6 @@ def client_dunning(engagement, lang, on=None):
                 "left": format_money(left[invoice.pk], lang),
                 "days": (on - invoice.due_date).days}
                for invoice in invoices if left[invoice.pk] > 0]
-    total = sum((left[invoice.pk] for invoice in invoices), 0)
+    total = sum((left[invoice.pk] for invoice in invoices), ZERO)
     return {"reminders": reminders, "overdue": overdue,
             "overdue_total": format_money(total, lang) if overdue else ""}

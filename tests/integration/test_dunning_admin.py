@@ -166,3 +166,19 @@ def test_the_experts_own_reminder_text_is_used(text_pdfs, accepted, expert,
     [message] = mail.outbox
     assert message.subject == f"Petit rappel {invoice.number}"
     assert "reste 480,00\u00a0€. <b>&</b>" in message.body  # plain text: nothing escaped
+
+
+def test_panel_figures_by_age_and_per_expert(waiting, bob):
+    from decimal import Decimal as D
+
+    from terms_kit.admin.dunning import receivables_summary
+
+    engagement, invoice, step = waiting
+    for offset, expected in ((10, [D("480.00"), 0, 0, 0]), (16, [0, D("480.00"), 0, 0]),
+                             (45, [0, 0, D("480.00"), 0]), (46, [0, 0, 0, D("480.00")])):
+        summary = receivables_summary(engagement.owner, on=day(invoice, offset))
+        assert [b["amount"] for b in summary["buckets"]] == expected, offset
+        assert summary["total"] == D("480.00") and summary["waiting_count"] == 1
+    assert receivables_summary(engagement.owner, on=day(invoice, 0))["overdue"] == 0
+    others = receivables_summary(bob, on=day(invoice, 20))
+    assert others["total"] == 0 and others["waiting"] == [] and others["upcoming"] == []
