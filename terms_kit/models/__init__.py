@@ -10,9 +10,23 @@ from .acceptance import (
 from .audit import OwnedLogEntry
 from .client import Client
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
+from .dunning import (
+    ActionState,
+    DunningAction,
+    DunningEvent,
+    DunningLadder,
+    DunningPause,
+    EventKind,
+    PauseEnd,
+    PauseSource,
+    ReminderTemplate,
+    StepKind,
+    StepMode,
+)
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange
 from .identity import BusinessIdentity
+from .mail import SentMessage
 from .online import CheckoutState, OnlineCheckout, ProviderEvent
 from .payments import (
     Allocation,
@@ -32,6 +46,18 @@ from .terms import TermsVersion
 from .wizard import WarningAcknowledgement, WizardState
 
 __all__ = [
+    "ActionState",
+    "DunningAction",
+    "DunningEvent",
+    "DunningLadder",
+    "DunningPause",
+    "EventKind",
+    "PauseEnd",
+    "PauseSource",
+    "ReminderTemplate",
+    "SentMessage",
+    "StepKind",
+    "StepMode",
     "Allocation",
     "CreditUse",
     "DueTrigger",
