@@ -13,6 +13,7 @@ from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocu
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange
 from .identity import BusinessIdentity
+from .notices import FormalNotice, Procedure, RecourseFile
 from .online import CheckoutState, OnlineCheckout, ProviderEvent
 from .payments import (
     Allocation,
@@ -44,6 +45,9 @@ __all__ = [
     "Refund",
     "Series",
     "WorkStartNotice",
+    "FormalNotice",
+    "Procedure",
+    "RecourseFile",
     "AccessLink",
     "ChainCheckpoint",
     "ChainHead",
