@@ -13,6 +13,7 @@ from . import (
     export_spec,
     generate,
     import_spec,
+    interest,
     ledger,
     lint_template,
     pay,
@@ -39,4 +40,5 @@ SUBCOMMANDS = {
     "ledger": ledger,
     "pay": pay,
     "payments": payments_sweep,
+    "interest": interest,
 }

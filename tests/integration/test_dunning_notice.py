@@ -109,3 +109,38 @@ def test_consumer_notice_no_fees_and_legal_interest_only_after_it(
     second = issue_formal_notice(engagement, invoices=[invoice], on=datetime.date(2026, 4, 9))
     assert (second.interest, second.indemnity, second.total) == (D("1.94"), D("0.00"),
                                                                  D("901.94"))
+
+
+def _cli(*args):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("termskit", "interest", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_interest_command_prints_the_lines_and_stable_json(s2):
+    import json
+
+    from django.core.management.base import CommandError
+
+    _engagement, _paid, unpaid = s2
+    text = _cli(unpaid.number, "--on", "2026-03-02")
+    assert "2026-02-01 2026-02-20      7200.00   12.15    20      47.9342" in text
+    assert "2026-02-21 2026-03-02      4200.00   12.15    10      13.9808" in text
+    assert "Interest 61.92" in text and "Indemnity 40.00" in text
+    data = json.loads(_cli(str(unpaid.pk), "--on", "2026-03-02", "--format", "json"))
+    assert (data["interest"], data["indemnity"], data["total"]) == ("61.92", "40.00", "4301.92")
+    assert data["rounding"] == "interest.total_once_half_up"
+    assert _cli(str(unpaid.pk), "--on", "2026-03-02", "--format", "json").rstrip() == json.dumps(
+        data, indent=2, ensure_ascii=False, sort_keys=True)
+    # a typed rate under the 7.86 % floor of 2026H1 is refused
+    with pytest.raises(CommandError, match="under the legal floor of 7.86"):
+        _cli(unpaid.number, "--on", "2026-03-02", "--rate", "5")
+    # 2026H2's legal rate is not confirmed: the 12.15 % contract rate needs it for the floor
+    with pytest.raises(CommandError, match="legal_interest_rate_other for 2026H2"):
+        _cli(unpaid.number, "--on", "2026-07-02")
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        _cli(unpaid.number, "--on", "02/03/2026")
