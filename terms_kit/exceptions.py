@@ -112,3 +112,12 @@ class PaymentRefused(TermsKitError):
     def __init__(self, message, field=None):
         self.field = field
         super().__init__(message)
+
+
+class DunningError(TermsKitError):
+    """A dunning request that cannot be done (a pause without reason...); ``field`` names
+    the input at fault, when one is."""
+
+    def __init__(self, message, field=None):
+        self.field = field
+        super().__init__(str(message))

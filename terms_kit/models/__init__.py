@@ -11,7 +11,21 @@ from .audit import OwnedLogEntry
 from .client import Client
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
+from .dunning import (
+    ActionState,
+    DunningAction,
+    DunningEvent,
+    DunningLadder,
+    DunningPause,
+    EventKind,
+    PauseEnd,
+    PauseSource,
+    ReminderTemplate,
+    StepKind,
+    StepMode,
+)
 from .history import StatusChange
+from .mail import SentMessage
 from .identity import BusinessIdentity
 from .notices import FormalNotice, Procedure, RecourseFile
 from .online import CheckoutState, OnlineCheckout, ProviderEvent
@@ -33,6 +47,18 @@ from .terms import TermsVersion
 from .wizard import WarningAcknowledgement, WizardState
 
 __all__ = [
+    "ActionState",
+    "DunningAction",
+    "DunningEvent",
+    "DunningLadder",
+    "DunningPause",
+    "EventKind",
+    "PauseEnd",
+    "PauseSource",
+    "ReminderTemplate",
+    "SentMessage",
+    "StepKind",
+    "StepMode",
     "Allocation",
     "CreditUse",
     "DueTrigger",
