@@ -41,6 +41,7 @@ from ..models import (
 )
 from ..services.documents import issue_document
 from ..services.invoicing import document_language
+from ..services.mail import messages_for
 from ..storage import private_storage
 from . import claims, interest
 from .receivables import dunnable_invoices, outstanding
@@ -99,11 +100,6 @@ def _court(procedure, debtor, city):
 
 
 def _sent_messages(engagement):
-    try:
-        from ..services.mail import messages_for
-    except ImportError:  # TEMPORARY until dunning-core's mail adapter is merged
-        return []
-
     return [{
         "sent_at": message.sent_at.isoformat(), "kind": message.kind,
         "recipients": message.recipients, "subject": message.subject,

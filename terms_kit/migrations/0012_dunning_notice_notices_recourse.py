@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('terms_kit', '0010_payments_stripe'),
+        ('terms_kit', '0011_dunning_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
