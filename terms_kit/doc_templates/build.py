@@ -287,6 +287,7 @@ DUNNING_W = {
         "formal_notice": "Mise en demeure",
         "recourse_summary": "Dossier de recouvrement : synthèse",
         "creditor": "Créancier",
+        "notice_date": "Date",
         "debtor": "Débiteur",
         "notice_sent": "Envoyée par courrier électronique avec preuve d'envoi ; à imprimer pour un envoi en lettre recommandée avec accusé de réception.",
         "notice_subject": "Objet : mise en demeure de payer, devis {{ engagement.number }} ({{ engagement.title }})",
@@ -335,6 +336,7 @@ DUNNING_W = {
         "formal_notice": "Formal notice (mise en demeure)",
         "recourse_summary": "Recovery file: summary",
         "creditor": "Creditor",
+        "notice_date": "Date",
         "debtor": "Debtor",
         "notice_sent": "Sent by e-mail with proof of sending; print it for a registered letter with acknowledgement of receipt.",
         "notice_subject": "Subject: formal notice to pay, quote {{ engagement.number }} ({{ engagement.title }})",
@@ -804,7 +806,7 @@ def notice_invoices(w, t, source="notice"):
 
 def build_formal_notice(w, t):
     heading_block(w, t, "formal_notice", "{{ notice.number }}")
-    w.p(f"{t['invoice_date']} : {{{{ notice.date|date }}}}")
+    w.p(f"{t['notice_date']} : {{{{ notice.date|date }}}}")
     notice_parties(w, t)
     w.p(t["notice_sent"])
     w.p(t["notice_subject"], bold=True)
@@ -852,7 +854,7 @@ def build_formal_notice(w, t):
 
 def build_recourse_summary(w, t):
     heading_block(w, t, "recourse_summary", "{{ engagement.number }}")
-    w.p(f"{t['invoice_date']} : {{{{ recourse.date|date }}}}")
+    w.p(f"{t['notice_date']} : {{{{ recourse.date|date }}}}")
     notice_parties(w, t)
     w.h(t["rs_claim"], level=1)
     notice_invoices(w, t)

@@ -144,3 +144,45 @@ def test_interest_command_prints_the_lines_and_stable_json(s2):
         _cli(unpaid.number, "--on", "2026-07-02")
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         _cli(unpaid.number, "--on", "02/03/2026")
+
+
+def test_s2_notice_as_pdfa_through_libreoffice_fr_and_en(s2):
+    """The real converter: PDF/A-2b, fonts embedded, the figures in both languages.
+    With TERMS_KIT_DOC_IMAGES=1 the first French page is written to docs/images (pdftoppm)."""
+    import os
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from documents_helpers import flat, fonts_without_embedding, pdf_text, pdfa_identification
+
+    from terms_kit.documents import generation
+    from terms_kit.documents.converters.pool import LibreOfficePool
+    from terms_kit.spec import export_engagement
+
+    engagement, _paid, unpaid = s2
+    notice = issue_formal_notice(engagement, invoices=[unpaid], on=MAR2)
+    spec = export_engagement(engagement)
+    pool = LibreOfficePool(size=1, fallback=False)
+    try:
+        fr = pool.convert(generation.render(spec, "formal_notice", "fr",
+                                            {"notice": notice.snapshot}).docx)
+        en = pool.convert(generation.render(spec, "formal_notice", "en",
+                                            {"notice": notice.snapshot}).docx)
+    finally:
+        pool.close()
+    assert pdfa_identification(fr) == ("2", "B") and fonts_without_embedding(fr) == []
+    text = flat(pdf_text(fr))
+    for figure in ("Mise en demeure", "MED-2026-0001", "61,92 €", "40,00 €", "4 301,92 €",
+                   "10 mars 2026", "injonction de payer"):
+        assert figure in text, figure
+    english = flat(pdf_text(en))
+    for figure in ("Formal notice (mise en demeure)", "€61.92", "€4,301.92", "10 March 2026"):
+        assert figure in english, figure
+    if os.environ.get("TERMS_KIT_DOC_IMAGES"):
+        out = Path(__file__).resolve().parents[2] / "docs" / "images" / "formal-notice-s2.png"
+        with tempfile.TemporaryDirectory() as tmp:
+            source = Path(tmp) / "notice.pdf"
+            source.write_bytes(fr)
+            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1",
+                            "-singlefile", str(source), str(out.with_suffix(""))], check=True)
