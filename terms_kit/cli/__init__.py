@@ -9,6 +9,7 @@ from . import (
     card_holds,
     check_spec,
     checkpoint,
+    dunning,
     experts_group,
     export_spec,
     generate,
@@ -41,4 +42,5 @@ SUBCOMMANDS = {
     "pay": pay,
     "payments": payments_sweep,
     "interest": interest,
+    "dunning": dunning,
 }
