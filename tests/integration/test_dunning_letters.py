@@ -171,3 +171,72 @@ def test_another_expert_gets_404_and_a_user_without_rights_403(client, s2, make_
         assert response.status_code == 403 or (
             response.status_code == 302 and response.url == "/admin/"), response.status_code
     assert FormalNotice.objects.count() == 1 and RecourseFile.objects.count() == 1
+
+
+# --- Through the daily run (dunning-core's ladder: approval by default for the letters) ------
+
+
+@pytest.fixture
+def go(django_capture_on_commit_callbacks):
+    from terms_kit.dunning.run import run
+
+    def go(on):
+        with django_capture_on_commit_callbacks(execute=True):
+            return run(on=on)
+    return go
+
+
+def _approve(invoice, step, on, capture):
+    from terms_kit.dunning import actions
+
+    action = DunningAction.objects.get(invoice=invoice, step=step)
+    assert action.state == ActionState.AWAITING_APPROVAL
+    with capture(execute=True):
+        actions.approve(action, user=invoice.owner, on=on)
+    action.refresh_from_db()
+    return action
+
+
+def test_s2_through_the_run_j30_notice_and_j45_file(s2, go, django_capture_on_commit_callbacks):
+    engagement, _paid, unpaid = s2
+    engagement.owner.email = "theo@example.com"
+    engagement.owner.save()
+    for offset in (7, 15):
+        go(unpaid.due_date + datetime.timedelta(days=offset))
+    mail.outbox.clear()
+    report = go(MAR2)  # J+30
+    assert [(d.step, d.invoice_id) for d in report.decisions] == [("formal_notice", unpaid.pk)]
+    action = _approve(unpaid, StepKind.FORMAL_NOTICE, MAR2, django_capture_on_commit_callbacks)
+    assert action.state == ActionState.DONE, list(action.invoice.dunning_events.values("note"))
+    notice = FormalNotice.objects.get()
+    assert (notice.interest, notice.indemnity, notice.total) == (D("61.92"), D("40.00"),
+                                                               D("4301.92"))
+    assert action.document == notice.document and action.sent_message.kind == "formal_notice"
+    [sent] = mail.outbox
+    assert sent.to == [engagement.client.email] and sent.attachments[0][0].endswith(".pdf")
+    mail.outbox.clear()
+    go(MAR17)  # J+45
+    action = _approve(unpaid, StepKind.RECOURSE, MAR17, django_capture_on_commit_callbacks)
+    assert action.state == ActionState.DONE
+    record = RecourseFile.objects.get()
+    assert record.claim_total == D("4322.89") and record.notice == notice
+    [told] = mail.outbox
+    assert told.to == ["theo@example.com"] and engagement.number in told.subject
+
+
+def test_consumer_through_the_run_notice_without_fees(
+        accepted, django_capture_on_commit_callbacks, text_pdfs, go):
+    engagement, invoice = s5_unpaid(accepted, django_capture_on_commit_callbacks)
+    j30 = invoice.due_date + datetime.timedelta(days=30)  # 2026-04-01
+    for offset in (7, 15, 30):
+        go(invoice.due_date + datetime.timedelta(days=offset))
+    action = _approve(invoice, StepKind.FORMAL_NOTICE, j30, django_capture_on_commit_callbacks)
+    assert action.state == ActionState.DONE
+    notice = FormalNotice.objects.get()
+    assert (notice.issue_date, notice.interest, notice.indemnity, notice.total) == (
+        j30, D("0.00"), D("0.00"), D("900.00"))
+    # legal interest only after the notice: 900 × 2.62 % × 20 / 365 = 1.2920… → 1.29 on 04-21
+    from terms_kit.dunning import claims
+
+    later = claims.statement(invoice, datetime.date(2026, 4, 21))
+    assert (later.interest, later.indemnity) == (D("1.29"), D("0.00"))
