@@ -98,6 +98,9 @@ def test_admin_preview_issue_download_and_recourse(client, s2):
     engagement, paid, unpaid = s2
     client.force_login(engagement.owner)
     page = reverse("terms_kit_engagement_notices", args=[engagement.pk])
+    for linked_from in (reverse("terms_kit_engagement_ledger", args=[engagement.pk]),
+                        reverse("terms_kit_invoice_dunning", args=[unpaid.pk])):
+        assert page in client.get(linked_from).content.decode(), linked_from
     response = client.get(page, {"on": "2026-03-02"})
     assert response.status_code == 200
     html = response.content.decode()
