@@ -18,6 +18,8 @@ DEFAULTS = {
     "INVOICE_NUMBER_PREFIX": "F",
     "CREDIT_NOTE_NUMBER_PREFIX": "AV",
     "RECEIPT_NUMBER_PREFIX": "R",
+    # Prefix of formal notice (mise en demeure) numbers: "MED-2026-0001" (docs/dunning.md).
+    "FORMAL_NOTICE_NUMBER_PREFIX": "MED",
     # Digits of the yearly sequence in a number (zero-padded).
     "NUMBER_DIGITS": 4,
     # Currency of every amount. Only EUR is supported for now (French law, France first).

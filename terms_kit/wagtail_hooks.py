@@ -401,6 +401,25 @@ def register_payment_urls():
 
 
 @hooks.register("register_admin_urls")
+def register_notice_urls():
+    from .admin import notices
+
+    base = "terms-kit/engagements/<int:pk>/notices/"
+    return [
+        path(base, notices.EngagementNoticesView.as_view(),
+             name="terms_kit_engagement_notices"),
+        path(base + "issue/", notices.issue_notice_view, name="terms_kit_notice_issue"),
+        path(base + "<int:notice_pk>/send/", notices.send_notice_view,
+             name="terms_kit_notice_send"),
+        path(base + "recourse/", notices.build_recourse_view, name="terms_kit_recourse_build"),
+        path("terms-kit/notices/<int:pk>/<str:fmt>/", notices.notice_download,
+             name="terms_kit_notice_download"),
+        path("terms-kit/recourse-files/<int:pk>/", notices.recourse_download,
+             name="terms_kit_recourse_download"),
+    ]
+
+
+@hooks.register("register_admin_urls")
 def register_wizard_urls():
     return wizard_urls.urlpatterns
 

@@ -14,6 +14,7 @@ from . import (
     export_spec,
     generate,
     import_spec,
+    interest,
     ledger,
     lint_template,
     pay,
@@ -40,5 +41,6 @@ SUBCOMMANDS = {
     "ledger": ledger,
     "pay": pay,
     "payments": payments_sweep,
+    "interest": interest,
     "dunning": dunning,
 }

@@ -302,6 +302,112 @@ W = {
 }
 
 
+# Formal notice (mise en demeure) and recourse summary (terms_kit/dunning/): their own table,
+# merged into W below, so the dunning wording reads in one place.
+DUNNING_W = {
+    "fr": {
+        "formal_notice": "Mise en demeure",
+        "recourse_summary": "Dossier de recouvrement : synthèse",
+        "creditor": "Créancier",
+        "notice_date": "Date",
+        "debtor": "Débiteur",
+        "notice_sent": "Envoyée par courrier électronique avec preuve d'envoi ; à imprimer pour un envoi en lettre recommandée avec accusé de réception.",
+        "notice_subject": "Objet : mise en demeure de payer, devis {{ engagement.number }} ({{ engagement.title }})",
+        "notice_intro": "Madame, Monsieur, malgré nos relances, les factures ci-dessous restent impayées à ce jour :",
+        "inv_number": "Facture",
+        "inv_date": "Date",
+        "inv_due": "Échéance",
+        "inv_amount": "Montant TTC",
+        "inv_paid": "Reçu",
+        "inv_unpaid": "Reste dû",
+        "payments_title": "Paiements reçus, déduits ci-dessus :",
+        "payment_line": "{{ pay.date|date }} : {{ pay.amount|money }} (facture {{ pay.invoice }})",
+        "no_payment": "Aucun paiement reçu sur ces factures.",
+        "interest_b2b": "Pénalités de retard dues sans rappel depuis le lendemain de chaque échéance (art. L441-10 du Code de commerce), calculées au {{ notice.date|date }} : montant TTC restant dû × taux × jours / 365.",
+        "line_invoice": "Facture et période",
+        "line_base": "Base",
+        "line_rate": "Taux annuel",
+        "line_days": "Jours",
+        "line_amount": "Montant (non arrondi)",
+        "line_period": "{{ line.invoice }} : du {{ line.start|date }} au {{ line.end|date }}",
+        "interest_total": "Pénalités de retard (arrondies une fois par facture, au centime) : {{ notice.interest|money }}",
+        "indemnity_line": "Indemnité forfaitaire pour frais de recouvrement (art. L441-10 et D441-5 du Code de commerce) : {{ notice.indemnity_each|money }} par facture payée en retard, soit {{ notice.indemnity|money }}",
+        "interest_consumer": "Des intérêts au taux de l'intérêt légal ({{ notice.legal_rate|percent }} par an) courent sur le montant restant dû à compter de la présente mise en demeure (art. 1231-6 et 1344-1 du Code civil).",
+        "interest_consumer_accrued": "Intérêts au taux légal courus depuis la première mise en demeure : {{ notice.interest|money }}",
+        "total_claimed": "Montant total réclamé : {{ notice.total|money }}",
+        "demand": "En conséquence, nous vous mettons en demeure de nous régler la somme de {{ notice.total|money }} dans un délai de {{ notice.deadline_days }} jours à compter de la réception de la présente, soit au plus tard le {{ notice.deadline_date|date }}.",
+        "next_ip": "À défaut de paiement dans ce délai, nous saisirons sans autre avis la juridiction compétente d'une requête en injonction de payer (art. 1405 et suivants du Code de procédure civile), les frais restant à votre charge dans la mesure permise par la loi.",
+        "next_small": "À défaut de paiement dans ce délai, la créance n'excédant pas {{ notice.small_claims_limit|money }}, nous engagerons la procédure simplifiée de recouvrement des petites créances auprès d'un commissaire de justice (art. L125-1 du Code des procédures civiles d'exécution), ou saisirons la juridiction compétente d'une requête en injonction de payer (art. 1405 et suivants du Code de procédure civile).",
+        "legal_value": "La présente vaut mise en demeure au sens de l'article 1344 du Code civil.",
+        "pay_to": "Règlement par virement : IBAN {{ seller.iban }}, BIC {{ seller.bic }}, en rappelant la référence {{ notice.number }}.",
+        "signature": "Fait le {{ notice.date|date }}, pour {{ seller.name }}.",
+        "rs_claim": "Créance",
+        "rs_procedure": "Procédure conseillée : {{ recourse.procedure_label }}",
+        "rs_court": "Juridiction ou intervenant : {{ recourse.court }}",
+        "rs_cerfa": "Formulaire : Cerfa n° {{ recourse.cerfa }}",
+        "rs_claim_total": "Montant de la créance, intérêts compris, au {{ recourse.date|date }} : {{ recourse.claim_total|money }}",
+        "rs_notice": "Mise en demeure {{ recourse.notice_number }} du {{ recourse.notice_date|date }}.",
+        "rs_no_notice": "Aucune mise en demeure n'a été émise : envoyez-en une avant toute procédure.",
+        "rs_prescription": "Prescription ({{ recourse.prescription_years }} ans, comptés depuis la plus ancienne des dates d'achèvement, de facture et d'échéance ; une mise en demeure ne l'interrompt pas) : {{ recourse.prescription_date|date }}",
+        "rs_warnings": "Points d'attention :",
+        "rs_pieces": "Pièces du dossier (empreinte SHA-256) :",
+        "rs_piece": "{{ piece.name }} : {{ piece.what }} ({{ piece.sha256 }})",
+        "rs_note": "Cette synthèse prépare la démarche ; elle ne remplace pas le formulaire officiel ni le conseil d'un professionnel du droit.",
+    },
+    "en": {
+        "formal_notice": "Formal notice (mise en demeure)",
+        "recourse_summary": "Recovery file: summary",
+        "creditor": "Creditor",
+        "notice_date": "Date",
+        "debtor": "Debtor",
+        "notice_sent": "Sent by e-mail with proof of sending; print it for a registered letter with acknowledgement of receipt.",
+        "notice_subject": "Subject: formal notice to pay, quote {{ engagement.number }} ({{ engagement.title }})",
+        "notice_intro": "Dear Sir or Madam, despite our reminders, the invoices below remain unpaid to date:",
+        "inv_number": "Invoice",
+        "inv_date": "Date",
+        "inv_due": "Due",
+        "inv_amount": "Amount incl. VAT",
+        "inv_paid": "Received",
+        "inv_unpaid": "Left to pay",
+        "payments_title": "Payments received, deducted above:",
+        "payment_line": "{{ pay.date|date }}: {{ pay.amount|money }} (invoice {{ pay.invoice }})",
+        "no_payment": "No payment has been received on these invoices.",
+        "interest_b2b": "Late-payment penalties, due without reminder from the day after each due date (French Commercial Code, art. L441-10), computed on {{ notice.date|date }}: unpaid amount incl. VAT × rate × days / 365.",
+        "line_invoice": "Invoice and period",
+        "line_base": "Base",
+        "line_rate": "Annual rate",
+        "line_days": "Days",
+        "line_amount": "Amount (unrounded)",
+        "line_period": "{{ line.invoice }}: {{ line.start|date }} to {{ line.end|date }}",
+        "interest_total": "Late-payment penalties (rounded once per invoice, to the cent): {{ notice.interest|money }}",
+        "indemnity_line": "Fixed indemnity for recovery costs (French Commercial Code, art. L441-10 and D441-5): {{ notice.indemnity_each|money }} per invoice paid late, that is {{ notice.indemnity|money }}",
+        "interest_consumer": "Interest at the legal rate ({{ notice.legal_rate|percent }} a year) runs on the amount left to pay from this formal notice (French Civil Code, art. 1231-6 and 1344-1).",
+        "interest_consumer_accrued": "Interest at the legal rate since the first formal notice: {{ notice.interest|money }}",
+        "total_claimed": "Total claimed: {{ notice.total|money }}",
+        "demand": "We therefore give you formal notice to pay us {{ notice.total|money }} within {{ notice.deadline_days }} days of receiving this letter, that is by {{ notice.deadline_date|date }} at the latest.",
+        "next_ip": "Failing payment within that period, we will apply without further notice to the competent court for an order for payment (injonction de payer, French Code of Civil Procedure, art. 1405 ff.), the costs being borne by you as far as the law allows.",
+        "next_small": "Failing payment within that period, the claim being no more than {{ notice.small_claims_limit|money }}, we will start the simplified small-claims recovery procedure through a commissaire de justice (French Code of Civil Enforcement Procedures, art. L125-1), or apply to the competent court for an order for payment (injonction de payer, French Code of Civil Procedure, art. 1405 ff.).",
+        "legal_value": "This letter is a formal notice within the meaning of article 1344 of the French Civil Code.",
+        "pay_to": "Payment by bank transfer: IBAN {{ seller.iban }}, BIC {{ seller.bic }}, quoting reference {{ notice.number }}.",
+        "signature": "Done on {{ notice.date|date }}, for {{ seller.name }}.",
+        "rs_claim": "Claim",
+        "rs_procedure": "Suggested procedure: {{ recourse.procedure_label }}",
+        "rs_court": "Court or officer: {{ recourse.court }}",
+        "rs_cerfa": "Form: Cerfa no. {{ recourse.cerfa }}",
+        "rs_claim_total": "Claim incl. interest on {{ recourse.date|date }}: {{ recourse.claim_total|money }}",
+        "rs_notice": "Formal notice {{ recourse.notice_number }} of {{ recourse.notice_date|date }}.",
+        "rs_no_notice": "No formal notice has been issued: send one before any procedure.",
+        "rs_prescription": "Limitation ({{ recourse.prescription_years }} years, counted from the earliest of completion, invoice and due dates; a formal notice does not interrupt it): {{ recourse.prescription_date|date }}",
+        "rs_warnings": "Points to watch:",
+        "rs_pieces": "Documents in the file (SHA-256 fingerprint):",
+        "rs_piece": "{{ piece.name }}: {{ piece.what }} ({{ piece.sha256 }})",
+        "rs_note": "This summary prepares the application; it does not replace the official form nor a lawyer's advice.",
+    },
+}
+for _lang, _wording in DUNNING_W.items():
+    W[_lang].update(_wording)
+
+
 def q(text):
     """A Jinja string literal (double quotes: the French wording has apostrophes)."""
     return '"' + text + '"'
@@ -760,6 +866,105 @@ def build_receipt(w, t):
     w.p(t["receipt_note"])
 
 
+def notice_parties(w, t):
+    w.p(f"{t['creditor']} : {{{{ seller.name }}}}", bold=True)
+    w.p("{{ seller.address_lines|join(', ') }}")
+    w.p(f"{t['siren']} {{{{ seller.siren }}}}{{% if seller.vat_number %}} · {t['vat_no']} {{{{ seller.vat_number }}}}{{% endif %}} · {{{{ seller.email }}}}")
+    w.p(f"{t['debtor']} : {{{{ client.name }}}}{{% if client.contact_name %}}, {{{{ client.contact_name }}}}{{% endif %}}", bold=True, align="right")
+    w.p("{{ client.address_lines|join(', ') }}", align="right")
+    w.tag("if client.siren")
+    w.p(f"{t['siren']} {{{{ client.siren }}}}", align="right")
+    w.tag("endif")
+
+
+def notice_invoices(w, t, source="notice"):
+    w.table(
+        [t["inv_number"], t["inv_date"], t["inv_due"], t["inv_amount"], t["inv_paid"], t["inv_unpaid"]],
+        ["{{ item.number }}", "{{ item.date|date }}", "{{ item.due_date|date }}",
+         "{{ item.amount|money }}", "{{ item.paid|money }}", "{{ item.unpaid|money }}"],
+        loop=f"for item in {source}.invoices",
+    )
+
+
+def build_formal_notice(w, t):
+    heading_block(w, t, "formal_notice", "{{ notice.number }}")
+    w.p(f"{t['notice_date']} : {{{{ notice.date|date }}}}")
+    notice_parties(w, t)
+    w.p(t["notice_sent"])
+    w.p(t["notice_subject"], bold=True)
+    w.p(t["notice_intro"])
+    notice_invoices(w, t)
+    w.tag("if notice.payments")
+    w.p(t["payments_title"])
+    w.tag("for pay in notice.payments")
+    w.p(t["payment_line"])
+    w.tag("endfor")
+    w.tag("else")
+    w.p(t["no_payment"])
+    w.tag("endif")
+    w.tag("if notice.consumer")
+    w.p(t["interest_consumer"], bold=True)
+    w.tag("if notice.lines")
+    w.p(t["interest_consumer_accrued"])
+    w.tag("endif")
+    w.tag("else")
+    w.p(t["interest_b2b"])
+    w.tag("if notice.lines")
+    w.table(
+        [t["line_invoice"], t["line_base"], t["line_rate"], t["line_days"], t["line_amount"]],
+        [t["line_period"], "{{ line.base|money }}", "{{ line.rate|percent }}",
+         "{{ line.days }}", "{{ line.amount|number }}"],
+        loop="for line in notice.lines",
+    )
+    w.tag("endif")
+    w.p(t["interest_total"], align="right")
+    w.p(t["indemnity_line"], align="right")
+    w.tag("endif")
+    w.p(t["total_claimed"], bold=True, align="right")
+    w.p(t["demand"], bold=True)
+    w.tag("if notice.small_claims")
+    w.p(t["next_small"])
+    w.tag("else")
+    w.p(t["next_ip"])
+    w.tag("endif")
+    w.p(t["legal_value"])
+    w.tag("if seller.iban")
+    w.p(t["pay_to"])
+    w.tag("endif")
+    w.p(t["signature"])
+
+
+def build_recourse_summary(w, t):
+    heading_block(w, t, "recourse_summary", "{{ engagement.number }}")
+    w.p(f"{t['notice_date']} : {{{{ recourse.date|date }}}}")
+    notice_parties(w, t)
+    w.h(t["rs_claim"], level=1)
+    notice_invoices(w, t)
+    w.p(t["rs_claim_total"], bold=True)
+    w.tag("if recourse.notice_number")
+    w.p(t["rs_notice"])
+    w.tag("else")
+    w.p(t["rs_no_notice"])
+    w.tag("endif")
+    w.p(t["rs_procedure"], bold=True)
+    w.p(t["rs_court"])
+    w.tag("if recourse.cerfa")
+    w.p(t["rs_cerfa"])
+    w.tag("endif")
+    w.p(t["rs_prescription"])
+    w.tag("if recourse.warnings")
+    w.p(t["rs_warnings"], bold=True)
+    w.tag("for warning in recourse.warnings")
+    w.p("{{ warning }}")
+    w.tag("endfor")
+    w.tag("endif")
+    w.p(t["rs_pieces"], bold=True)
+    w.tag("for piece in recourse.pieces")
+    w.p(t["rs_piece"])
+    w.tag("endfor")
+    w.p(t["rs_note"])
+
+
 BUILDERS = {
     "quote": build_quote,
     "terms": build_terms,
@@ -769,6 +974,8 @@ BUILDERS = {
     "milestone_invoice": build_milestone_invoice,
     "credit_note": build_credit_note,
     "receipt": build_receipt,
+    "formal_notice": build_formal_notice,
+    "recourse_summary": build_recourse_summary,
 }
 
 

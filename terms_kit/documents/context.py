@@ -12,7 +12,7 @@ from .. import money
 from . import rules
 
 KINDS = ("quote", "terms", "certificate", "deposit_invoice", "final_invoice",
-         "milestone_invoice", "credit_note", "receipt")
+         "milestone_invoice", "credit_note", "receipt", "formal_notice", "recourse_summary")
 # Kinds that are invoices: an issued one always has its number (services/invoicing.py).
 INVOICE_KINDS = ("deposit_invoice", "final_invoice", "milestone_invoice", "credit_note", "receipt")
 
@@ -291,8 +291,45 @@ def _invoice(invoice, deposit, totals):
     }
 
 
+NOTICE_INVOICE_KEYS = ("number", "date", "due_date", "amount", "paid", "unpaid", "days_late",
+                       "interest", "indemnity")
+NOTICE_LINE_KEYS = ("invoice", "start", "end", "base", "rate", "days", "amount")
+NOTICE_KEYS = ("number", "date", "deadline_days", "deadline_date", "debtor", "consumer",
+               "principal", "interest", "indemnity", "total", "indemnity_each", "legal_rate",
+               "small_claims", "small_claims_limit", "runs_from_notice")
+
+
+def _notice(notice):
+    """A formal notice's figures, as issued by dunning/notices.py (every key always there)."""
+    notice = notice or {}
+    out = {key: notice.get(key, "") for key in NOTICE_KEYS}
+    out["invoices"] = [{key: item.get(key, "") for key in NOTICE_INVOICE_KEYS}
+                       for item in notice.get("invoices", [])]
+    out["lines"] = [{key: item.get(key, "") for key in NOTICE_LINE_KEYS}
+                    for item in notice.get("lines", [])]
+    out["payments"] = [{key: item.get(key, "") for key in ("date", "amount", "invoice")}
+                       for item in notice.get("payments", [])]
+    return out
+
+
+RECOURSE_KEYS = ("date", "procedure", "procedure_label", "court", "cerfa", "claim_total",
+                 "prescription_date", "prescription_years", "notice_number", "notice_date",
+                 "debtor_kind")
+
+
+def _recourse(recourse):
+    """A recourse file's summary (dunning/recourse.py): procedure, claim, pieces, warnings."""
+    recourse = recourse or {}
+    out = {key: recourse.get(key, "") for key in RECOURSE_KEYS}
+    out["warnings"] = list(recourse.get("warnings", []))
+    out["pieces"] = [{key: item.get(key, "") for key in ("name", "what", "sha256")}
+                     for item in recourse.get("pieces", [])]
+    return out
+
+
 def build_context(spec, kind, lang, extras=None):
-    """Everything a template may use. ``extras`` may hold ``acceptance`` and ``invoice``."""
+    """Everything a template may use. ``extras`` may hold ``acceptance``, ``invoice``,
+    ``notice`` (formal notice) and ``recourse`` (recourse summary)."""
     if kind not in KINDS:
         raise ValueError(f"Unknown document kind {kind!r}; use one of {', '.join(KINDS)}.")
     extras = extras or {}
@@ -318,4 +355,6 @@ def build_context(spec, kind, lang, extras=None):
         "terms": _terms(spec.get("terms")),
         "acceptance": _acceptance(extras.get("acceptance")),
         "invoice": _invoice(extras.get("invoice"), deposit, totals),
+        "notice": _notice(extras.get("notice")),
+        "recourse": _recourse(extras.get("recourse")),
     }

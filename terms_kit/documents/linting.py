@@ -50,6 +50,27 @@ SAMPLE_EXTRAS = {
         "for_invoices": [""],
         "transfer": {"name": "", "iban": "", "bic": "", "amount": "1", "reference": ""},
     },
+    # A formal notice and a recourse summary with every part filled (terms_kit/dunning/).
+    "notice": {
+        "number": "MED-2026-0001", "date": "2026-03-02", "deadline_days": 8,
+        "deadline_date": "2026-03-10", "debtor": "business", "consumer": False,
+        "principal": "1", "interest": "1", "indemnity": "40", "total": "42",
+        "indemnity_each": "40", "legal_rate": "2.62", "small_claims": True,
+        "small_claims_limit": "5000", "runs_from_notice": False,
+        "invoices": [{"number": "F-2026-0001", "date": "2026-01-01", "due_date": "2026-01-31",
+                      "amount": "1", "paid": "0", "unpaid": "1", "days_late": 30,
+                      "interest": "1", "indemnity": "40"}],
+        "lines": [{"invoice": "F-2026-0001", "start": "2026-02-01", "end": "2026-03-02",
+                   "base": "1", "rate": "12.15", "days": 30, "amount": "0.0100"}],
+        "payments": [{"date": "2026-02-20", "amount": "1", "invoice": "F-2026-0001"}],
+    },
+    "recourse": {
+        "date": "2026-03-17", "procedure": "injonction_tc", "procedure_label": "",
+        "court": "", "cerfa": "12946*02", "claim_total": "1", "prescription_date": "2031-01-31",
+        "prescription_years": 5, "notice_number": "MED-2026-0001", "notice_date": "2026-03-02",
+        "debtor_kind": "business", "warnings": [""],
+        "pieces": [{"name": "", "what": "", "sha256": ""}],
+    },
 }
 # Names the sandbox provides inside templates (sandbox.GLOBALS, and loop inside a for).
 BUILTIN_NAMES = {"loop", "range"}

@@ -1,21 +1,33 @@
-"""The formal notice (mise en demeure) and the recourse file, for the daily run's actions.
+"""The ladder's letter steps: the formal notice (sent to the client) and the recourse file.
 
-PLACEHOLDER, owned by the ``dunning-notice`` branch, which replaces this module. The contract
-the run relies on:
+    execute(action) -> LetterResult(document, sent_message, note)
 
-    execute(action) -> LetterResult(document=IssuedDocument | None,
-                                    sent_message=SentMessage | None, note="")
+``action`` is a ``DunningAction`` of step ``formal_notice`` or ``recourse`` in state "ready".
+Both are dated ``action.decided_on`` (the day the run decided the step), so a step approved a
+few days later prints the figures of the day it fell due and a retry makes the same records.
 
-``action`` is a ``DunningAction`` whose step is ``formal_notice`` or ``recourse``, in state
-"ready" (approved, or automatic). It makes the letter or file (documents pipeline), sends it
-through ``terms_kit.services.mail.send_recorded`` when it is sent by e-mail, and returns what
-it made; ``terms_kit.dunning.actions`` then marks the action done and writes the history
-(event "sent" with the document and the message). It raises to say the step failed (the
-action is marked failed, with the message, and may be retried from the admin).
-It runs in the background (django-tasks, ``terms_kit.tasks.execute_dunning_action``).
+- formal_notice: ``issue_formal_notice`` for the action's invoice, then the PDF is e-mailed
+  to the client through the mail adapter (``send_recorded``: proof of sending recorded, with
+  the attachment's SHA-256), once per action (idempotency key ``dunning:<action pk>``).
+- recourse: ``build_recourse_file`` for the invoice's engagement, and the expert is told by
+  e-mail, with the summary PDF attached (the zip stays in private storage, downloaded from
+  the admin).
+
+Anything that stops the step (a missing figure, a paid invoice) raises: the caller marks the
+action failed with the message, to be retried from the admin.
 """
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from ..documents.formatting import date as fmt_date
+from ..documents.formatting import money as fmt_money
+from ..models import IssuedDocument, StepKind
+from ..services.mail import send_recorded
+from .notices import issue_formal_notice
+from .recourse import build_recourse_file
 
 
 @dataclass(frozen=True)
@@ -25,5 +37,78 @@ class LetterResult:
     note: str = ""
 
 
+def _read(field):
+    with field.storage.open(field.name, "rb") as handle:
+        return handle.read()
+
+
+def send_notice(notice, *, idempotency_key="", related=None):
+    """E-mail a formal notice's PDF to the client; the adapter records the proof of sending."""
+    engagement = notice.engagement
+    lang = notice.language
+    with override(lang):
+        subject = _("Formal notice %(number)s: %(total)s to pay by %(deadline)s") % {
+            "number": notice.number, "total": fmt_money(notice.total, lang),
+            "deadline": fmt_date(notice.deadline_date, lang)}
+        body = _(
+            "Hello,\n\nPlease find attached our formal notice %(number)s (mise en demeure) "
+            "about quote %(quote)s. It claims %(total)s, to be paid within %(days)s days, by "
+            "%(deadline)s at the latest.\n\n%(seller)s\n") % {
+            "number": notice.number, "quote": engagement.number,
+            "total": fmt_money(notice.total, lang), "days": notice.deadline_days,
+            "deadline": fmt_date(notice.deadline_date, lang),
+            "seller": engagement.identity.legal_name}
+    return send_recorded(
+        owner=notice.owner, to=engagement.client.email, subject=subject, body=body,
+        language=lang, kind="formal_notice", engagement=engagement,
+        attachments=[(f"{notice.number}.pdf", _read(notice.document.pdf))],
+        related=related or notice, idempotency_key=idempotency_key, immediately=True)
+
+
+def tell_expert(record, *, idempotency_key="", related=None):
+    """E-mail the expert that a recourse file is ready, with its summary attached."""
+    owner, engagement = record.owner, record.engagement
+    if not owner.email:
+        return None
+    summary = IssuedDocument.objects.get(pk=record.manifest["summary_document"])
+    lang = summary.language
+    with override(lang):
+        subject = _("Recourse file ready for %(quote)s: %(procedure)s") % {
+            "quote": engagement.number, "procedure": record.get_procedure_display()}
+        body = _(
+            "The invoices of %(quote)s (%(client)s) are still unpaid 45 days after their due "
+            "date. The recourse file is ready in the admin (engagement, \"Late interest and "
+            "formal notice\"): claim %(total)s incl. interest, suggested procedure: "
+            "%(procedure)s.\n%(warnings)s\nThe summary is attached; the zip holds every "
+            "piece with its SHA-256.\n") % {
+            "quote": engagement.number, "client": engagement.client.name,
+            "total": fmt_money(record.claim_total, lang),
+            "procedure": record.get_procedure_display(),
+            "warnings": "\n".join(record.warnings)}
+    return send_recorded(
+        owner=owner, to=owner.email, subject=subject, body=body, language=lang,
+        kind="recourse", engagement=engagement,
+        attachments=[("recourse-summary.pdf", _read(summary.pdf))],
+        related=related or record, idempotency_key=idempotency_key, immediately=True)
+
+
 def execute(action):
-    raise NotImplementedError("owned by dunning-notice")
+    invoice = action.invoice
+    engagement = invoice.engagement
+    key = f"dunning:{action.pk}"
+    if action.step == StepKind.FORMAL_NOTICE:
+        notice = issue_formal_notice(engagement, invoices=[invoice], on=action.decided_on)
+        message = send_notice(notice, idempotency_key=key, related=action)
+        return LetterResult(document=notice.document, sent_message=message,
+                            note=_("Formal notice %(number)s sent to %(to)s.") % {
+                                "number": notice.number, "to": engagement.client.email})
+    if action.step == StepKind.RECOURSE:
+        record = build_recourse_file(engagement, on=action.decided_on)
+        message = tell_expert(record, idempotency_key=key, related=action)
+        summary = IssuedDocument.objects.get(pk=record.manifest["summary_document"])
+        return LetterResult(document=summary, sent_message=message,
+                            note=_("Recourse file prepared (%(procedure)s, %(total)s).") % {
+                                "procedure": record.get_procedure_display(),
+                                "total": record.claim_total})
+    raise ValueError(f"letters.execute handles the formal notice and recourse steps, not "
+                     f"{action.step!r}.")

@@ -27,6 +27,7 @@ from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange
 from .identity import BusinessIdentity
 from .mail import SentMessage
+from .notices import FormalNotice, Procedure, RecourseFile
 from .online import CheckoutState, OnlineCheckout, ProviderEvent
 from .payments import (
     Allocation,
@@ -70,6 +71,9 @@ __all__ = [
     "Refund",
     "Series",
     "WorkStartNotice",
+    "FormalNotice",
+    "Procedure",
+    "RecourseFile",
     "AccessLink",
     "ChainCheckpoint",
     "ChainHead",

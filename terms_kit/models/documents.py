@@ -18,6 +18,8 @@ class DocumentKind(models.TextChoices):
     MILESTONE_INVOICE = "milestone_invoice", _("Milestone invoice")
     CREDIT_NOTE = "credit_note", _("Credit note")
     RECEIPT = "receipt", _("Payment receipt")
+    FORMAL_NOTICE = "formal_notice", _("Formal notice (mise en demeure)")
+    RECOURSE_SUMMARY = "recourse_summary", _("Recourse summary")
 
 
 class IssuedDocument(OwnedModel):
