@@ -18,6 +18,8 @@ DEFAULTS = {
     "INVOICE_NUMBER_PREFIX": "F",
     "CREDIT_NOTE_NUMBER_PREFIX": "AV",
     "RECEIPT_NUMBER_PREFIX": "R",
+    # Prefix of instalment plan (échéancier) numbers: "ECH-2026-0001" (docs/dunning.md).
+    "PLAN_NUMBER_PREFIX": "ECH",
     # Digits of the yearly sequence in a number (zero-padded).
     "NUMBER_DIGITS": 4,
     # Currency of every amount. Only EUR is supported for now (French law, France first).

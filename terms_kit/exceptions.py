@@ -112,3 +112,12 @@ class PaymentRefused(TermsKitError):
     def __init__(self, message, field=None):
         self.field = field
         super().__init__(message)
+
+
+class PlanRefused(TermsKitError):
+    """An instalment plan that cannot be offered as typed; nothing was stored. ``errors`` maps
+    each input at fault ("invoices", "instalment_2_amount"...) to what is wrong and what to do."""
+
+    def __init__(self, errors):
+        self.errors = dict(errors)
+        super().__init__(" ".join(str(message) for message in self.errors.values()))

@@ -18,6 +18,7 @@ class DocumentKind(models.TextChoices):
     MILESTONE_INVOICE = "milestone_invoice", _("Milestone invoice")
     CREDIT_NOTE = "credit_note", _("Credit note")
     RECEIPT = "receipt", _("Payment receipt")
+    INSTALMENT_PLAN = "instalment_plan", _("Instalment plan")
 
 
 class IssuedDocument(OwnedModel):

@@ -20,6 +20,7 @@ PREFIX_SETTINGS = {
     "invoice": "INVOICE_NUMBER_PREFIX",
     "credit_note": "CREDIT_NOTE_NUMBER_PREFIX",
     "receipt": "RECEIPT_NUMBER_PREFIX",
+    "plan": "PLAN_NUMBER_PREFIX",
 }
 
 
