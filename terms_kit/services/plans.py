@@ -28,6 +28,7 @@ Contract:
 
 import calendar
 import datetime
+import logging
 import secrets
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
@@ -59,6 +60,8 @@ from . import acceptance
 from .documents import issue_document
 from .invoicing import BILLING_KINDS
 from .numbering import format_number, take_next_number
+
+logger = logging.getLogger(__name__)
 
 MAX_INSTALMENTS = 36
 PAUSE_SOURCE = "plan"
@@ -408,6 +411,11 @@ def _accept_plan(link, ticked, full_name, ip_address, user_agent, token, session
     link = AccessLink.objects.get(pk=link.pk)
     if not link.is_usable():
         raise LinkInvalid(_("This link is no longer valid. Ask the sender for a new link."))
+    rows = list(plan.instalments.order_by("position"))
+    if rows[0].due_date < timezone.localdate():
+        raise AlreadyDone(_("The first instalment's date (%(date)s) has passed: this offer can "
+                            "no longer be accepted. Ask the sender for a new plan.") % {
+            "date": _fmt_date(rows[0].due_date, link.language)})
     consents = plan_consents(plan, link.language)
     verified_code = acceptance.session_verified(link, session_proof)
     acceptance._check_complete(verified_code, consents, ticked, full_name)
@@ -415,7 +423,6 @@ def _accept_plan(link, ticked, full_name, ip_address, user_agent, token, session
     now = timezone.now()
     full_name = " ".join(full_name.split())
     shown = list(link.documents.order_by("pk"))
-    rows = list(plan.instalments.order_by("position"))
     payload = {
         "kind": ConsentKind.PLAN_ACCEPTANCE.value,
         "engagement": {"id": engagement.pk, "number": engagement.number,
@@ -463,7 +470,7 @@ def _accept_plan(link, ticked, full_name, ip_address, user_agent, token, session
     plan.save(update_fields=["state", "accepted_at", "updated_at"])
     _event(plan, S.OFFERED, S.ACCEPTED, timezone.localdate(),
            note=f"accepted online, record #{record.sequence}")
-    _pause_covered(plan, rows[-1].due_date)
+    _pause_covered(plan, max(rows[-1].due_date, timezone.localdate()))
     _after_plan_acceptance(plan, engagement, link, full_name, accepted_at, sealed_bytes, token)
     acceptance._checkpoint_on_commit()
     return PlanAcceptance.objects.get(plan=plan)
@@ -505,11 +512,11 @@ def _pause_covered(plan, until):
             "number": plan.number}, until=until, source=PAUSE_SOURCE)
 
 
-def _end_pauses(plan, on):
+def _end_pauses(plan, on, note):
     from ..dunning import pauses
 
     for covered in plan.covered.select_related("invoice"):
-        pauses.resume(covered.invoice, source=PAUSE_SOURCE, on=on)
+        pauses.resume(covered.invoice, note=note, on=on)
 
 
 def ladder_base(invoice):
@@ -580,13 +587,24 @@ def check_plans(on=None):
     ids = list(InstalmentPlan.objects.filter(state__in=RUNNING_STATES)
                .order_by("pk").values_list("pk", "engagement_id"))
     for plan_id, engagement_id in ids:
-        with transaction.atomic():
-            _lock(Engagement(pk=engagement_id))
-            plan = InstalmentPlan.objects.select_for_update().get(pk=plan_id)
-            outcome = _check_one(plan, on)
-            if outcome:
-                counts[outcome] += 1
+        try:
+            with transaction.atomic():
+                _lock(Engagement(pk=engagement_id))
+                plan = InstalmentPlan.objects.select_for_update().get(pk=plan_id)
+                outcome = _check_one(plan, on)
+        except Exception:
+            logger.exception("Instalment plan check failed for plan %s", plan_id)
+            continue
+        if outcome:
+            counts[outcome] += 1
     return counts
+
+
+def instalments_under_plan(engagement):
+    """Ids of the engagement's instalments whose invoices a running plan covers."""
+    return set(Invoice.objects.filter(
+        instalment_plans__engagement=engagement, instalment_plans__state__in=RUNNING_STATES,
+        instalment__isnull=False).values_list("instalment_id", flat=True))
 
 
 def after_payment(engagement, on):
@@ -621,7 +639,7 @@ def _complete(plan, on):
     plan.state, plan.completed_on = S.COMPLETED, on
     plan.save(update_fields=["state", "completed_on", "updated_at"])
     _event(plan, before, S.COMPLETED, on, note="fully paid: the covered invoices are settled")
-    _end_pauses(plan, on)
+    _end_pauses(plan, on, f"plan {plan.number} completed")
 
 
 def _miss(plan, row, on):
@@ -631,7 +649,8 @@ def _miss(plan, row, on):
     _event(plan, before, S.MISSED, on, note=(
         f"instalment {row.position} of {row.amount} due {row.due_date.isoformat()} unpaid "
         f"({row.paid} received); dunning resumes from that date"))
-    _end_pauses(plan, on)
+    _end_pauses(plan, on, f"plan {plan.number} missed: instalment {row.position} due "
+                          f"{row.due_date.isoformat()} unpaid")
     _tell_expert_missed(plan, row)
 
 
