@@ -121,3 +121,12 @@ class PlanRefused(TermsKitError):
     def __init__(self, errors):
         self.errors = dict(errors)
         super().__init__(" ".join(str(message) for message in self.errors.values()))
+
+
+class DunningError(TermsKitError):
+    """A dunning request that cannot be done (a pause without reason...); ``field`` names
+    the input at fault, when one is."""
+
+    def __init__(self, message, field=None):
+        self.field = field
+        super().__init__(str(message))

@@ -186,6 +186,7 @@ class EngagementStatusView(OwnedActionMixin, FormView):
             has_live_link=engagement.access_links.filter(revoked_at__isnull=True).exists(),
             consent_records=engagement.consent_records.all(),
             sealed_files=engagement.sealed_files.all(),
+            sent_messages=engagement.sent_messages.order_by("-sent_at", "-pk")[:200],
             may_start=self._may_start(),
             **kwargs,
         )

@@ -11,7 +11,21 @@ from .audit import OwnedLogEntry
 from .client import Client
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
+from .dunning import (
+    ActionState,
+    DunningAction,
+    DunningEvent,
+    DunningLadder,
+    DunningPause,
+    EventKind,
+    PauseEnd,
+    PauseSource,
+    ReminderTemplate,
+    StepKind,
+    StepMode,
+)
 from .history import StatusChange
+from .mail import SentMessage
 from .identity import BusinessIdentity
 from .online import CheckoutState, OnlineCheckout, ProviderEvent
 from .payments import (
@@ -50,6 +64,18 @@ __all__ = [
     "PlanInstalment",
     "PlanInvoice",
     "PlanState",
+    "ActionState",
+    "DunningAction",
+    "DunningEvent",
+    "DunningLadder",
+    "DunningPause",
+    "EventKind",
+    "PauseEnd",
+    "PauseSource",
+    "ReminderTemplate",
+    "SentMessage",
+    "StepKind",
+    "StepMode",
     "Allocation",
     "CreditUse",
     "DueTrigger",

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -87,14 +86,17 @@ def _from_email():
     return app_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
 
 
-def _send(subject, template, context, to, lang, attachments=(), reply_to=None):
+def _send(subject, template, context, to, lang, attachments=(), reply_to=None, *,
+          engagement, related=None):
+    """Through the mail adapter, which records it; callers already wait for the commit."""
+    from .mail import send_recorded
+
     with translation.override(lang):
         body = render_to_string(f"terms_kit/client/email/{template}.txt", context)
-        message = EmailMessage(str(subject), body, _from_email(), to,
-                               reply_to=[reply_to] if reply_to else None)
-    for name, content in attachments:
-        message.attach(name, content, "application/pdf")
-    message.send()
+    return send_recorded(
+        owner=engagement.owner, engagement=engagement, to=to, subject=subject, body=body,
+        language=lang, kind=template, attachments=attachments, related=related,
+        reply_to=reply_to or None, from_email=_from_email(), immediately=True)
 
 
 def _format_dt(value, lang):
@@ -157,7 +159,8 @@ def send_to_client(engagement, user, base_url=None):
             subject = _("Quote %(number)s from %(seller)s") % {
                 "number": locked.number, "seller": identity}
         transaction.on_commit(lambda: _send(subject, "link", context, [link.email], lang,
-                                            reply_to=identity.email or None))
+                                            reply_to=identity.email or None,
+                                            engagement=locked, related=link))
     engagement.status, engagement.number = locked.status, locked.number
     return SentLink(link, token, url)
 
@@ -227,7 +230,7 @@ def send_email_code(link, session_proof=None):
             subject = _("Your confirmation code")
         context = {"code": code, "minutes": app_settings.EMAIL_CODE_MINUTES}
         transaction.on_commit(lambda: _send(subject, "code", context, [link.email],
-                                            link.language))
+                                            link.language, engagement=link.engagement))
     return email_code
 
 
@@ -486,10 +489,10 @@ def _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, ri
 
     def send():
         _send(subject, "accepted", client_context, [link.email], lang,
-              attachments=[(filename, sealed_bytes)])
+              attachments=[(filename, sealed_bytes)], engagement=engagement)
         if identity_email:
             _send(subject, "accepted", context, [identity_email], lang,
-                  attachments=[(filename, sealed_bytes)])
+                  attachments=[(filename, sealed_bytes)], engagement=engagement)
 
     transaction.on_commit(send)
 
@@ -552,5 +555,6 @@ def _withdraw(link, ip_address, user_agent):
     recipients = [link.email] + ([engagement.identity.email] if engagement.identity.email else [])
     filename = f"{engagement.number}-withdrawal.pdf"
     transaction.on_commit(lambda: _send(subject, "withdrawn", context, recipients, lang,
-                                        attachments=[(filename, sealed_bytes)]))
+                                        attachments=[(filename, sealed_bytes)],
+                                        engagement=engagement))
     return sealed

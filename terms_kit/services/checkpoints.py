@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from ..storage import private_storage
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from ..conf import app_settings
 from ..documents import sealing
 from ..exceptions import TermsKitError
 from ..models import ChainCheckpoint, ConsentRecord
+from .mail import send_recorded
 
 FORMAT = "terms-kit consent chain checkpoint 1"
 
@@ -103,7 +103,11 @@ def _mail(to, count, head, json_name, document, signature_name, signature):
         "  openssl cms -verify -binary -inform DER -in CHECKPOINT.p7s -content CHECKPOINT.json "
         "-CAfile seal-cert.pem -purpose any\n"
     )
-    message = EmailMessage(subject, body, settings.SERVER_EMAIL, list(to))
-    message.attach(json_name.rsplit("/", 1)[-1], document, "application/json")
-    message.attach(signature_name.rsplit("/", 1)[-1], signature, "application/pkcs7-signature")
-    message.send()
+    # Sent now, inside the checkpoint's transaction: a failed mail rolls the checkpoint back.
+    send_recorded(
+        owner=None, to=list(to), subject=subject, body=body, language="en", kind="checkpoint",
+        attachments=[
+            (json_name.rsplit("/", 1)[-1], document, "application/json"),
+            (signature_name.rsplit("/", 1)[-1], signature, "application/pkcs7-signature"),
+        ],
+        from_email=settings.SERVER_EMAIL, immediately=True)

@@ -13,7 +13,6 @@ import datetime
 import logging
 from decimal import Decimal
 
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
@@ -382,7 +381,11 @@ def _notify_expert(checkout, template):
         }
         subject = subjects[template] % {"number": engagement.number}
         body = render_to_string(f"terms_kit/email/{template}.txt", context)
-    EmailMessage(subject, body, app_settings.FROM_EMAIL or None, [to]).send()
+    from .mail import send_recorded
+
+    send_recorded(owner=engagement.owner, engagement=engagement, to=[to], subject=subject,
+                  body=body, language=lang, kind=template, related=checkout,
+                  from_email=app_settings.FROM_EMAIL or None, immediately=True)
 
 
 def _admin_url(engagement):

@@ -33,7 +33,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.template.loader import render_to_string
@@ -941,15 +940,19 @@ def _client_language(engagement):
     return engagement.client.language or engagement.language or "fr"
 
 
-def _send_mail(subject, template, context, to, lang, attachments=()):
+def _send_mail(subject, template, context, to, lang, attachments=(), *, engagement=None,
+               related=None):
+    """Through the mail adapter, which records it (callers already wait for the commit).
+    Without ``engagement`` the record has no owner: pass it at every call site."""
     from .acceptance import _from_email
+    from .mail import send_recorded
 
     with translation.override(lang):
         body = render_to_string(f"terms_kit/client/email/{template}.txt", context)
-        message = EmailMessage(str(subject), body, _from_email(), to)
-    for name, content in attachments:
-        message.attach(name, content, "application/pdf")
-    message.send()
+    return send_recorded(
+        owner=engagement.owner if engagement is not None else None, engagement=engagement,
+        to=to, subject=subject, body=body, language=lang, kind=template,
+        attachments=attachments, related=related, from_email=_from_email(), immediately=True)
 
 
 def _read_pdf(invoice):

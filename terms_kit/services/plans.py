@@ -342,7 +342,8 @@ def _send_link(plan, engagement, user, base_url):
         subject = _("Instalment plan %(number)s from %(seller)s") % {
             "number": plan.number, "seller": identity}
     transaction.on_commit(lambda: acceptance._send(
-        subject, "plan_offer", context, [link.email], lang, reply_to=identity.email or None))
+        subject, "plan_offer", context, [link.email], lang, reply_to=identity.email or None,
+        engagement=engagement, related=plan))
     return SentPlan(plan, link, token, url)
 
 
@@ -494,10 +495,12 @@ def _after_plan_acceptance(plan, engagement, link, full_name, accepted_at, seale
 
     def send():
         acceptance._send(subject, "plan_accepted", client_context, [link.email], lang,
-                         attachments=[(filename, sealed_bytes)])
+                         attachments=[(filename, sealed_bytes)], engagement=engagement,
+                         related=plan)
         if expert_email:
             acceptance._send(subject, "plan_accepted", context, [expert_email], lang,
-                             attachments=[(filename, sealed_bytes)])
+                             attachments=[(filename, sealed_bytes)], engagement=engagement,
+                             related=plan)
 
     transaction.on_commit(send)
 
@@ -669,4 +672,4 @@ def _tell_expert_missed(plan, row):
                    "due_date": _fmt_date(row.due_date, lang), "amount": _fmt(row.amount, lang),
                    "paid": _fmt(row.paid, lang), "left": _fmt(left, lang)}
     transaction.on_commit(lambda: acceptance._send(subject, "plan_missed", context, [email],
-                                                   lang))
+                                                   lang, engagement=engagement, related=plan))
