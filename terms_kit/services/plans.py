@@ -522,14 +522,32 @@ def _end_pauses(plan, on, note):
         pauses.resume(covered.invoice, note=note, on=on)
 
 
+def ladder_bases(invoices):
+    """{invoice pk: date} for the invoices whose latest plan (withdrawn offers aside) was
+    missed: the missed instalment's due date. Two queries, whatever the number of invoices
+    (the daily dunning run asks once per batch)."""
+    ids = [getattr(invoice, "pk", invoice) for invoice in invoices]
+    latest = {}
+    for invoice_id, plan_id, state, position in (
+            PlanInvoice.objects.filter(invoice_id__in=ids)
+            .exclude(plan__state=S.WITHDRAWN)
+            .order_by("plan__created_at", "plan_id")
+            .values_list("invoice_id", "plan_id", "plan__state", "plan__missed_position")):
+        latest[invoice_id] = (plan_id, state, position)  # the last one wins
+    missed = {pk: (plan_id, position) for pk, (plan_id, state, position) in latest.items()
+              if state == S.MISSED and position is not None}
+    if not missed:
+        return {}
+    dates = dict(((plan_id, position), due) for plan_id, position, due in
+                 PlanInstalment.objects.filter(plan_id__in={p for p, _n in missed.values()})
+                 .values_list("plan_id", "position", "due_date"))
+    return {pk: dates[key] for pk, key in missed.items() if key in dates}
+
+
 def ladder_base(invoice):
     """The date dunning counts from for an invoice whose last plan was missed: the missed
     instalment's due date (the plan's terms); None otherwise (the invoice's own due date)."""
-    plan = (InstalmentPlan.objects.filter(covered__invoice=invoice)
-            .exclude(state=S.WITHDRAWN).order_by("-created_at", "-pk").first())
-    if plan is None or plan.state != S.MISSED or plan.missed_position is None:
-        return None
-    return plan.instalments.get(position=plan.missed_position).due_date
+    return ladder_bases([invoice]).get(invoice.pk)
 
 
 # --- Following a plan -----------------------------------------------------------------------
