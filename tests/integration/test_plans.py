@@ -11,6 +11,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from plans_helpers import client_accepts, days, make_overdue, overdue, today  # noqa: F401
 
@@ -102,9 +103,11 @@ def test_plan_offered_accepted_paused_paid_then_missed_resumes_dunning(
     assert pause is not None and pause.source == "plan" and pause.until == rows[-1][0]
     assert plans.progress(plan).next_due.position == 1
 
-    # Instalment 1 paid on its date: the payment goes to the covered invoice's instalment.
+    # Instalment 1 paid on its date, recorded with `termskit pay` as any payment: it goes
+    # to the covered invoice's instalment and so to the plan.
     with capture(execute=True):
-        pay(engagement, rows[0][1], rows[0][0])
+        call_command("termskit", "pay", engagement.number, "--amount", str(rows[0][1]),
+                     "--method", "transfer", "--date", rows[0][0].isoformat())
     state = plans.progress(plan, rows[0][0])
     assert [r.state for r in state.rows] == ["paid", "upcoming", "upcoming"]
     assert state.next_due.position == 2 and state.paid == rows[0][1]
