@@ -298,3 +298,31 @@ def test_admin_offers_a_plan_and_a_second_expert_gets_404(
     assert client.post(withdraw).status_code == 302
     plan.refresh_from_db()
     assert plan.state == "withdrawn"
+
+
+# --- The document, through LibreOffice; the evidence checks out ---------------------------------
+
+def test_plan_document_is_pdfa_with_each_invoice_instalment_and_the_lapse_rule(
+        accepted, django_capture_on_commit_callbacks):
+    from documents_helpers import flat, fonts_without_embedding, pdf_text, pdfa_identification
+    from django.core.management import call_command
+
+    capture = django_capture_on_commit_callbacks
+    engagement, invoice = make_overdue(accepted, capture)  # real LibreOffice documents
+    debt = plans.outstanding(invoice)
+    # S2's first milestone invoice: 4 800.00 less the 4 320.00 deposit = 480.00, in three
+    # monthly instalments of 160.00 (480.00 / 3, no cent left over).
+    assert debt == D("480.00")
+    rows = plans.even_split(debt, 3, days(10))
+    assert [a for _d, a in rows] == [D("160.00")] * 3
+    sent = offer(engagement, [invoice], rows, capture)
+    with sent.plan.document.pdf.storage.open(sent.plan.document.pdf.name, "rb") as handle:
+        pdf = handle.read()
+    assert pdfa_identification(pdf) == ("2", "B") and fonts_without_embedding(pdf) == []
+    text = flat(pdf_text(pdf))
+    for expected in ("Échéancier de paiement", sent.plan.number, invoice.number,
+                     "480,00 €", "160,00 €", "devient caduc", "la totalité du solde"):
+        assert expected in text, expected
+    assert "[" not in text  # no placeholder left
+    client_accepts(sent, capture)
+    call_command("termskit", "verify")  # exits non-zero on any altered record, file or seal
