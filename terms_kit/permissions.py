@@ -14,7 +14,8 @@ from wagtail.permissions import policy_registry, register_permission_policy
 
 # What an expert group needs: admin access and every terms-kit model permission below.
 EXPERT_GROUP_NAME = "Experts"
-EXPERT_MODELS = ("businessidentity", "client", "engagement", "termsversion", "experttemplate")
+EXPERT_MODELS = ("businessidentity", "client", "engagement", "termsversion", "experttemplate",
+                 "dunningladder", "remindertemplate", "dunningaction")
 EXPERT_ACTIONS = ("add", "change", "delete", "view")
 
 
@@ -40,9 +41,19 @@ class OwnerPermissionPolicy(ModelPermissionPolicy):
 
 def register_policies():
     """Register the policy of each expert-owned model (before any viewset asks for one)."""
-    from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
+    from .models import (
+        BusinessIdentity,
+        Client,
+        DunningAction,
+        DunningLadder,
+        Engagement,
+        ExpertTemplate,
+        ReminderTemplate,
+        TermsVersion,
+    )
 
-    for model in (BusinessIdentity, Client, Engagement, TermsVersion, ExpertTemplate):
+    for model in (BusinessIdentity, Client, Engagement, TermsVersion, ExpertTemplate,
+                  DunningLadder, ReminderTemplate, DunningAction):
         if policy_registry.get_by_type(model, fallback=False) is None:
             register_permission_policy(model, OwnerPermissionPolicy(model), exact_class=True)
 

@@ -18,3 +18,44 @@ def make_checkpoint():
 
     outcome = make()
     return outcome.checkpoint.pk if outcome.checkpoint else None
+
+
+@task()
+def execute_dunning_actions(action_ids, on=None):
+    """Carry out the dunning steps a run (or an approval) made ready: the reminder e-mails
+    here, each letter (formal notice, recourse file) in a task of its own."""
+    import datetime
+
+    from .dunning import actions
+    from .models import DunningAction
+    from .models.dunning import LETTER_STEPS
+
+    day = datetime.date.fromisoformat(on) if on else None
+    letters = set(DunningAction.objects.filter(pk__in=action_ids, step__in=LETTER_STEPS)
+                  .values_list("pk", flat=True))
+    for action_id in action_ids:
+        if action_id in letters:
+            execute_dunning_action.enqueue(action_id, on)
+        else:
+            actions.execute(action_id, on=day)
+
+
+@task()
+def execute_dunning_action(action_id, on=None):
+    """Carry out one dunning step (a formal notice or a recourse file: documents pipeline)."""
+    import datetime
+
+    from .dunning import actions
+
+    actions.execute(action_id, on=datetime.date.fromisoformat(on) if on else None)
+
+
+@task()
+def dunning_run(on=None):
+    """The day's dunning decisions (what `manage.py termskit dunning run` does)."""
+    import datetime
+
+    from .dunning.run import run
+
+    report = run(on=datetime.date.fromisoformat(on) if on else None)
+    return report.as_json()

@@ -23,7 +23,15 @@ from wagtail.log_actions import LogFormatter
 from .admin import acceptance, documents, views
 from .admin.files import ExpertTemplateForm
 from .admin.ownership import EngagementForm, OwnedModelForm
-from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
+from .models import (
+    BusinessIdentity,
+    Client,
+    DunningLadder,
+    Engagement,
+    ExpertTemplate,
+    ReminderTemplate,
+    TermsVersion,
+)
 from .models.audit import OwnedLogEntry
 from .models.base import OwnedModel
 from .services.status import STATUS_LOG_ACTION
@@ -284,12 +292,59 @@ class ExpertTemplateViewSet(OwnedViewSet):
     panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("language")]), FieldPanel("file")]
 
 
+class DunningLadderForm(OwnedModelForm):
+    """The engagement of a per-engagement ladder is one of the expert's own."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("engagement")
+        if field is not None and self.instance.owner_id:
+            field.queryset = field.queryset.filter(owner_id=self.instance.owner_id)
+
+
+class DunningLadderViewSet(OwnedViewSet):
+    """When each reminder goes, and whether it waits for approval: per expert, client or
+    engagement (the most specific applies)."""
+
+    model = DunningLadder
+    name = "terms_kit_dunningladder"
+    url_prefix = "terms-kit/dunning/ladders"
+    icon = "list-ol"
+    menu_label = _("Dunning ladders")
+    base_form_class = DunningLadderForm
+    list_display = ["__str__", "enabled", "reminder_1_days", "reminder_2_days",
+                    "formal_notice_days", "recourse_days"]
+    panels = [
+        FieldRowPanel([FieldPanel("client"), FieldPanel("engagement")]),
+        FieldPanel("enabled"),
+        FieldRowPanel([FieldPanel("courtesy_enabled"), FieldPanel("courtesy_days_before"),
+                       FieldPanel("courtesy_mode")]),
+        FieldRowPanel([FieldPanel("reminder_1_days"), FieldPanel("reminder_1_mode")]),
+        FieldRowPanel([FieldPanel("reminder_2_days"), FieldPanel("reminder_2_mode")]),
+        FieldRowPanel([FieldPanel("formal_notice_days"), FieldPanel("formal_notice_mode")]),
+        FieldRowPanel([FieldPanel("recourse_days"), FieldPanel("recourse_mode")]),
+    ]
+
+
+class ReminderTemplateViewSet(OwnedViewSet):
+    """The expert's own reminder e-mails (sandboxed placeholders), per step and language."""
+
+    model = ReminderTemplate
+    name = "terms_kit_remindertemplate"
+    url_prefix = "terms-kit/dunning/reminder-emails"
+    icon = "mail"
+    menu_label = _("Reminder e-mails")
+    list_display = ["step", "language", "subject", "updated_at"]
+    panels = [FieldRowPanel([FieldPanel("step"), FieldPanel("language")]),
+              FieldPanel("subject"), FieldPanel("body")]
+
+
 class TermsKitGroup(ModelViewSetGroup):
     menu_label = _("Terms kit")
     menu_icon = "doc-full-inverse"
     menu_order = 200
     items = (EngagementViewSet, ClientViewSet, BusinessIdentityViewSet, TermsVersionViewSet,
-             ExpertTemplateViewSet)
+             ExpertTemplateViewSet, DunningLadderViewSet, ReminderTemplateViewSet)
 
 
 @hooks.register("register_admin_viewset")
@@ -395,3 +450,40 @@ def register_card_payment_urls():
             name="terms_kit_card_refund",
         ),
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_dunning_urls():
+    from .admin import dunning
+
+    return [
+        path("terms-kit/dunning/", dunning.DunningQueueView.as_view(),
+             name="terms_kit_dunning_queue"),
+        path("terms-kit/dunning/steps/<int:pk>/approve/", dunning.approve_view,
+             name="terms_kit_dunning_approve"),
+        path("terms-kit/dunning/steps/<int:pk>/skip/", dunning.skip_view,
+             name="terms_kit_dunning_skip"),
+        path("terms-kit/dunning/invoices/<int:pk>/", dunning.InvoiceDunningView.as_view(),
+             name="terms_kit_invoice_dunning"),
+        path("terms-kit/dunning/invoices/<int:pk>/pause/", dunning.invoice_pause_view,
+             name="terms_kit_invoice_dunning_pause"),
+        path("terms-kit/dunning/invoices/<int:pk>/resume/", dunning.invoice_resume_view,
+             name="terms_kit_invoice_dunning_resume"),
+        path("terms-kit/dunning/clients/<int:pk>/pause/", dunning.client_pause_view,
+             name="terms_kit_client_dunning_pause"),
+        path("terms-kit/dunning/clients/<int:pk>/resume/", dunning.client_resume_view,
+             name="terms_kit_client_dunning_resume"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_dunning_menu_item():
+    return MenuItem(_("Dunning"), reverse_lazy("terms_kit_dunning_queue"),
+                    icon_name="warning", order=201)
+
+
+@hooks.register("construct_homepage_panels")
+def add_dunning_panel(request, panels):
+    from .admin import dunning
+
+    dunning.add_panel(request, panels)

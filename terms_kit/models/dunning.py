@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .base import Language, OwnedQuerySet
+from .base import Language, OwnedModel, OwnedQuerySet
 from .client import Client
 from .documents import IssuedDocument
 from .engagement import Engagement
@@ -78,11 +78,7 @@ def _mode_field(label, default):
     return models.CharField(label, max_length=10, choices=StepMode.choices, default=default)
 
 
-class DunningLadder(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
-        related_name="+",
-    )
+class DunningLadder(OwnedModel):
     client = models.ForeignKey(
         Client, verbose_name=_("only for this client"), null=True, blank=True,
         on_delete=models.CASCADE, related_name="dunning_ladders",
@@ -112,10 +108,6 @@ class DunningLadder(models.Model):
     recourse_days = models.PositiveIntegerField(
         _("recourse file, days after the due date"), default=45, validators=DAYS)
     recourse_mode = _mode_field(_("recourse file"), StepMode.APPROVAL)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dunning ladder")
@@ -142,9 +134,6 @@ class DunningLadder(models.Model):
             return str(_("Ladder of %(what)s") % {"what": self.client})
         return str(_("Default ladder"))
 
-    def is_owned_by(self, user):
-        return user.is_superuser or self.owner_id == user.pk
-
     def clean(self):
         super().clean()
         days = [self.reminder_1_days, self.reminder_2_days, self.formal_notice_days,
@@ -166,13 +155,9 @@ class DunningLadder(models.Model):
         return getattr(self, f"{step}_mode")
 
 
-class ReminderTemplate(models.Model):
+class ReminderTemplate(OwnedModel):
     """The expert's own text for one reminder e-mail and language (rendered in the sandbox)."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
-        related_name="+",
-    )
     step = models.CharField(_("step"), max_length=20, choices=[
         (k.value, k.label) for k in EMAIL_STEPS])
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
@@ -181,12 +166,9 @@ class ReminderTemplate(models.Model):
         _("text"),
         help_text=_("Placeholders: {{ client }}, {{ seller }}, {{ invoice_number }}, "
                     "{{ issue_date }}, {{ due_date }}, {{ amount_due }}, {{ days_late }}, "
-                    "{{ iban }}, {{ link }}."),
+                    "{{ iban }}, {{ is_business }}, {{ late_penalty_rate }}, "
+                    "{{ recovery_indemnity }}."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reminder e-mail")
@@ -198,8 +180,18 @@ class ReminderTemplate(models.Model):
     def __str__(self):
         return f"{self.get_step_display()} · {self.language}"
 
-    def is_owned_by(self, user):
-        return user.is_superuser or self.owner_id == user.pk
+    def clean(self):
+        super().clean()
+        from ..dunning.actions import SAMPLE_CONTEXT, render_text
+
+        try:
+            render_text(self.subject or "", self.body or "", SAMPLE_CONTEXT,
+                        self.language or "fr")
+        except Exception as exc:  # the sandbox's refusal or an unknown placeholder
+            raise ValidationError({"body": _(
+                "This text cannot be used: %(error)s. Use only the placeholders listed below "
+                "the field, with {{ }} and {%% if %%} … {%% endif %%}.") % {"error": exc}}
+            ) from None
 
 
 class DunningPause(InsertOnlyModel):

@@ -1,6 +1,7 @@
 """What the client's page shows about money, in the client's language (no state changes)."""
 
 from ..documents.formatting import date as format_date
+from ..dunning.presentation import client_dunning
 from ..documents.formatting import money as format_money
 from ..models import InvoiceKind
 from ..services.ledger import build_ledger
@@ -55,4 +56,5 @@ def client_money(engagement, lang):
                               and format_money(credit["left_value"], lang)},
         "iban": identity.iban, "bic": identity.bic, "holder": identity.legal_name,
         "may_start": ledger["may_start"],
+        "dunning": client_dunning(engagement, lang),
     }

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from terms_kit.models import Engagement
+from terms_kit.models import DunningAction, Engagement
 from terms_kit.status import Status
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,10 @@ def test_demo_data_is_idempotent_and_follows_the_scenarios(client, capsys, seale
     assert [(i.kind, i.net) for i in s2.invoices.order_by("sequence")] == [
         ("deposit", 4320), ("milestone", 480)]
     assert s2.instalments.get(position=2).state == "overdue"
+    # ... ten days overdue, so today's dunning run sent its first reminder (J+7), once.
+    [reminder] = DunningAction.objects.filter(invoice__engagement=s2)
+    assert (reminder.step, reminder.state) == ("reminder_1", "done")
+    assert reminder.sent_message.kind == "reminder_1"
     s3 = engagements.get(payment_model="time_credit")
     assert s3.status == Status.PAID and sum(u.quantity for u in s3.credit_uses.all()) == 3.5
     # The demo expert is a plain expert (not a superuser) who can use the admin.

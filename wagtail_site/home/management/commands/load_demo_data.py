@@ -111,11 +111,14 @@ class Command(BaseCommand):
             sealing.make_self_signed(Path(cert).parent)
 
     def money_s2(self, engagement, user, today):
-        """Deposit received and invoiced, first milestone invoiced and now overdue (dated in
-        the past so that its 30-day term has run out), the sweep having seen it."""
+        """Deposit received and invoiced, first milestone invoiced and now ten days overdue
+        (dated in the past so that its 30-day term has run out), the sweep having seen it,
+        and the first reminder (J+7) sent by today's dunning run."""
+        from terms_kit.dunning import actions
+        from terms_kit.dunning.run import run
         from terms_kit.services import payments
 
-        start = today - datetime.timedelta(days=40)
+        start = today - datetime.timedelta(days=45)
         payments.record_payment(engagement, amount=engagement.instalments.get(
             kind="deposit").amount, paid_on=start, method="transfer",
             reference="VIR ACME ACOMPTE", user=user)
@@ -123,6 +126,11 @@ class Command(BaseCommand):
         payments.mark_milestone_done(engagement, first, user=user,
                                      on=start + datetime.timedelta(days=5))
         payments.payments_sweep(today)
+        # The reminder goes out now (the demo's worker may not run yet): decided by the
+        # run, carried out here as the background task would.
+        report = run(on=today, owner=user, execute=False)
+        for decision in report.ready:
+            actions.execute(decision.action_id, on=today)
 
     def money_s3(self, engagement, user, today):
         """The pack paid at a card terminal, two sessions used."""
