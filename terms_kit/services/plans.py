@@ -524,24 +524,22 @@ def _end_pauses(plan, on, note):
 
 def ladder_bases(invoices):
     """{invoice pk: date} for the invoices whose latest plan (withdrawn offers aside) was
-    missed: the missed instalment's due date. Two queries, whatever the number of invoices
+    missed: the missed instalment's due date. One query, whatever the number of invoices
     (the daily dunning run asks once per batch)."""
+    from django.db.models import OuterRef, Subquery
+
     ids = [getattr(invoice, "pk", invoice) for invoice in invoices]
+    missed_due = PlanInstalment.objects.filter(
+        plan_id=OuterRef("plan_id"), position=OuterRef("plan__missed_position")
+    ).values("due_date")[:1]
     latest = {}
-    for invoice_id, plan_id, state, position in (
-            PlanInvoice.objects.filter(invoice_id__in=ids)
-            .exclude(plan__state=S.WITHDRAWN)
+    for invoice_id, state, due in (
+            PlanInvoice.objects.filter(invoice_id__in=ids).exclude(plan__state=S.WITHDRAWN)
+            .annotate(missed_due=Subquery(missed_due))
             .order_by("plan__created_at", "plan_id")
-            .values_list("invoice_id", "plan_id", "plan__state", "plan__missed_position")):
-        latest[invoice_id] = (plan_id, state, position)  # the last one wins
-    missed = {pk: (plan_id, position) for pk, (plan_id, state, position) in latest.items()
-              if state == S.MISSED and position is not None}
-    if not missed:
-        return {}
-    dates = dict(((plan_id, position), due) for plan_id, position, due in
-                 PlanInstalment.objects.filter(plan_id__in={p for p, _n in missed.values()})
-                 .values_list("plan_id", "position", "due_date"))
-    return {pk: dates[key] for pk, key in missed.items() if key in dates}
+            .values_list("invoice_id", "plan__state", "missed_due")):
+        latest[invoice_id] = (state, due)  # the last plan wins
+    return {pk: due for pk, (state, due) in latest.items() if state == S.MISSED and due}
 
 
 def ladder_base(invoice):

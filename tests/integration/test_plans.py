@@ -18,6 +18,7 @@ from plans_helpers import client_accepts, days, make_overdue, overdue, today  # 
 from terms_kit.acceptance import evidence
 from terms_kit.documents.formatting import money
 from terms_kit.dunning import pauses
+from terms_kit.dunning.run import run as dunning_run
 from terms_kit.exceptions import AlreadyDone, PlanRefused
 from terms_kit.models import (
     AccessLink,
@@ -117,6 +118,10 @@ def test_plan_offered_accepted_paused_paid_then_missed_resumes_dunning(
     assert plans.check_plans(day_after) == {"kept": 0, "missed": 0, "completed": 0}
     plan.refresh_from_db()
     assert plan.state == "kept"
+    # While the plan is kept the daily dunning run leaves the invoice alone (paused).
+    report = dunning_run(on=day_after, execute=False)
+    assert report.paused == 1 and not [d for d in report.decisions
+                                       if d.invoice_id == invoice.pk]
 
     # Instalment 2 not paid: the day after its date the plan is missed, the pause ends,
     # dunning counts from that instalment's due date, the expert is told.
@@ -129,6 +134,13 @@ def test_plan_offered_accepted_paused_paid_then_missed_resumes_dunning(
     assert (plan.state, plan.missed_position, plan.missed_on) == ("missed", 2, missed_day)
     assert pauses.active_pause(invoice, missed_day) is None
     assert plans.ladder_base(invoice) == rows[1][0]
+    # The ladder now counts from the missed instalment's date, not the invoice's (which
+    # was already more than 30 days late): nothing the day after, the first reminder at
+    # that date + 7 days (the default ladder's J+7).
+    assert not dunning_run(on=missed_day, execute=False).decisions
+    [decision] = dunning_run(on=rows[1][0] + datetime.timedelta(days=7), execute=False).decisions
+    assert (decision.invoice_id, decision.step, decision.planned_on) == (
+        invoice.pk, "reminder_1", rows[1][0] + datetime.timedelta(days=7))
     told = [m for m in mail.outbox if engagement.identity.email in m.to]
     assert len(told) == 1 and plan.number in told[0].subject
     assert plans.check_plans(missed_day + datetime.timedelta(days=1)) == {
