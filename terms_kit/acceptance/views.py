@@ -119,14 +119,9 @@ def _plan_page(request, token, link):
     from ..services import plans
 
     plan, lang = link.plan, link.language
-    state = plans.progress(plan)
-    labels = {"paid": _("Paid"), "partly_paid": _("Partly paid"), "due": _("Due today"),
-              "upcoming": _("To come"), "missed": _("Not paid by its date")}
-    rows = [{"position": r.position, "due_date": format_date(r.due_date, lang),
-             "amount": format_money(r.amount, lang), "state": r.state,
-             "state_label": labels[r.state]} for r in state.rows]
-    next_due = state.next_due and {"left": format_money(state.next_due.left, lang),
-                                   "due_date": format_date(state.next_due.due_date, lang)}
+    rows, next_due = plans.client_rows(plan, lang)
+    if plan.state not in ("accepted", "kept"):
+        next_due = None
     invoices = [{"number": c.invoice.number, "due_date": format_date(c.invoice.due_date, lang),
                  "outstanding": format_money(c.outstanding, lang)}
                 for c in plan.covered.select_related("invoice")]

@@ -2,6 +2,7 @@
 
 from ..documents.formatting import date as format_date
 from ..dunning.presentation import client_dunning
+from ..services.plans import client_summary as plan_summary
 from ..documents.formatting import money as format_money
 from ..models import InvoiceKind
 from ..services.ledger import build_ledger
@@ -57,4 +58,5 @@ def client_money(engagement, lang):
         "iban": identity.iban, "bic": identity.bic, "holder": identity.legal_name,
         "may_start": ledger["may_start"],
         "dunning": client_dunning(engagement, lang),
+        "plan": plan_summary(engagement, lang),
     }

@@ -36,6 +36,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import money
 from ..acceptance import pack
@@ -689,3 +690,34 @@ def _tell_expert_missed(plan, row):
                    "paid": _fmt(row.paid, lang), "left": _fmt(left, lang)}
     transaction.on_commit(lambda: acceptance._send(subject, "plan_missed", context, [email],
                                                    lang, engagement=engagement, related=plan))
+
+
+STATE_LABELS = {"paid": gettext_lazy("Paid"), "partly_paid": gettext_lazy("Partly paid"),
+                "due": gettext_lazy("Due today"), "upcoming": gettext_lazy("To come"),
+                "missed": gettext_lazy("Not paid by its date")}
+
+
+def client_rows(plan, lang, on=None):
+    """The plan's instalments and what is due next, formatted for the client's pages."""
+    from ..documents.formatting import date as format_date
+    from ..documents.formatting import money as format_money
+
+    state = progress(plan, on)
+    rows = [{"position": r.position, "due_date": format_date(r.due_date, lang),
+             "amount": format_money(r.amount, lang), "state": r.state,
+             "state_label": str(STATE_LABELS[r.state])} for r in state.rows]
+    next_due = state.next_due and {"left": format_money(state.next_due.left, lang),
+                                   "due_date": format_date(state.next_due.due_date, lang)}
+    return rows, next_due
+
+
+def client_summary(engagement, lang):
+    """The engagement's latest plan accepted by the client (kept, missed or completed
+    included), for the engagement's own client page; None without one."""
+    plan = (InstalmentPlan.objects.filter(engagement=engagement, acceptance__isnull=False)
+            .order_by("-created_at", "-pk").first())
+    if plan is None:
+        return None
+    rows, next_due = client_rows(plan, lang)
+    return {"plan": plan, "state": plan.get_state_display(), "rows": rows,
+            "next_due": next_due if plan.state in RUNNING_STATES else None}

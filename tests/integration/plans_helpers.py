@@ -22,7 +22,7 @@ def days(n):
 def make_overdue(accepted, capture, key="S2", owner=None):
     """S2 accepted, its deposit paid, the first milestone invoiced 60 days ago: the invoice
     fell due 30 days later and is overdue today. Returns (engagement, invoice)."""
-    engagement, _link = accepted(key)
+    engagement, link = accepted(key)
     if owner is not None:
         raise ValueError("use make_engagement's owner")
     deposit = engagement.instalments.get(kind="deposit")
@@ -34,6 +34,7 @@ def make_overdue(accepted, capture, key="S2", owner=None):
         payments.payments_sweep(today())
     invoice.refresh_from_db()
     engagement.refresh_from_db()
+    engagement.client_token = link.token  # the engagement's own client link
     return engagement, invoice
 
 

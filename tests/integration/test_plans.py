@@ -264,6 +264,9 @@ def test_client_page_shows_the_plan_and_what_is_due_next(
     assert InstalmentPlan.objects.get(pk=sent.plan.pk).state == "accepted"
     sealed = client.get(url("sealed", sent.token, "plan_acceptance"))
     assert sealed.status_code == 200 and sealed["Content-Type"] == "application/pdf"
+    # The engagement's own page shows the accepted plan and what is due next too.
+    own = client.get(url("review", engagement.client_token)).content.decode()
+    assert 'id="plan-summary"' in own and sent.plan.number in own
     # The plan's link neither withdraws from the contract nor serves the quote's pack.
     assert client.get(url("withdraw", sent.token)).status_code == 404
     assert client.get(url("sealed", sent.token, "acceptance")).status_code == 404
