@@ -275,7 +275,7 @@ def test_client_page_shows_the_plan_and_what_is_due_next(
 # --- Admin over HTTP ---------------------------------------------------------------------------
 
 def test_admin_offers_a_plan_and_a_second_expert_gets_404(
-        client, overdue, make_expert, django_capture_on_commit_callbacks):
+        client, overdue, make_expert, django_user_model, django_capture_on_commit_callbacks):
     engagement, invoice = overdue()
     page = reverse("terms_kit_engagement_plans", args=[engagement.pk])
     bob = make_expert("bob")
@@ -283,6 +283,18 @@ def test_admin_offers_a_plan_and_a_second_expert_gets_404(
     assert client.get(page).status_code == 404
     assert client.post(page, {"invoices": [invoice.pk], "count": 2,
                               "first_date": days(5).isoformat()}).status_code == 404
+    assert not InstalmentPlan.objects.exists()
+    # Admin access without terms-kit's permissions (Wagtail's stock "Editors"): refused
+    # (Wagtail answers a PermissionDenied in its admin with its "no permission" redirect).
+    from django.contrib.auth.models import Group
+
+    editor = django_user_model.objects.create_user("edith", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    for response in (client.get(page), client.post(page, {
+            "invoices": [invoice.pk], "count": 2, "first_date": days(5).isoformat()})):
+        assert response.status_code == 403 or (
+            response.status_code == 302 and response["Location"] == "/admin/")
     assert not InstalmentPlan.objects.exists()
     client.force_login(engagement.owner)
     assert client.get(page).status_code == 200
