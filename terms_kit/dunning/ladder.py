@@ -5,8 +5,8 @@ expert's, else ``DEFAULT_LADDER``. After the due date the steps come in order (f
 reminder, second reminder, formal notice, recourse); a step is due on
 ``due date + its days``, and never sooner after the step before it was done than the ladder's
 own gap between them (a step approved late does not bring the next one closer). While a step
-waits for approval or for its letter, the next one waits too. The courtesy notice is for
-the days before the due date only.
+waits for approval or for its letter, or has failed, the next one waits too. The courtesy
+notice is for the days before the due date only.
 """
 
 import datetime
@@ -15,8 +15,9 @@ from types import SimpleNamespace
 from ..models import ActionState, DunningLadder, StepKind
 from ..models.dunning import DEFAULT_LADDER, LADDER_AFTER_DUE
 
-# An earlier step in one of these states holds the ladder.
-PENDING_STATES = (ActionState.AWAITING_APPROVAL, ActionState.READY)
+# An earlier step in one of these states holds the ladder (a failed reminder is retried or
+# skipped by the expert before the next one: "despite our previous reminder" must be true).
+PENDING_STATES = (ActionState.AWAITING_APPROVAL, ActionState.READY, ActionState.FAILED)
 
 
 def default_ladder():

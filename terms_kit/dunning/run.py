@@ -23,6 +23,7 @@ does nothing. ``dry_run`` decides the same way and stores nothing.
 import datetime
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -117,13 +118,32 @@ def _batch(on, after, size, owner, dry_run, report, retry=True):
         return _batch(on, after, size, owner, dry_run, report, retry=False)
 
 
+class _Row:
+    """What the decision needs of one invoice (read as plain values: no model instances,
+    which would cost more than the decision itself)."""
+
+    __slots__ = ("pk", "owner_id", "engagement_id", "number", "net", "due_date",
+                 "instalment_id", "instalment_state", "engagement")
+
+    def __init__(self, pk, owner_id, engagement_id, number, net, due_date, instalment_id,
+                 instalment_state, status, client_id):
+        self.pk, self.owner_id, self.engagement_id, self.number = (pk, owner_id,
+                                                                  engagement_id, number)
+        self.net, self.due_date, self.instalment_id = net, due_date, instalment_id
+        self.instalment_state = instalment_state
+        self.engagement = SimpleNamespace(status=status, client_id=client_id)
+
+
+ROW_FIELDS = ("pk", "owner_id", "engagement_id", "number", "net", "due_date", "instalment_id",
+              "instalment__state", "engagement__status", "engagement__client_id")
+
+
 def _decide_batch(on, after, size, owner, dry_run, report):
-    invoices = (open_invoices(owner).filter(pk__gt=after)
-                .select_related("engagement__client", "instalment").order_by("pk"))
+    invoices = open_invoices(owner).filter(pk__gt=after).order_by("pk")
     if connection.features.has_select_for_update_skip_locked and not dry_run:
         invoices = invoices.select_for_update(skip_locked=True, of=("self",))
     # Keyset over the primary key: the last pk of this batch, whether or not it was locked.
-    batch = list(invoices[:size])
+    batch = [_Row(*values) for values in invoices.values_list(*ROW_FIELDS)[:size]]
     if not batch:
         return None, None
     report.examined += len(batch)
@@ -133,11 +153,14 @@ def _decide_batch(on, after, size, owner, dry_run, report):
     # After a missed instalment plan the ladder counts from the missed instalment's date.
     bases = ladder_bases(batch)
     taken = {}
-    for action in DunningAction.objects.filter(invoice_id__in=[i.pk for i in batch]):
-        taken.setdefault(action.invoice_id, {})[action.step] = action
+    for invoice_id, step, state, decided_on, completed_on in DunningAction.objects.filter(
+            invoice_id__in=[i.pk for i in batch]).values_list(
+            "invoice_id", "step", "state", "decided_on", "completed_on"):
+        taken.setdefault(invoice_id, {})[step] = SimpleNamespace(
+            state=state, decided_on=decided_on, completed_on=completed_on)
     new = []
     for invoice in batch:
-        if left[invoice.pk] <= 0 or invoice.instalment.state in CLOSED_INSTALMENT_STATES:
+        if left[invoice.pk] <= 0 or invoice.instalment_state in CLOSED_INSTALMENT_STATES:
             report.settled += 1
             continue
         if invoice.engagement.status in dunning_actions.STOPPED_STATUSES:

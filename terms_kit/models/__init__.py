@@ -10,7 +10,6 @@ from .acceptance import (
 from .audit import OwnedLogEntry
 from .client import Client
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
-from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .dunning import (
     ActionState,
     DunningAction,
@@ -24,9 +23,10 @@ from .dunning import (
     StepKind,
     StepMode,
 )
+from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange
-from .mail import SentMessage
 from .identity import BusinessIdentity
+from .mail import SentMessage
 from .online import CheckoutState, OnlineCheckout, ProviderEvent
 from .payments import (
     Allocation,

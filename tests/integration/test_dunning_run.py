@@ -242,3 +242,22 @@ def test_client_page_shows_the_reminders_and_the_amount_overdue(s2, go):
     assert shown["overdue"] == [{"number": invoice.number, "due_date": shown["overdue"][0][
         "due_date"], "left": "480,00\u00a0€", "days": 9}]
     assert [r["step"] for r in shown["reminders"]] == ["First reminder"]
+
+
+def test_fake_failing_mail_server_the_step_fails_then_is_sent_once_on_retry(
+        s2, go, settings, django_capture_on_commit_callbacks):
+    engagement, invoice = s2
+    settings.EMAIL_BACKEND = "tests.integration.test_mail_adapter.FakeFailingBackend"
+    go(day(invoice, 7))
+    step = DunningAction.objects.get(invoice=invoice)
+    assert step.state == "failed"
+    failed = DunningEvent.objects.get(invoice=invoice, kind="failed")
+    assert "refused" in failed.note
+    assert go(day(invoice, 15)).decisions == []  # the ladder waits for the failed step
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.approve(step, user=engagement.owner, on=day(invoice, 16))
+    step.refresh_from_db()
+    assert step.state == "done" and len(mail.outbox) == 1
+    assert SentMessage.objects.filter(kind="reminder_1", outcome="sent").count() == 1
