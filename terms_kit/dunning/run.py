@@ -30,11 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import ActionState, DunningAction, DunningEvent, EventKind, StepMode
+from ..services.plans import ladder_bases
 from . import actions as dunning_actions
 from .ladder import PENDING_STATES, ladder_for, load_ladders, next_step
 from .pauses import paused_invoice_ids
 from .receivables import CLOSED_INSTALMENT_STATES, open_invoices, outstanding_many
-from ..services.plans import ladder_bases
 
 BATCH = 500
 

@@ -116,6 +116,9 @@ class PlanInvoice(models.Model):
         constraints = [models.UniqueConstraint(fields=["plan", "invoice"],
                                                name="terms_kit_plan_invoice_unique")]
 
+    def __str__(self):
+        return f"{self.plan.number} · {self.invoice.number} · {self.outstanding}"
+
 
 class PlanInstalment(models.Model):
     """One date and amount of a plan (frozen when offered)."""

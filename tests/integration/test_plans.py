@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from plans_helpers import client_accepts, days, make_overdue, overdue, today  # noqa: F401
+from plans_helpers import client_accepts, days, make_overdue, today
 
 from terms_kit.acceptance import evidence
 from terms_kit.documents.formatting import money
@@ -331,8 +331,8 @@ def test_admin_offers_a_plan_and_a_second_expert_gets_404(
 
 def test_plan_document_is_pdfa_with_each_invoice_instalment_and_the_lapse_rule(
         accepted, django_capture_on_commit_callbacks):
-    from documents_helpers import flat, fonts_without_embedding, pdf_text, pdfa_identification
     from django.core.management import call_command
+    from documents_helpers import flat, fonts_without_embedding, pdf_text, pdfa_identification
 
     capture = django_capture_on_commit_callbacks
     engagement, invoice = make_overdue(accepted, capture)  # real LibreOffice documents
