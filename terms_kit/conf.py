@@ -20,6 +20,8 @@ DEFAULTS = {
     "RECEIPT_NUMBER_PREFIX": "R",
     # Prefix of formal notice (mise en demeure) numbers: "MED-2026-0001" (docs/dunning.md).
     "FORMAL_NOTICE_NUMBER_PREFIX": "MED",
+    # Prefix of instalment plan (échéancier) numbers: "ECH-2026-0001" (docs/dunning.md).
+    "PLAN_NUMBER_PREFIX": "ECH",
     # Digits of the yearly sequence in a number (zero-padded).
     "NUMBER_DIGITS": 4,
     # Currency of every amount. Only EUR is supported for now (French law, France first).

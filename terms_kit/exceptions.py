@@ -114,6 +114,15 @@ class PaymentRefused(TermsKitError):
         super().__init__(message)
 
 
+class PlanRefused(TermsKitError):
+    """An instalment plan that cannot be offered as typed; nothing was stored. ``errors`` maps
+    each input at fault ("invoices", "instalment_2_amount"...) to what is wrong and what to do."""
+
+    def __init__(self, errors):
+        self.errors = dict(errors)
+        super().__init__(" ".join(str(message) for message in self.errors.values()))
+
+
 class DunningError(TermsKitError):
     """A dunning request that cannot be done (a pause without reason...); ``field`` names
     the input at fault, when one is."""

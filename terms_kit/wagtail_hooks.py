@@ -381,7 +381,7 @@ def register_download_urls():
 
 @hooks.register("register_admin_urls")
 def register_payment_urls():
-    from .admin import payments
+    from .admin import payments, plans
 
     base = "terms-kit/engagements/<int:pk>/ledger/"
     return [
@@ -397,6 +397,10 @@ def register_payment_urls():
              name="terms_kit_ledger_receipt"),
         path("terms-kit/invoices/<int:pk>/<str:fmt>/", payments.invoice_download,
              name="terms_kit_invoice_download"),
+        path("terms-kit/engagements/<int:pk>/plans/", plans.plans_view,
+             name="terms_kit_engagement_plans"),
+        path("terms-kit/engagements/<int:pk>/plans/<int:plan_pk>/withdraw/",
+             plans.plan_withdraw_view, name="terms_kit_plan_withdraw"),
     ]
 
 

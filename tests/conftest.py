@@ -131,3 +131,6 @@ def sent(make_engagement, sealed_settings, django_capture_on_commit_callbacks):
 
 # --- Payments: engagements accepted through the real services; documents as text PDFs.
 from tests.integration.payments_helpers import accepted, text_pdfs  # noqa: E402,F401
+
+# --- Instalment plans: an engagement with an overdue invoice (S2's first milestone).
+from tests.integration.plans_helpers import overdue  # noqa: E402,F401

@@ -32,6 +32,35 @@ RECEIPT_TEXT = {
     },
 }
 
+PLAN_TEXT = {
+    "fr": {
+        "title": "Acceptation de l'échéancier",
+        "plan": "Échéancier",
+        "engagement": "Devis",
+        "seller": "Professionnel",
+        "client": "Client",
+        "signer": "Signataire",
+        "accepted": "Accepté le",
+        "network": "Adresse IP · navigateur",
+        "consent": "Déclaration cochée",
+        "documents": "Documents présentés",
+        "record": "Empreinte de l'enregistrement",
+    },
+    "en": {
+        "title": "Acceptance of the instalment plan",
+        "plan": "Instalment plan",
+        "engagement": "Quote",
+        "seller": "Professional",
+        "client": "Client",
+        "signer": "Signed by",
+        "accepted": "Accepted on",
+        "network": "IP address · browser",
+        "consent": "Statement ticked",
+        "documents": "Documents shown",
+        "record": "Record fingerprint",
+    },
+}
+
 
 def page_count(data):
     return len(pypdf.PdfReader(io.BytesIO(data)).pages)
@@ -92,6 +121,29 @@ def withdrawal_receipt_pdf(lang, *, number, title, seller, client, received_at, 
     document.add_paragraph(f"{text['received']} {received_at}")
     document.add_paragraph(text["refund"].format(days=refund_days))
     document.add_paragraph(f"{text['record']} : {record_hash}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return to_pdf(buffer.getvalue(), converter)
+
+
+def plan_acceptance_pdf(lang, *, number, engagement_number, seller, client, signer, email,
+                        accepted_at, ip_address, user_agent, consent, documents, record_hash,
+                        converter=None):
+    """The last page of a plan's sealed pack: who accepted which plan, when, and the exact
+    statement ticked (the plan document itself comes before it)."""
+    text = PLAN_TEXT["en" if lang == "en" else "fr"]
+    colon = ":" if lang == "en" else " :"
+    document = docx.Document()
+    document.add_heading(text["title"], level=1)
+    for key, value in (("plan", number), ("engagement", engagement_number),
+                       ("seller", seller), ("client", client),
+                       ("signer", f"{signer} <{email}>"), ("accepted", accepted_at),
+                       ("network", f"{ip_address} · {user_agent}")):
+        document.add_paragraph(f"{text[key]}{colon} {value}")
+    document.add_paragraph(f"{text['consent']}{colon}")
+    document.add_paragraph(f"☑ {consent}")
+    document.add_paragraph(f"{text['documents']}{colon} {documents}")
+    document.add_paragraph(f"{text['record']}{colon} {record_hash}")
     buffer = io.BytesIO()
     document.save(buffer)
     return to_pdf(buffer.getvalue(), converter)

@@ -81,6 +81,8 @@ def _session_proof(request, link):
 @with_link
 @link_rate_limited("client", methods=("GET",))
 def review(request, token, link):
+    if link.plan_id:
+        return _plan_page(request, token, link)
     engagement = link.engagement
     spec = export_engagement(engagement)
     accepted = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
@@ -108,6 +110,38 @@ def review(request, token, link):
 
         context["money"] = client_money(engagement, link.language)
     return render(request, "terms_kit/client/review.html", context)
+
+
+def _plan_page(request, token, link):
+    """A link that carries an instalment plan: the plan, its documents, then the same e-mail
+    code and signature steps as a quote (services/plans.py)."""
+    from ..documents.formatting import date as format_date
+    from ..documents.formatting import money as format_money
+    from ..models import PlanAcceptance
+    from ..services import plans
+
+    plan, lang = link.plan, link.language
+    rows, next_due = plans.client_rows(plan, lang)
+    if plan.state not in ("accepted", "kept"):
+        next_due = None
+    invoices = [{"number": c.invoice.number, "due_date": format_date(c.invoice.due_date, lang),
+                 "outstanding": format_money(c.outstanding, lang)}
+                for c in plan.covered.select_related("invoice")]
+    context = {
+        "token": token, "link": link, "plan": plan, "engagement": link.engagement,
+        "seller": link.engagement.identity, "debt": format_money(plan.debt, lang),
+        "rows": rows, "next_due": next_due, "invoices": invoices,
+        "documents": link.documents.order_by("pk"),
+        "consents": plans.plan_consents(plan, lang),
+        "accepted": PlanAcceptance.objects.filter(plan=plan).first(),
+        "session_verified": service.session_verified(link, _session_proof(request, link)),
+        "today": timezone.localdate(),
+        "errors": request.session.pop("terms_kit_errors", {}),
+        "full_name": request.session.pop("terms_kit_full_name", ""),
+        "ask_role": service.asks_signer_role(link.engagement),
+        "signer_role": request.session.pop("terms_kit_signer_role", ""),
+    }
+    return render(request, "terms_kit/client/plan.html", context)
 
 
 @require_POST
@@ -142,15 +176,25 @@ def verify_code(request, token, link):
 @with_link
 @link_rate_limited("accept")
 def accept_view(request, token, link):
-    consents = service.consents_for(link)
+    # A link that carries an instalment plan accepts the plan, through the same steps.
+    if link.plan_id:
+        from ..services import plans
+
+        consents = plans.plan_consents(link.plan, link.language)
+        accept, done = plans.accept_plan, _("Thank you: the instalment plan is accepted. Your "
+                                            "signed copy has been sent to you by e-mail.")
+    else:
+        consents = service.consents_for(link)
+        accept, done = service.accept, _("Thank you: the quote is accepted. Your signed copy "
+                                         "has been sent to you by e-mail.")
     ticked = {c.key: request.POST.get(f"consent_{c.key}") == "on" for c in consents}
     full_name = request.POST.get("full_name", "")
     signer_role = request.POST.get("signer_role", "")
     try:
-        service.accept(link, ticked=ticked, full_name=full_name, signer_role=signer_role,
-                       ip_address=client_ip(request),
-                       user_agent=request.META.get("HTTP_USER_AGENT", ""), token=token,
-                       session_proof=_session_proof(request, link))
+        accept(link, ticked=ticked, full_name=full_name, signer_role=signer_role,
+               ip_address=client_ip(request),
+               user_agent=request.META.get("HTTP_USER_AGENT", ""), token=token,
+               session_proof=_session_proof(request, link))
     except IncompleteAcceptance as exc:
         request.session["terms_kit_errors"] = {k: str(v) for k, v in exc.errors.items()}
         request.session["terms_kit_full_name"] = full_name[:200]
@@ -159,8 +203,7 @@ def accept_view(request, token, link):
     except AcceptanceError as exc:
         messages.warning(request, str(exc))
     else:
-        messages.success(request, _("Thank you: the quote is accepted. Your signed copy has "
-                                    "been sent to you by e-mail."))
+        messages.success(request, done)
     return _back(token)
 
 
@@ -178,7 +221,14 @@ def document_download(request, token, link, pk, fmt):
 @with_link
 @link_rate_limited("client", methods=("GET",))
 def sealed_download(request, token, link, kind):
-    sealed = SealedFile.objects.filter(engagement=link.engagement, record__kind=kind).first()
+    if link.plan_id:
+        # A plan's link serves that plan's signed pack only.
+        acceptance = getattr(link.plan, "acceptance", None) if kind == "plan_acceptance" else None
+        sealed = acceptance.sealed if acceptance is not None else None
+    elif kind == ConsentKind.PLAN_ACCEPTANCE:
+        sealed = None
+    else:
+        sealed = SealedFile.objects.filter(engagement=link.engagement, record__kind=kind).first()
     if sealed is None:
         return error_page(request, 404)
     return _file(sealed.pdf, "application/pdf", f"{link.engagement.number}-{kind}-sealed.pdf")
@@ -193,6 +243,8 @@ def _file(field, content_type, filename):
 @link_rate_limited("accept")
 def withdraw_view(request, token, link):
     """Two steps (L221-21): this page, then the "confirm the withdrawal" button."""
+    if link.plan_id:
+        return error_page(request, 404)  # a plan's link is not the contract's link
     engagement = link.engagement
     if request.method == "POST":
         try:

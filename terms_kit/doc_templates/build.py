@@ -53,6 +53,21 @@ W = {
         "receipt_text": "{{ seller.name }} reconnaît avoir reçu de {{ client.name }} la somme de {{ invoice.payment.amount|money }} le {{ invoice.payment.paid_on|date }}, par {% if invoice.payment.method == 'transfer' %}virement{% elif invoice.payment.method == 'cheque' %}chèque{% elif invoice.payment.method == 'cash' %}espèces{% elif invoice.payment.method in ('card_terminal', 'card_online') %}carte bancaire{% else %}autre moyen{% endif %}{% if invoice.payment.reference %} (référence {{ invoice.payment.reference }}){% endif %}.",
         "receipt_for": "Au titre du devis {{ engagement.number }} : {{ engagement.title }}{% if invoice.for_invoices %} ; factures {{ invoice.for_invoices|join(', ') }}{% endif %}.",
         "receipt_note": "Ce reçu n'est pas une facture.",
+        "instalment_plan": "Échéancier de paiement",
+        "plan_intro": "{{ seller.name }} accorde à {{ client.name }} un échéancier pour régler ce qui reste dû au titre du devis {{ engagement.number }} : {{ engagement.title }}.",
+        "plan_date": "Date",
+        "plan_invoices": "Factures concernées",
+        "plan_invoice": "Facture",
+        "plan_left": "Reste dû",
+        "plan_debt": "Somme due couverte par l'échéancier : {{ plan.debt|money }} TTC.",
+        "plan_instalments": "Échéances",
+        "plan_position": "Échéance",
+        "plan_due": "Date limite de paiement",
+        "plan_total": "Total des échéances : {{ plan.total|money }}",
+        "plan_keep": "Tant que chaque échéance est payée à sa date, aucune relance n'est envoyée pour ces factures.",
+        "plan_lapse": "Si une échéance n'est pas payée à sa date, l'échéancier devient caduc sans autre formalité : la totalité du solde restant dû redevient exigible et le recouvrement reprend (relances, mise en demeure, procédure), à compter de la date de l'échéance impayée.",
+        "plan_pay": "Paiement par virement{% if seller.iban %} : IBAN {{ seller.iban }}{% if seller.bic %}, BIC {{ seller.bic }}{% endif %}{% endif %}, en indiquant la référence {{ plan.number }}.",
+        "plan_accept": "Cet échéancier est accepté en ligne par le client (code reçu par e-mail, déclaration cochée, « Bon pour accord ») ; le certificat d'acceptation scellé suit ce document.",
         "number": "Numéro",
         "draft": "brouillon",
         "issued": "Date d'émission",
@@ -189,6 +204,21 @@ W = {
         "receipt_text": "{{ seller.name }} acknowledges receiving from {{ client.name }} the sum of {{ invoice.payment.amount|money }} on {{ invoice.payment.paid_on|date }}, by {% if invoice.payment.method == 'transfer' %}bank transfer{% elif invoice.payment.method == 'cheque' %}cheque{% elif invoice.payment.method == 'cash' %}cash{% elif invoice.payment.method in ('card_terminal', 'card_online') %}card{% else %}other means{% endif %}{% if invoice.payment.reference %} (reference {{ invoice.payment.reference }}){% endif %}.",
         "receipt_for": "For quote {{ engagement.number }}: {{ engagement.title }}{% if invoice.for_invoices %}; invoices {{ invoice.for_invoices|join(', ') }}{% endif %}.",
         "receipt_note": "This receipt is not an invoice.",
+        "instalment_plan": "Instalment plan",
+        "plan_intro": "{{ seller.name }} grants {{ client.name }} an instalment plan to pay what is still owed under quote {{ engagement.number }}: {{ engagement.title }}.",
+        "plan_date": "Date",
+        "plan_invoices": "Invoices covered",
+        "plan_invoice": "Invoice",
+        "plan_left": "Left to pay",
+        "plan_debt": "Debt covered by the plan: {{ plan.debt|money }} incl. VAT.",
+        "plan_instalments": "Instalments",
+        "plan_position": "Instalment",
+        "plan_due": "Pay by",
+        "plan_total": "Total of the instalments: {{ plan.total|money }}",
+        "plan_keep": "As long as each instalment is paid by its date, no reminder is sent about these invoices.",
+        "plan_lapse": "If an instalment is not paid by its date, the plan lapses without further notice: the whole remaining balance becomes due at once and recovery resumes (reminders, formal notice, court procedure), counted from the unpaid instalment's due date.",
+        "plan_pay": "Pay by bank transfer{% if seller.iban %}: IBAN {{ seller.iban }}{% if seller.bic %}, BIC {{ seller.bic }}{% endif %}{% endif %}, quoting the reference {{ plan.number }}.",
+        "plan_accept": "The client accepts this plan online (code received by e-mail, statement ticked, \"Bon pour accord\"); the sealed acceptance certificate follows this document.",
         "number": "Number",
         "draft": "draft",
         "issued": "Issue date",
@@ -965,6 +995,33 @@ def build_recourse_summary(w, t):
     w.p(t["rs_note"])
 
 
+def build_instalment_plan(w, t):
+    heading_block(w, t, "instalment_plan", f"{{{{ plan.number or {q(t['to_assign'])} }}}}")
+    w.p(f"{t['plan_date']} : {{% if plan.date %}}{{{{ plan.date|date }}}}{{% endif %}} · "
+        f"{t['quote_ref']} : {{{{ engagement.number }}}}")
+    parties(w, t, client_ids=True)
+    w.p(t["plan_intro"])
+    w.h(t["plan_invoices"], level=2)
+    w.table(
+        [t["plan_invoice"], t["invoice_date"], t["plan_due"], t["ttc"], t["plan_left"]],
+        ["{{ item.number }}", "{{ item.date|date }}", "{{ item.due_date|date }}",
+         "{{ item.amount|money }}", "{{ item.outstanding|money }}"],
+        loop="for item in plan.invoices",
+    )
+    w.p(t["plan_debt"], bold=True)
+    w.h(t["plan_instalments"], level=2)
+    w.table(
+        [t["plan_position"], t["plan_due"], t["ttc"]],
+        ["{{ item.position }}", "{{ item.due_date|date }}", "{{ item.amount|money }}"],
+        loop="for item in plan.instalments",
+    )
+    w.p(t["plan_total"], bold=True, align="right")
+    w.p(t["plan_keep"])
+    w.p(t["plan_lapse"], bold=True)
+    w.p(t["plan_pay"])
+    w.p(t["plan_accept"])
+
+
 BUILDERS = {
     "quote": build_quote,
     "terms": build_terms,
@@ -976,6 +1033,7 @@ BUILDERS = {
     "receipt": build_receipt,
     "formal_notice": build_formal_notice,
     "recourse_summary": build_recourse_summary,
+    "instalment_plan": build_instalment_plan,
 }
 
 

@@ -12,7 +12,8 @@ from .. import money
 from . import rules
 
 KINDS = ("quote", "terms", "certificate", "deposit_invoice", "final_invoice",
-         "milestone_invoice", "credit_note", "receipt", "formal_notice", "recourse_summary")
+         "milestone_invoice", "credit_note", "receipt", "formal_notice", "recourse_summary",
+         "instalment_plan")
 # Kinds that are invoices: an issued one always has its number (services/invoicing.py).
 INVOICE_KINDS = ("deposit_invoice", "final_invoice", "milestone_invoice", "credit_note", "receipt")
 
@@ -327,6 +328,27 @@ def _recourse(recourse):
     return out
 
 
+def _plan(plan):
+    """An instalment plan as offered (services/plans.py). Without it (a preview from the
+    documents admin) the tables are empty and the number stays a placeholder."""
+    plan = plan or {}
+    return {
+        "issued": bool(plan.get("number")),
+        "number": plan.get("number", ""),
+        "date": plan.get("date", ""),
+        "debt": _dec(plan.get("debt")) or money.ZERO,
+        "total": _dec(plan.get("total")) or money.ZERO,
+        "count": plan.get("count", 0),
+        "invoices": [{"number": item.get("number", ""), "date": item.get("date", ""),
+                      "due_date": item.get("due_date", ""), "amount": _dec(item.get("amount")),
+                      "outstanding": _dec(item.get("outstanding"))}
+                     for item in plan.get("invoices", [])],
+        "instalments": [{"position": item.get("position"), "due_date": item.get("due_date", ""),
+                         "amount": _dec(item.get("amount"))}
+                        for item in plan.get("instalments", [])],
+    }
+
+
 def build_context(spec, kind, lang, extras=None):
     """Everything a template may use. ``extras`` may hold ``acceptance``, ``invoice``,
     ``notice`` (formal notice) and ``recourse`` (recourse summary)."""
@@ -357,4 +379,7 @@ def build_context(spec, kind, lang, extras=None):
         "invoice": _invoice(extras.get("invoice"), deposit, totals),
         "notice": _notice(extras.get("notice")),
         "recourse": _recourse(extras.get("recourse")),
+
+
+        "plan": _plan(extras.get("plan")),
     }

@@ -71,6 +71,13 @@ SAMPLE_EXTRAS = {
         "debtor_kind": "business", "warnings": [""],
         "pieces": [{"name": "", "what": "", "sha256": ""}],
     },
+    # An instalment plan as offered (services/plans.py).
+    "plan": {
+        "number": "ECH-2026-0001", "date": "2026-01-01", "debt": "1", "total": "1", "count": 1,
+        "invoices": [{"number": "", "date": "", "due_date": "", "amount": "1",
+                      "outstanding": "1"}],
+        "instalments": [{"position": 1, "due_date": "", "amount": "1"}],
+    },
 }
 # Names the sandbox provides inside templates (sandbox.GLOBALS, and loop inside a for).
 BUILTIN_NAMES = {"loop", "range"}

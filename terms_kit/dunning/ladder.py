@@ -51,13 +51,15 @@ def ladder_for(invoice, ladders=None):
             or default_ladder())
 
 
-def next_step(invoice, ladder, taken, on):
+def next_step(invoice, ladder, taken, on, base=None):
     """(step, planned date) due on ``on`` for this invoice, or None.
 
-    ``taken``: {step: DunningAction} already decided for the invoice (any state)."""
+    ``taken``: {step: DunningAction} already decided for the invoice (any state).
+    ``base``: the date the steps count from instead of the invoice's due date (after a
+    missed instalment plan, that instalment's due date: services/plans.py ``ladder_bases``)."""
     if not ladder.enabled:
         return None
-    due = invoice.due_date
+    due = base or invoice.due_date
     if on <= due:
         if (ladder.courtesy_enabled and StepKind.COURTESY not in taken
                 and on >= due - datetime.timedelta(days=ladder.courtesy_days_before)

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import ActionState, DunningAction, DunningEvent, EventKind, StepMode
+from ..services.plans import ladder_bases
 from . import actions as dunning_actions
 from .ladder import PENDING_STATES, ladder_for, load_ladders, next_step
 from .pauses import paused_invoice_ids
@@ -149,6 +150,8 @@ def _decide_batch(on, after, size, owner, dry_run, report):
     left = outstanding_many(batch, on)
     paused = paused_invoice_ids(batch, on)
     ladders = load_ladders(batch)
+    # After a missed instalment plan the ladder counts from the missed instalment's date.
+    bases = ladder_bases(batch)
     taken = {}
     for invoice_id, step, state, decided_on, completed_on in DunningAction.objects.filter(
             invoice_id__in=[i.pk for i in batch]).values_list(
@@ -170,7 +173,7 @@ def _decide_batch(on, after, size, owner, dry_run, report):
         if any(a.decided_on == on for a in mine.values()):
             continue  # never two steps the same day (and a second run does nothing)
         ladder = ladder_for(invoice, ladders)
-        found = next_step(invoice, ladder, mine, on)
+        found = next_step(invoice, ladder, mine, on, base=bases.get(invoice.pk))
         if found is None:
             continue
         step, planned = found
@@ -180,7 +183,7 @@ def _decide_batch(on, after, size, owner, dry_run, report):
         new.append(decision)
     if dry_run or not new:
         return batch[-1].pk, []
-    due = {invoice.pk: invoice.due_date for invoice in batch}
+    due = {invoice.pk: bases.get(invoice.pk) or invoice.due_date for invoice in batch}
     created = DunningAction.objects.bulk_create([
         DunningAction(owner_id=d.owner_id, invoice_id=d.invoice_id, step=d.step, mode=d.mode,
                       planned_on=d.planned_on, decided_on=on, amount_due=d.amount_due,

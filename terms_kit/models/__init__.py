@@ -43,10 +43,28 @@ from .payments import (
     Series,
     WorkStartNotice,
 )
+from .plans import (
+    LIVE_STATES,
+    RUNNING_STATES,
+    InstalmentPlan,
+    PlanAcceptance,
+    PlanEvent,
+    PlanInstalment,
+    PlanInvoice,
+    PlanState,
+)
 from .terms import TermsVersion
 from .wizard import WarningAcknowledgement, WizardState
 
 __all__ = [
+    "LIVE_STATES",
+    "RUNNING_STATES",
+    "InstalmentPlan",
+    "PlanAcceptance",
+    "PlanEvent",
+    "PlanInstalment",
+    "PlanInvoice",
+    "PlanState",
     "ActionState",
     "DunningAction",
     "DunningEvent",

@@ -6,6 +6,7 @@ the database does not let anyone open a client's page.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,12 @@ class AccessLink(models.Model):
     # The exact issued files this link shows; their SHA-256 go into the consent record.
     documents = models.ManyToManyField(
         IssuedDocument, verbose_name=_("documents shown"), related_name="+"
+    )
+    # Set when the link asks the client to accept an instalment plan of the (already accepted)
+    # engagement instead of its quote: same page, code, consent chain and seal (docs/acceptance.md).
+    plan = models.ForeignKey(
+        "terms_kit.InstalmentPlan", verbose_name=_("instalment plan"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="links",
     )
     first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
@@ -79,6 +86,7 @@ class EmailCode(models.Model):
 class ConsentKind(models.TextChoices):
     ACCEPTANCE = "acceptance", _("Acceptance")
     WITHDRAWAL = "withdrawal", _("Withdrawal")
+    PLAN_ACCEPTANCE = "plan_acceptance", _("Instalment plan accepted")
 
 
 class ConsentRecord(InsertOnlyModel):
@@ -108,9 +116,12 @@ class ConsentRecord(InsertOnlyModel):
         verbose_name_plural = _("consent records")
         ordering = ["sequence"]
         constraints = [
-            # Two acceptances (or withdrawals) of one engagement cannot both be stored.
+            # Two acceptances (or withdrawals) of one engagement cannot both be stored. An
+            # engagement may see several instalment plans over time: one acceptance per plan
+            # is enforced by PlanAcceptance.plan instead.
             models.UniqueConstraint(
-                fields=["engagement", "kind"], name="terms_kit_one_consent_per_kind"
+                fields=["engagement", "kind"], condition=Q(kind__in=["acceptance", "withdrawal"]),
+                name="terms_kit_one_consent_per_kind"
             )
         ]
 

@@ -20,6 +20,7 @@ class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("Payment receipt")
     FORMAL_NOTICE = "formal_notice", _("Formal notice (mise en demeure)")
     RECOURSE_SUMMARY = "recourse_summary", _("Recourse summary")
+    INSTALMENT_PLAN = "instalment_plan", _("Instalment plan")
 
 
 class IssuedDocument(OwnedModel):

@@ -1,10 +1,11 @@
 """What the client's page shows about money, in the client's language (no state changes)."""
 
 from ..documents.formatting import date as format_date
-from ..dunning.presentation import client_dunning
 from ..documents.formatting import money as format_money
+from ..dunning.presentation import client_dunning
 from ..models import InvoiceKind
 from ..services.ledger import build_ledger
+from ..services.plans import client_summary as plan_summary
 from .transfer import epc_svg_data_uri, transfer_for
 
 
@@ -57,4 +58,5 @@ def client_money(engagement, lang):
         "iban": identity.iban, "bic": identity.bic, "holder": identity.legal_name,
         "may_start": ledger["may_start"],
         "dunning": client_dunning(engagement, lang),
+        "plan": plan_summary(engagement, lang),
     }

@@ -21,6 +21,7 @@ PREFIX_SETTINGS = {
     "credit_note": "CREDIT_NOTE_NUMBER_PREFIX",
     "receipt": "RECEIPT_NUMBER_PREFIX",
     "formal_notice": "FORMAL_NOTICE_NUMBER_PREFIX",
+    "plan": "PLAN_NUMBER_PREFIX",
 }
 
 

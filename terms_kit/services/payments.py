@@ -452,7 +452,12 @@ def _targets(locked, instalment):
     opened = [i for i in locked.instalments.select_for_update().order_by("position")
               if i.state in OPEN_STATES]
     if instalment is None:
-        return opened
+        # While an instalment plan runs, money received pays the invoices it covers first.
+        from .plans import instalments_under_plan
+
+        planned = instalments_under_plan(locked)
+        return [i for i in opened if i.pk in planned] + [i for i in opened
+                                                         if i.pk not in planned]
     chosen = [i for i in opened if i.pk == getattr(instalment, "pk", instalment)]
     if not chosen:
         target = locked.instalments.filter(pk=getattr(instalment, "pk", instalment)).first()
@@ -501,6 +506,9 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
         target.state = ST.PAID if target.paid_amount >= target.amount else ST.PARTLY_PAID
         target.save(update_fields=["paid_amount", "state", "updated_at"])
         invoices += _invoice_on_receipt(locked, target, payment, take)
+    from .plans import after_payment
+
+    after_payment(locked, paid_on)  # a plan paid in full is completed at once
     _sync_status(locked, user=user, note=_payment_note(payment))
     _after_payment(locked, payment, invoices, was_allowed)
     return payment
@@ -907,6 +915,10 @@ def payments_sweep(on=None):
                 _sweep_one(engagement_id, on, counts)
         except Exception:
             logger.exception("Payments sweep failed for engagement %s", engagement_id)
+    # Instalment plans: kept, missed (dunning resumes) or completed (services/plans.py).
+    from .plans import check_plans
+
+    check_plans(on)
     return counts
 
 
