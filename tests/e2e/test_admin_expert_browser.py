@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
 
@@ -22,8 +21,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-    pytest.mark.skipif(connection.vendor == "postgresql",
-                       reason="browser tests run on SQLite (see test_client_browser.py)"),
 ]
 
 WIDTHS = [360, 1366]

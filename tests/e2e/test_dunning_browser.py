@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
@@ -26,8 +25,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-    pytest.mark.skipif(connection.vendor == "postgresql",
-                       reason="browser tests run on SQLite (see test_client_browser.py)"),
 ]
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pypdf
 import pytest
 from django.core import mail
-from django.db import connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
 
@@ -29,9 +28,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-    # Client browser tests stall on PostgreSQL (known, see test_client_browser.py): SQLite only.
-    pytest.mark.skipif(connection.vendor == "postgresql",
-                       reason="browser tests run on SQLite (see test_client_browser.py)"),
 ]
 
 
