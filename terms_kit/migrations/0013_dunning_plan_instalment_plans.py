@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('terms_kit', '0011_dunning_core'),
+        ('terms_kit', '0012_dunning_notice_notices_recourse'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

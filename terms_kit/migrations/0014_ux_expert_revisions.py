@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('terms_kit', '0010_payments_stripe'),
+        ('terms_kit', '0013_dunning_plan_instalment_plans'),
     ]
 
     operations = [
