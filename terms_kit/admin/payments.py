@@ -241,7 +241,7 @@ def receipt_view(request, pk, payment_pk):
 def invoice_download(request, pk, fmt):
     invoice = get_object_or_404(
         Invoice.objects.filter(engagement__in=viewable_engagements(request.user))
-        .select_related("document"), pk=pk)
+        .select_related("issued_document"), pk=pk)
     if fmt not in CONTENT_TYPES or invoice.document is None:
         raise Http404
     stored = getattr(invoice.document, fmt)

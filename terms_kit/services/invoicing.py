@@ -1,9 +1,13 @@
 """Issuing invoices, credit notes and payment receipts: numbered, frozen, made as documents.
 
 Called by services/payments.py only, inside its transaction and under the engagement's row
-lock: the number is taken from the locked sequence of its series, the document (DOCX + PDF/A)
-is made with that number, and the record is inserted with the figures it prints
-(``snapshot``) and their hash. A rollback gives the number back.
+lock: the number is taken from the locked sequence of its series and the record is inserted
+complete, with the figures it prints (``snapshot``) and their hash. A rollback gives the
+number back. Its document (DOCX + PDF/A) is made from that snapshot after the commit, by the
+``make_invoice_document`` task (``make_document`` below), which also e-mails it: a webhook
+or an admin action never waits for LibreOffice. Until then the invoice has no document and
+the pages say so; no placeholder is ever printed, since the number exists before the
+document is made.
 
 Amounts: an invoice covers ``rows`` (one per VAT rate: base, VAT) and may deduct earlier
 invoices by number; ``net`` is what it asks for. The deduction rule (docs/payments.md):
@@ -14,11 +18,12 @@ invoice of the engagement, so the invoices of an engagement always add up to its
 import datetime
 from decimal import Decimal
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import money
 from ..documents.hashing import canonical_json, sha256
-from ..models import Invoice, InvoiceKind, Series
+from ..models import Invoice, InvoiceKind, IssuedDocument, Series
 from ..models.payments import SERIES_OF_KIND
 from ..payments.transfer import transfer_for
 from .documents import issue_document
@@ -167,16 +172,43 @@ def issue(engagement, kind, *, issue_date, rows, deductions=(), instalment=None,
         "transfer": transfer,
         **(details or {}),
     })
-    document = issue_document(engagement, DOCUMENT_KIND[kind], lang,
-                              extras={"invoice": figures})
-    return Invoice.objects.create(
+    invoice = Invoice.objects.create(
         owner=engagement.owner, engagement=engagement, kind=kind, series=series,
         number=number, year=year, sequence=sequence, issue_date=issue_date, due_date=due_date,
         language=lang, instalment=instalment, payment=payment, corrects=corrects,
         excl_vat=excl_vat, vat=vat, incl_vat=incl_vat, deducted=deducted, net=net,
         snapshot=figures, snapshot_sha256=sha256(canonical_json(figures).encode("utf-8")),
-        document=document,
     )
+    _enqueue_document(invoice.pk)
+    return invoice
+
+
+def _enqueue_document(invoice_id):
+    from ..tasks import make_invoice_document
+
+    transaction.on_commit(lambda: make_invoice_document.enqueue(invoice_id))
+
+
+def make_document(invoice_id, converter=None):
+    """The task's body: the DOCX + PDF/A of one invoice, made once.
+
+    Returns the new IssuedDocument, or None when the invoice already has its document (the
+    task ran before, or runs at the same time elsewhere: the invoice row is locked while the
+    document is made, and the one-to-one key on IssuedDocument.invoice refuses a second).
+    """
+    try:
+        with transaction.atomic():
+            invoice = (Invoice.objects.select_for_update()
+                       .select_related("engagement").get(pk=invoice_id))
+            if IssuedDocument.objects.filter(invoice_id=invoice_id).exists():
+                return None
+            return issue_document(invoice.engagement, DOCUMENT_KIND[invoice.kind],
+                                  invoice.language, extras={"invoice": invoice.snapshot},
+                                  converter=converter, invoice=invoice)
+    except IntegrityError:
+        if IssuedDocument.objects.filter(invoice_id=invoice_id).exists():
+            return None  # a concurrent run inserted it first
+        raise
 
 
 def issue_deposit_invoice(engagement, instalment, payment, amount, received_on):

@@ -26,19 +26,30 @@ def as_owner(client):
     return login
 
 
-def test_ledger_records_a_payment_and_shows_invoices(text_pdfs, accepted, as_owner):
+def test_ledger_records_a_payment_and_shows_invoices(
+        text_pdfs, accepted, as_owner, django_capture_on_commit_callbacks):
+    from terms_kit.tasks import make_invoice_document
+
     engagement, _link = accepted("S2")
     client = as_owner(engagement)
     page = client.get(ledger_url(engagement))
     assert page.status_code == 200
     assert b"4320.00" in page.content and b"Work may not start yet" in page.content
-    response = client.post(ledger_url(engagement, "terms_kit_ledger_pay"), {
-        "amount": "4320.00", "paid_on": timezone.localdate().isoformat(),
-        "method": "transfer", "reference": "VIR 77"})
-    assert response.status_code == 302
-    page = client.get(ledger_url(engagement))
-    assert b"F-2026-0001" in page.content and b"Work may start." in page.content
+    with django_capture_on_commit_callbacks() as queued:  # committed, task not run yet
+        response = client.post(ledger_url(engagement, "terms_kit_ledger_pay"), {
+            "amount": "4320.00", "paid_on": timezone.localdate().isoformat(),
+            "method": "transfer", "reference": "VIR 77"})
+    assert response.status_code == 302 and queued
     invoice = Invoice.objects.get()
+    page = client.get(ledger_url(engagement))
+    assert invoice.number.encode() in page.content and b"Work may start." in page.content
+    # The invoice is numbered at once; its document comes from the task.
+    assert b"document being prepared" in page.content
+    assert client.get(reverse("terms_kit_invoice_download", args=[invoice.pk, "pdf"])
+                      ).status_code == 404
+    make_invoice_document.enqueue(invoice.pk)
+    page = client.get(ledger_url(engagement))
+    assert b"document being prepared" not in page.content
     download = client.get(reverse("terms_kit_invoice_download", args=[invoice.pk, "pdf"]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
@@ -86,18 +97,25 @@ def test_ledger_posts_need_csrf(text_pdfs, accepted):
     assert not Payment.objects.exists()
 
 
-def test_client_page_shows_due_transfer_qr_then_invoices_after_paying(text_pdfs, accepted):
+def test_client_page_shows_due_transfer_qr_then_invoices_after_paying(
+        text_pdfs, accepted, django_capture_on_commit_callbacks):
     engagement, link = accepted("S2")
     review = reverse("terms_kit:client_review", args=[link.token])
     page = Client().get(review).content.decode()
     assert 'id="payments"' in page and "4\u202f320,00" in page
     assert "data:image/svg+xml;base64," in page and 'class="epc-qr"' in page
     assert engagement.identity.iban in page
-    payments.record_payment(engagement, amount="4320.00", paid_on=timezone.localdate(),
-                            method="transfer")
+    with django_capture_on_commit_callbacks() as queued:
+        payments.record_payment(engagement, amount="4320.00", paid_on=timezone.localdate(),
+                                method="transfer")
     page = Client().get(review).content.decode()
     invoice = Invoice.objects.get()
     assert invoice.number in page and 'class="epc-qr"' not in page
+    assert "document being prepared" in page  # until the task has made it
+    for callback in queued:
+        callback()  # the transaction's commit hooks: the document task (immediate backend)
+    page = Client().get(review).content.decode()
+    assert "document being prepared" not in page
     url = reverse("terms_kit:client_invoice", args=[link.token, invoice.pk, "pdf"])
     response = Client().get(url)
     assert response.status_code == 200
