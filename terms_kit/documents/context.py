@@ -241,6 +241,8 @@ def _invoice(invoice, deposit, totals):
                         "method": payment.get("method", ""),
                         "reference": payment.get("reference", "")} if payment else None,
             "for_invoices": invoice.get("for_invoices", []),
+            # Billed for less than the accepted total (a card hold captured for less).
+            "reduction": _dec((invoice.get("reduction") or {}).get("reduction")),
             "transfer": {"name": transfer.get("name", ""),
                          "iban": transfer.get("iban", ""), "bic": transfer.get("bic", ""),
                          "amount": _dec(transfer.get("amount")),
@@ -280,6 +282,7 @@ def _invoice(invoice, deposit, totals):
         "reason": "",
         "payment": None,
         "for_invoices": [],
+        "reduction": None,
         "transfer": None,
     }
 

@@ -240,13 +240,23 @@ def issue_milestone_invoice(engagement, instalment, on, due_date):
                                         "validation": milestone.validation}})
 
 
-def issue_final_invoice(engagement, instalment, on, due_date=None, payment=None, kind=None):
-    """The whole service, less every earlier invoice by number (CGI 289: the acomptes)."""
+def issue_final_invoice(engagement, instalment, on, due_date=None, payment=None, kind=None,
+                        amount=None):
+    """The whole service, less every earlier invoice by number (CGI 289: the acomptes).
+
+    ``amount`` (incl. VAT): the service was billed for less than the accepted total (a card
+    hold captured for less): the rows are that amount split over the VAT rates, and the
+    reduction from the accepted total is kept in the snapshot (``reduction``)."""
     totals = engagement.totals
     rows = [{"rate": row.rate, "base": row.base, "vat": row.vat} for row in totals.breakdown]
+    details = {"title": engagement.title}
+    if amount is not None and amount != totals.total_incl_vat:
+        rows = rows_from_incl_vat(amount, totals.breakdown)
+        details["reduction"] = {"accepted_total": totals.total_incl_vat,
+                                "billed": money.to_cents(amount),
+                                "reduction": totals.total_incl_vat - money.to_cents(amount)}
     kind = kind or InvoiceKind.FINAL
     deductions = [] if kind == InvoiceKind.ACT else earlier_deductions(engagement)
-    details = {"title": engagement.title}
     if payment is not None:
         details.update(received_on=payment.paid_on, paid=payment.amount)
     return issue(engagement, kind, issue_date=on, rows=rows, deductions=deductions,

@@ -485,12 +485,21 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
         left -= take
         Allocation.objects.create(payment=payment, instalment=target, amount=take)
         target.paid_amount += take
+        if _is_capture(target) and target.paid_amount < target.amount:
+            # Capturing less than the card hold settles it: what was captured is what is
+            # owed, the rest of the hold is released (a hold is captured once).
+            target.amount = target.paid_amount
         target.state = ST.PAID if target.paid_amount >= target.amount else ST.PARTLY_PAID
-        target.save(update_fields=["paid_amount", "state", "updated_at"])
+        target.save(update_fields=["amount", "paid_amount", "state", "updated_at"])
         _invoice_on_receipt(locked, target, payment, take)
     _sync_status(locked, user=user, note=_payment_note(payment))
     _after_payment(locked, payment, was_allowed)
     return payment
+
+
+def _is_capture(instalment):
+    """Money on a pre-authorisation the card hold secured is the hold's capture."""
+    return instalment.kind == K.PREAUTHORISATION and instalment.secured_at is not None
 
 
 def _payment_note(payment):
@@ -505,8 +514,14 @@ def _invoice_on_receipt(engagement, instalment, payment, amount):
                                                 payment.paid_on)]
     if instalment.kind in (K.FULL, K.CREDIT_PACK, K.PREAUTHORISATION):
         if instalment.state == ST.PAID:
+            # A hold captured for less is invoiced for what was captured: nothing was
+            # invoiced at the hold (no money received, CGI 289 I-1-c), so no credit note.
+            total = engagement.totals.total_incl_vat
+            billed = None
+            if instalment.kind == K.PREAUTHORISATION and instalment.amount < total:
+                billed = instalment.amount
             return [invoicing.issue_final_invoice(engagement, instalment, payment.paid_on,
-                                                  payment=payment)]
+                                                  payment=payment, amount=billed)]
         return [invoicing.issue_deposit_invoice(engagement, instalment, payment, amount,
                                                 payment.paid_on)]
     return []  # milestones, balances and acts were invoiced when they fell due

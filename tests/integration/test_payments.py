@@ -415,3 +415,46 @@ def test_a_withdrawal_cancels_what_is_not_paid(text_pdfs, accepted,
     assert schedule(engagement) == [("preauthorisation", D("60.00"), "cancelled")]
     with pytest.raises(PaymentRefused, match="withdrawn|Withdrawn"):
         pay(engagement, "60.00", method="card_terminal")
+
+
+def test_s1_capturing_less_than_the_hold_settles_it_and_invoices_what_was_captured(
+        text_pdfs, accepted, django_capture_on_commit_callbacks):
+    # S1: 60.00 TTC held on the card; the call was shorter, the expert captures 40.00.
+    # fr-rules section 2 (fac.acompte, CGI 289 I-1-c): an invoice follows money received;
+    # a hold is no money, so nothing was invoiced at the hold and the capture is invoiced
+    # for 40.00, the 20.00 left of the hold being released (no credit note needed).
+    engagement, _link = accepted("S1")
+    [instalment] = engagement.instalments.all()
+    payments.secure_instalment(instalment, reference="terminal hold 7")
+    assert not Invoice.objects.filter(engagement=engagement).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = pay(engagement, "40.00", method="card_terminal", reference="capture 7")
+    instalment.refresh_from_db()
+    engagement.refresh_from_db()
+    assert (instalment.state, instalment.amount, instalment.paid_amount) == (
+        "paid", D("40.00"), D("40.00"))
+    assert instalment.left_to_pay == D("0.00")
+    assert engagement.status == "paid"
+    [invoice] = Invoice.objects.filter(engagement=engagement)
+    assert (invoice.kind, invoice.payment_id) == ("final", payment.pk)
+    assert (invoice.excl_vat, invoice.vat, invoice.incl_vat, invoice.net) == (
+        D("40.00"), D("0.00"), D("40.00"), D("40.00"))  # VAT franchise: no VAT
+    assert invoice.snapshot["reduction"] == {"accepted_total": "60.00", "billed": "40.00",
+                                             "reduction": "20.00"}
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+    text = pdf_text(invoice)  # the service's 60.00, the reduction, what is asked: 40.00
+    assert "pré-autorisation de la carte) : - 20,00 €" in text
+    assert "Net à payer : 40,00 €" in text
+    # Nothing more can be paid on it: the rest of the hold is not owed.
+    with pytest.raises(PaymentRefused, match="until it is settled"):
+        pay(engagement, "20.00", method="card_terminal")
+
+
+def test_a_partial_payment_on_a_pre_authorisation_without_hold_stays_partly_paid(
+        text_pdfs, accepted):
+    # Without a card hold, money on the instalment is an ordinary partial payment.
+    engagement, _link = accepted("S1")
+    pay(engagement, "40.00", method="card_terminal")
+    [instalment] = engagement.instalments.all()
+    assert (instalment.state, instalment.amount, instalment.left_to_pay) == (
+        "partly_paid", D("60.00"), D("20.00"))
