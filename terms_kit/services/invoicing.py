@@ -19,7 +19,8 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .. import money
 from ..documents.hashing import canonical_json, sha256
@@ -102,9 +103,16 @@ def document_language(engagement):
 
 # --- What was billed already ----------------------------------------------------------------
 
-def credited(invoice):
-    """What credit notes gave back on ``invoice``."""
-    return sum((note.net for note in invoice.credit_notes.all()), money.ZERO)
+def is_discount(note):
+    """A credit note for an early-payment discount (escompte) taken by the client."""
+    return bool(note.snapshot.get("early_payment_discount"))
+
+
+def credited(invoice, discounts=True):
+    """What credit notes gave back on ``invoice`` (``discounts=False``: leaving out the
+    early-payment discounts, which lower the price rather than give money back)."""
+    return sum((note.net for note in invoice.credit_notes.all()
+                if discounts or not is_discount(note)), money.ZERO)
 
 
 def billed_invoices(engagement):
@@ -114,9 +122,12 @@ def billed_invoices(engagement):
 
 def earlier_deductions(engagement):
     """Each earlier invoice by number, with what it still bills (its net less credit notes)."""
+    # An early-payment discount is not billed again: the invoice it was taken on still
+    # counts in full (its credit note stands on its own), so the final invoice asks for the
+    # rest of the price, not for the discount back.
     return [
         {"reference": invoice.number, "kind": invoice.kind, "date": invoice.issue_date,
-         "amount": invoice.net - credited(invoice)}
+         "amount": invoice.net - credited(invoice, discounts=False)}
         for invoice in billed_invoices(engagement)
     ]
 
@@ -268,6 +279,21 @@ def issue_credit_note(engagement, invoice, amount, reason, on):
     rows = rows_from_incl_vat(amount, _breakdown_of(invoice) or engagement.totals.breakdown)
     return issue(engagement, InvoiceKind.CREDIT_NOTE, issue_date=on, rows=rows,
                  corrects=invoice, details={"title": engagement.title, "reason": reason})
+
+
+def issue_discount_credit_note(engagement, invoice, amount, percent, on):
+    """The credit note of an early-payment discount (escompte) taken on ``invoice``: it
+    reduces the price and so the VAT base (CGI 267 II-1), split over the invoice's rates."""
+    rows = rows_from_incl_vat(amount, _breakdown_of(invoice) or engagement.totals.breakdown)
+    with translation.override(document_language(engagement)):
+        reason = _("Early-payment discount of %(percent)s %% on invoice %(number)s, paid "
+                   "within the discount period") % {
+                       "percent": f"{Decimal(percent).normalize():f}", "number": invoice.number}
+    return issue(engagement, InvoiceKind.CREDIT_NOTE, issue_date=on, rows=rows,
+                 corrects=invoice,
+                 details={"title": engagement.title, "reason": reason,
+                          "early_payment_discount": {"percent": Decimal(percent),
+                                                     "amount": money.to_cents(amount)}})
 
 
 def issue_receipt(engagement, payment, on=None):

@@ -477,7 +477,7 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
         owner=locked.owner, engagement=locked, amount=amount, paid_on=paid_on, method=method,
         reference=reference[:200], provider=provider, provider_payment_id=provider_payment_id,
         recorded_by=user, recorded_by_label=user.get_username() if user else "")
-    left = amount
+    left, discounts = amount, []
     for target in targets:
         take = min(left, target.left_to_pay)
         if take <= 0:
@@ -489,9 +489,19 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
             # Capturing less than the card hold settles it: what was captured is what is
             # owed, the rest of the hold is released (a hold is captured once).
             target.amount = target.paid_amount
+        elif target.paid_amount < target.amount:
+            discount = _early_payment_discount(locked, target, paid_on)
+            if discount is not None and target.amount - target.paid_amount <= discount[1]:
+                # Paid within the discount period less at most the discount: settled; the
+                # discount taken gets its credit note (it reduces the VAT base).
+                discounts.append((discount[0], target.amount - target.paid_amount))
+                target.amount = target.paid_amount
         target.state = ST.PAID if target.paid_amount >= target.amount else ST.PARTLY_PAID
         target.save(update_fields=["amount", "paid_amount", "state", "updated_at"])
         _invoice_on_receipt(locked, target, payment, take)
+    for invoice, taken in discounts:
+        invoicing.issue_discount_credit_note(locked, invoice, taken,
+                                             locked.early_payment_discount_percent, paid_on)
     _sync_status(locked, user=user, note=_payment_note(payment))
     _after_payment(locked, payment, was_allowed)
     return payment
@@ -500,6 +510,20 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
 def _is_capture(instalment):
     """Money on a pre-authorisation the card hold secured is the hold's capture."""
     return instalment.kind == K.PREAUTHORISATION and instalment.secured_at is not None
+
+
+def _early_payment_discount(locked, instalment, paid_on):
+    """(invoice, most the client may deduct) when ``paid_on`` is within the early-payment
+    discount period of the invoice that asked for ``instalment`` (escompte, in the accepted
+    terms: a percentage of what the invoice asks, within N days of its date); else None."""
+    percent, days = locked.early_payment_discount_percent, locked.early_payment_discount_days
+    if not percent or days is None:
+        return None
+    invoice = (instalment.invoices.filter(kind__in=invoicing.BILLING_KINDS, payment=None)
+               .order_by("-sequence").first())
+    if invoice is None or paid_on > invoice.issue_date + datetime.timedelta(days=days):
+        return None
+    return invoice, money.percent_of(invoice.net, percent)
 
 
 def _payment_note(payment):

@@ -458,3 +458,62 @@ def test_a_partial_payment_on_a_pre_authorisation_without_hold_stays_partly_paid
     [instalment] = engagement.instalments.all()
     assert (instalment.state, instalment.amount, instalment.left_to_pay) == (
         "partly_paid", D("60.00"), D("20.00"))
+
+
+def _s2_second_milestone_invoiced(accepted, on):
+    engagement, _link = accepted("S2")
+    pay(engagement, "4320.00")
+    first, second = list(engagement.milestones.all())[:2]
+    payments.mark_milestone_done(engagement, first, on=on)
+    pay(engagement, "480.00")
+    invoice = payments.mark_milestone_done(engagement, second, on=on)
+    return engagement, invoice
+
+
+def test_s2_early_payment_discount_settles_the_invoice_with_a_credit_note(text_pdfs, accepted):
+    # SCENARIOS.md S2: 2 % discount if paid within 10 days; the 7 200.00 TTC milestone
+    # invoice paid 7 056.00 within the period is settled. The discount, 7 200.00 x 2 %
+    # = 144.00 TTC, lowers the VAT base: at 20 %, 120.00 excl. VAT + 24.00 VAT.
+    on = TODAY()
+    engagement, invoice = _s2_second_milestone_invoiced(accepted, on)
+    assert (invoice.net, invoice.due_date) == (D("7200.00"), on + datetime.timedelta(days=30))
+    payment = pay(engagement, "7056.00", paid_on=on + datetime.timedelta(days=10))
+    instalment = engagement.instalments.get(milestone=invoice.instalment.milestone)
+    assert (instalment.state, instalment.paid_amount, instalment.left_to_pay) == (
+        "paid", D("7056.00"), D("0.00"))
+    [note] = Invoice.objects.filter(kind="credit_note")
+    assert note.number == num("AV", 1, note.issue_date) and note.corrects_id == invoice.pk
+    assert (note.excl_vat, note.vat, note.incl_vat, note.net) == (
+        D("120.00"), D("24.00"), D("144.00"), D("144.00"))
+    assert note.snapshot["rows"] == [{"rate": "20.00", "base": "120.00", "vat": "24.00"}]
+    assert note.issue_date == payment.paid_on
+    engagement.refresh_from_db()
+    assert engagement.status == "in_progress"  # the third milestone is still to come
+    # The final invoice asks for the last milestone's 2 400.00, not for the discount back.
+    final = payments.mark_milestone_done(engagement, list(engagement.milestones.all())[2],
+                                         on=on)
+    assert (final.kind, final.net) == ("final", D("2400.00"))
+    pay(engagement, "2400.00")
+    engagement.refresh_from_db()
+    assert engagement.status == "paid"
+    received = sum(p.amount for p in engagement.payments.all())
+    assert received + note.net == D("14400.00")
+
+
+def test_s2_paid_less_after_the_discount_period_is_partly_paid(text_pdfs, accepted):
+    on = TODAY()
+    engagement, invoice = _s2_second_milestone_invoiced(accepted, on)
+    pay(engagement, "7056.00", paid_on=on + datetime.timedelta(days=11))
+    instalment = engagement.instalments.get(milestone=invoice.instalment.milestone)
+    assert (instalment.state, instalment.left_to_pay) == ("partly_paid", D("144.00"))
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+
+
+def test_s2_paid_more_than_the_discount_short_is_partly_paid(text_pdfs, accepted):
+    # 7 000.00 within the period leaves 200.00, more than the 144.00 discount.
+    on = TODAY()
+    engagement, invoice = _s2_second_milestone_invoiced(accepted, on)
+    pay(engagement, "7000.00", paid_on=on + datetime.timedelta(days=2))
+    instalment = engagement.instalments.get(milestone=invoice.instalment.milestone)
+    assert (instalment.state, instalment.left_to_pay) == ("partly_paid", D("200.00"))
+    assert not Invoice.objects.filter(kind="credit_note").exists()
