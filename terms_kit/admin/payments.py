@@ -22,6 +22,7 @@ from ..models import Engagement, Invoice, Payment
 from ..permissions import policy_for
 from ..services import payments
 from ..services.ledger import build_ledger
+from ..templatetags.terms_kit_money import ui_date, ui_money
 from .acceptance import viewable_engagements
 from .documents import CONTENT_TYPES
 
@@ -41,7 +42,7 @@ class PaymentForm(forms.Form):
         super().__init__(*args, **kwargs)
         opened = [i for i in engagement.instalments.order_by("position") if i.is_open]
         self.fields["instalment"].choices = [("", _("What is due, oldest first"))] + [
-            (i.pk, f"{i.label} · {i.left_to_pay}") for i in opened]
+            (i.pk, f"{i.label} · {ui_money(i.left_to_pay)}") for i in opened]
 
 
 class CreditUseForm(forms.Form):
@@ -69,7 +70,7 @@ class RefundForm(forms.Form):
     def __init__(self, *args, engagement, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["payment"].choices = [
-            (p.pk, f"{p.paid_on} · {p.amount} · {p.get_method_display()}")
+            (p.pk, f"{ui_date(p.paid_on)} · {ui_money(p.amount)} · {p.get_method_display()}")
             for p in engagement.payments.all()]
 
 

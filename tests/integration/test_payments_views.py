@@ -34,7 +34,7 @@ def test_ledger_records_a_payment_and_shows_invoices(
     client = as_owner(engagement)
     page = client.get(ledger_url(engagement))
     assert page.status_code == 200
-    assert b"4320.00" in page.content and b"Work may not start yet" in page.content
+    assert "€4,320.00" in page.content.decode() and b"Work may not start yet" in page.content
     with django_capture_on_commit_callbacks() as queued:  # committed, task not run yet
         response = client.post(ledger_url(engagement, "terms_kit_ledger_pay"), {
             "amount": "4320.00", "paid_on": timezone.localdate().isoformat(),
@@ -149,3 +149,31 @@ def test_time_credit_session_from_the_ledger_and_on_the_client_page(text_pdfs, a
     page = Client().get(reverse("terms_kit:client_review", args=[link.token])).content.decode()
     assert 'id="credit"' in page and "8" in page
     assert payments.credit_summary(engagement)["left"] == D("8")
+
+
+@pytest.mark.parametrize("language, total, deposit, date_format", [
+    ("fr", "14\u202f400,00\u00a0€", "4\u202f320,00\u00a0€", "%d/%m/%Y"),
+    ("en", "€14,400.00", "€4,320.00", "%d/%m/%Y"),
+])
+def test_ledger_money_and_dates_in_the_experts_language(
+        text_pdfs, accepted, as_owner, make_expert, language, total, deposit, date_format):
+    from wagtail.users.models import UserProfile
+
+    engagement, _link = accepted("S2")
+    profile = UserProfile.get_for_user(engagement.owner)
+    profile.preferred_language = language
+    profile.save()
+    payments.record_payment(engagement, amount="4320.00", paid_on=timezone.localdate(),
+                            method="transfer")
+    client = as_owner(engagement)
+    page = client.get(ledger_url(engagement)).content.decode()
+    today = timezone.localdate().strftime(date_format)  # 29/11/2026 in both languages
+    assert total in page and deposit in page
+    assert f"<td>{today}</td>" in page  # the payment's and the invoice's dates
+    assert "14400.00" not in page and "4320.00</td>" not in page
+    # The refund form offers the payment with the same formats.
+    assert f"{today} · {deposit}" in page
+    # Another expert, whatever their language, gets a 404.
+    other = Client()
+    other.force_login(make_expert("other"))
+    assert other.get(ledger_url(engagement)).status_code == 404
