@@ -171,6 +171,30 @@ def milestone_done_view(request, pk, instalment_pk):
 
 
 @require_POST
+def terminal_hold_view(request, pk, instalment_pk):
+    """The expert placed a card pre-authorisation at their own payment terminal (no online
+    provider): it secures the instalment, as a provider's hold does; the capture is then
+    recorded as a card-terminal payment (up to the hold, which settles it)."""
+    engagement = _engagement(request, pk)
+    instalment = get_object_or_404(engagement.instalments, pk=instalment_pk,
+                                   kind="preauthorisation")
+    reference = (request.POST.get("reference") or "").strip()
+    if not reference:
+        messages.error(request, _("Give the terminal's pre-authorisation reference (on its "
+                                  "ticket): nothing was recorded."))
+        return redirect("terms_kit_engagement_ledger", pk)
+    if instalment.secured_at or not instalment.is_open:
+        messages.error(request, _("“%(label)s” is already secured or settled: nothing was "
+                                  "recorded.") % {"label": instalment.label})
+        return redirect("terms_kit_engagement_ledger", pk)
+    payments.secure_instalment(instalment, reference=f"terminal: {reference}",
+                               user=request.user)
+    messages.success(request, _("Card pre-authorisation recorded: work may start once the "
+                                "other conditions are met."))
+    return redirect("terms_kit_engagement_ledger", pk)
+
+
+@require_POST
 def completed_view(request, pk):
     return _simple_action(request, pk,
                           lambda e: payments.mark_completed(e, user=request.user),

@@ -177,3 +177,24 @@ def test_ledger_money_and_dates_in_the_experts_language(
     other = Client()
     other.force_login(make_expert("other"))
     assert other.get(ledger_url(engagement)).status_code == 404
+
+
+def test_a_terminal_pre_authorisation_recorded_on_the_ledger_secures_s1(
+        text_pdfs, accepted, as_owner, make_expert):
+    engagement, _link = accepted("S1")
+    [instalment] = engagement.instalments.all()
+    url = ledger_url(engagement, "terms_kit_ledger_terminal_hold", instalment.pk)
+    other = Client()
+    other.force_login(make_expert("other"))
+    assert other.post(url, {"reference": "X"}).status_code == 404
+    client = as_owner(engagement)
+    assert b"Record the hold" in client.get(ledger_url(engagement)).content
+    client.post(url, {"reference": ""})  # refused: nothing recorded
+    instalment.refresh_from_db()
+    assert instalment.secured_at is None
+    assert client.post(url, {"reference": "TPE 0107"}).status_code == 302
+    instalment.refresh_from_db()
+    engagement.refresh_from_db()
+    assert instalment.secured_reference == "terminal: TPE 0107"
+    assert engagement.status == "in_progress" and payments.may_start(engagement)
+    assert b"Record the hold" not in client.get(ledger_url(engagement)).content
