@@ -111,11 +111,11 @@ def test_client_page_shows_due_transfer_qr_then_invoices_after_paying(
     page = Client().get(review).content.decode()
     invoice = Invoice.objects.get()
     assert invoice.number in page and 'class="epc-qr"' not in page
-    assert "document being prepared" in page  # until the task has made it
+    assert 'class="preparing"' in page and "document en préparation" in page  # until made
     for callback in queued:
         callback()  # the transaction's commit hooks: the document task (immediate backend)
     page = Client().get(review).content.decode()
-    assert "document being prepared" not in page
+    assert 'class="preparing"' not in page
     url = reverse("terms_kit:client_invoice", args=[link.token, invoice.pk, "pdf"])
     response = Client().get(url)
     assert response.status_code == 200
