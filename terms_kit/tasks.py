@@ -59,3 +59,28 @@ def dunning_run(on=None):
 
     report = run(on=datetime.date.fromisoformat(on) if on else None)
     return report.as_json()
+
+
+@task()
+def make_invoice_document(invoice_id):
+    """Make the DOCX + PDF/A of an issued invoice, receipt or credit note, then e-mail it to
+    the client. Idempotent: a second run (or a concurrent one) makes and sends nothing."""
+    from .services.payments import deliver_invoice
+
+    return deliver_invoice(invoice_id)
+
+
+@task()
+def mail_payment_received(payment_id):
+    """The client's "payment received" e-mail (enqueued once, when the payment commits)."""
+    from .services.payments import send_payment_received
+
+    send_payment_received(payment_id)
+
+
+@task()
+def mail_work_may_start(engagement_id):
+    """The expert's "work may start" e-mail (enqueued once: WorkStartNotice is unique)."""
+    from .services.payments import send_work_may_start
+
+    send_work_may_start(engagement_id)

@@ -389,6 +389,8 @@ def register_payment_urls():
         path(base + "pay/", payments.record_payment_view, name="terms_kit_ledger_pay"),
         path(base + "milestones/<int:instalment_pk>/done/", payments.milestone_done_view,
              name="terms_kit_ledger_milestone_done"),
+        path(base + "holds/<int:instalment_pk>/terminal/", payments.terminal_hold_view,
+             name="terms_kit_ledger_terminal_hold"),
         path(base + "completed/", payments.completed_view, name="terms_kit_ledger_completed"),
         path(base + "credit/", payments.credit_use_view, name="terms_kit_ledger_credit"),
         path(base + "act/", payments.act_view, name="terms_kit_ledger_act"),

@@ -19,7 +19,6 @@ from ..documents.generation import applicable_kinds
 from ..models import ConsentKind, Engagement, ExpertTemplate, IssuedDocument
 from ..models.base import Language
 from ..models.documents import DocumentKind
-from ..models.payments import Invoice
 from ..permissions import policy_for
 from ..services.documents import request_documents
 from ..spec import export_engagement
@@ -67,7 +66,7 @@ def document_rows(engagement):
     """Each issued document with a human name and what it is: the one signed or sent, an older
     (superseded) or newer (copy, not sent) version, a numbered invoice, or a draft preview.
     Within a kind, the document that counts comes first, then the others newest first."""
-    documents = list(engagement.documents.all())
+    documents = list(engagement.documents.select_related("invoice"))
     link = engagement.access_links.order_by("-created_at", "-pk").first()
     sent_ids = set(link.documents.values_list("pk", flat=True)) if link else set()
     signed_ids = set()
@@ -77,8 +76,8 @@ def document_rows(engagement):
         signed_ids = {d["id"] for d in payload.get("documents", [])}
         if payload.get("method") == "paper":  # the client signed the printed quote sent
             signed_ids = sent_ids
-    invoices = {i.document_id: i for i in Invoice.objects.filter(engagement=engagement,
-                                                                 document__isnull=False)}
+    # An invoice's document points to the invoice (made after the commit by a task).
+    invoices = {d.pk: d.invoice for d in documents if d.invoice_id is not None}
     kind_labels = dict(DocumentKind.choices)
     rows = []
     for document in documents:

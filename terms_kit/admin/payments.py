@@ -23,6 +23,7 @@ from ..permissions import policy_for
 from ..services import payments
 from ..services.ledger import build_ledger
 from ..storage import download_response
+from ..templatetags.terms_kit_money import ui_date, ui_money
 from .acceptance import viewable_engagements
 from .documents import CONTENT_TYPES
 
@@ -42,7 +43,7 @@ class PaymentForm(forms.Form):
         super().__init__(*args, **kwargs)
         opened = [i for i in engagement.instalments.order_by("position") if i.is_open]
         self.fields["instalment"].choices = [("", _("What is due, oldest first"))] + [
-            (i.pk, f"{i.label} · {i.left_to_pay}") for i in opened]
+            (i.pk, f"{i.label} · {ui_money(i.left_to_pay)}") for i in opened]
 
 
 class CreditUseForm(forms.Form):
@@ -70,7 +71,7 @@ class RefundForm(forms.Form):
     def __init__(self, *args, engagement, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["payment"].choices = [
-            (p.pk, f"{p.paid_on} · {p.amount} · {p.get_method_display()}")
+            (p.pk, f"{ui_date(p.paid_on)} · {ui_money(p.amount)} · {p.get_method_display()}")
             for p in engagement.payments.all()]
 
 
@@ -171,6 +172,30 @@ def milestone_done_view(request, pk, instalment_pk):
 
 
 @require_POST
+def terminal_hold_view(request, pk, instalment_pk):
+    """The expert placed a card pre-authorisation at their own payment terminal (no online
+    provider): it secures the instalment, as a provider's hold does; the capture is then
+    recorded as a card-terminal payment (up to the hold, which settles it)."""
+    engagement = _engagement(request, pk)
+    instalment = get_object_or_404(engagement.instalments, pk=instalment_pk,
+                                   kind="preauthorisation")
+    reference = (request.POST.get("reference") or "").strip()
+    if not reference:
+        messages.error(request, _("Give the terminal's pre-authorisation reference (on its "
+                                  "ticket): nothing was recorded."))
+        return redirect("terms_kit_engagement_ledger", pk)
+    if instalment.secured_at or not instalment.is_open:
+        messages.error(request, _("“%(label)s” is already secured or settled: nothing was "
+                                  "recorded.") % {"label": instalment.label})
+        return redirect("terms_kit_engagement_ledger", pk)
+    payments.secure_instalment(instalment, reference=f"terminal: {reference}",
+                               user=request.user)
+    messages.success(request, _("Card pre-authorisation recorded: work may start once the "
+                                "other conditions are met."))
+    return redirect("terms_kit_engagement_ledger", pk)
+
+
+@require_POST
 def completed_view(request, pk):
     return _simple_action(request, pk,
                           lambda e: payments.mark_completed(e, user=request.user),
@@ -242,7 +267,7 @@ def receipt_view(request, pk, payment_pk):
 def invoice_download(request, pk, fmt):
     invoice = get_object_or_404(
         Invoice.objects.filter(engagement__in=viewable_engagements(request.user))
-        .select_related("document"), pk=pk)
+        .select_related("issued_document"), pk=pk)
     if fmt not in CONTENT_TYPES or invoice.document is None:
         raise Http404
     stored = getattr(invoice.document, fmt)

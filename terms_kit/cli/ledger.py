@@ -27,7 +27,9 @@ def run(command, options):
     out("Invoices:")
     for i in data["invoices"]:
         out(f"  {i['number']:<14} {i['kind']:<11} {i['issue_date']} total {i['incl_vat']:>12}"
-            f" net {i['net']:>12}  PDF SHA-256 {i['pdf_sha256']}")
+            f" net {i['net']:>12}  "
+            + (f"PDF SHA-256 {i['pdf_sha256']}" if i["pdf_sha256"]
+               else "document being prepared"))
     out("Payments:")
     for p in data["payments"]:
         out(f"  {p['paid_on']} {p['amount']:>12} {p['method']:<13} {p['reference']}")

@@ -163,6 +163,7 @@ W = {
         "to_assign": "[numéro attribué à l'émission]",
         "invoice_date": "Date de facture",
         "deducted": "Acompte déjà versé",
+        "reduction": "Réduction (montant débité inférieur à la pré-autorisation de la carte)",
         "balance": "Net à payer",
         "bank": "Coordonnées bancaires : IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
         "client_ids": "SIREN {{ client.siren }}{% if client.vat_number %} · N° TVA {{ client.vat_number }}{% endif %}",
@@ -314,6 +315,7 @@ W = {
         "to_assign": "[number given on issue]",
         "invoice_date": "Invoice date",
         "deducted": "Deposit already paid",
+        "reduction": "Reduction (amount charged below the card pre-authorisation)",
         "balance": "Balance due",
         "bank": "Bank details: IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
         "client_ids": "SIREN {{ client.siren }}{% if client.vat_number %} · VAT no. {{ client.vat_number }}{% endif %}",
@@ -843,6 +845,9 @@ def build_final_invoice(w, t):
     w.p(t["service_date"])
     w.tag("endif")
     lines_table(w, t)
+    w.tag("if invoice.reduction")
+    w.p(f"{t['reduction']} : - {{{{ invoice.reduction|money }}}}", align="right")
+    w.tag("endif")
     deductions(w, t)
     w.p(f"{t['balance']} : {{{{ invoice.balance_due|money }}}}", bold=True, align="right")
     settled(w, t)

@@ -249,6 +249,8 @@ def _invoice(invoice, deposit, totals):
                         "method": payment.get("method", ""),
                         "reference": payment.get("reference", "")} if payment else None,
             "for_invoices": invoice.get("for_invoices", []),
+            # Billed for less than the accepted total (a card hold captured for less).
+            "reduction": _dec((invoice.get("reduction") or {}).get("reduction")),
             "transfer": {"name": transfer.get("name", ""),
                          "iban": transfer.get("iban", ""), "bic": transfer.get("bic", ""),
                          "amount": _dec(transfer.get("amount")),
@@ -288,6 +290,7 @@ def _invoice(invoice, deposit, totals):
         "reason": "",
         "payment": None,
         "for_invoices": [],
+        "reduction": None,
         "transfer": None,
     }
 

@@ -48,6 +48,7 @@ SAMPLE_EXTRAS = {
         "corrects": {"number": "", "date": ""}, "reason": "",
         "payment": {"amount": "1", "paid_on": "", "method": "", "reference": ""},
         "for_invoices": [""],
+        "reduction": {"accepted_total": "2", "billed": "1", "reduction": "1"},
         "transfer": {"name": "", "iban": "", "bic": "", "amount": "1", "reference": ""},
     },
     # A formal notice and a recourse summary with every part filled (terms_kit/dunning/).

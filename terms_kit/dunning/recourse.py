@@ -209,8 +209,9 @@ def _build(engagement, on, user, converter, invoices, statements):
     for index, sealed in enumerate(engagement.sealed_files.order_by("pk"), start=1):
         add(f"02_sealed_acceptance_{index}.pdf", _read(sealed.pdf), "sealed acceptance pack")
     for invoice in invoices:
-        if invoice.document_id:
-            add(f"03_invoice_{invoice.number}.pdf", _read(invoice.document.pdf), "invoice")
+        document = invoice.document
+        if document is not None:
+            add(f"03_invoice_{invoice.number}.pdf", _read(document.pdf), "invoice")
     for notice in notices:
         add(f"04_formal_notice_{notice.number}.pdf", _read(notice.document.pdf),
             "formal notice (mise en demeure)")

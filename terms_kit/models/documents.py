@@ -47,6 +47,14 @@ class IssuedDocument(OwnedModel):
     docx_sha256 = models.CharField(_("DOCX SHA-256"), max_length=64)
     pdf = models.FileField(_("PDF file"), max_length=200, storage=get_storage)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    # The invoice, receipt or credit note this document prints. The invoice record is complete
+    # (number, figures, hash) when it is inserted; its document is made afterwards, in a task,
+    # and points back to it: the invoice row is never updated, and the unique key makes one
+    # document per invoice however often (or however concurrently) the task runs.
+    invoice = models.OneToOneField(
+        "terms_kit.Invoice", verbose_name=_("invoice"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="issued_document",
+    )
 
     class Meta:
         verbose_name = _("issued document")

@@ -196,7 +196,8 @@ class Invoice(InsertOnlyModel):
     """An issued invoice, receipt or credit note: numbered, frozen, with its document.
 
     ``snapshot`` holds every figure and mention printed (canonical JSON), ``snapshot_sha256``
-    its hash; ``document`` the DOCX + PDF/A made from it. Amounts: ``excl_vat``/``vat``/
+    its hash; ``document`` the DOCX + PDF/A made from it after the commit, by a task (None
+    until then: the pages say "document being prepared"). Amounts: ``excl_vat``/``vat``/
     ``incl_vat`` are what the document covers, ``deducted`` what earlier invoices already
     billed (by number), ``net`` = ``incl_vat`` - ``deducted`` is what it asks for (a credit
     note: what it gives back).
@@ -237,10 +238,6 @@ class Invoice(InsertOnlyModel):
     net = models.DecimalField(_("net amount"), **MONEY)
     snapshot = models.JSONField(_("snapshot"))
     snapshot_sha256 = models.CharField(_("snapshot SHA-256"), max_length=64)
-    document = models.ForeignKey(
-        IssuedDocument, verbose_name=_("document"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -272,6 +269,15 @@ class Invoice(InsertOnlyModel):
     @property
     def is_credit_note(self):
         return self.kind == InvoiceKind.CREDIT_NOTE
+
+    @property
+    def document(self):
+        """The DOCX + PDF/A printing this invoice, or None while the task is making it
+        (the document points to the invoice: see IssuedDocument.invoice)."""
+        try:
+            return self.issued_document
+        except IssuedDocument.DoesNotExist:
+            return None
 
 
 class Allocation(InsertOnlyModel):

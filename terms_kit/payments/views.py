@@ -10,7 +10,7 @@ from ..models import Invoice
 def invoice_download(request, token, link, pk, fmt):
     # Only this link's engagement: another engagement's invoice id is simply not found.
     invoice = (Invoice.objects.filter(engagement_id=link.engagement_id, pk=pk)
-               .select_related("document").first())
+               .select_related("issued_document").first())
     if invoice is None or invoice.document is None or fmt not in ("pdf", "docx"):
         return error_page(request, 404)
     content_type = ("application/pdf" if fmt == "pdf" else

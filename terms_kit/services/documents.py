@@ -25,11 +25,13 @@ def _store(content, extension):
     return name, digest
 
 
-def _reuse(engagement, existing):
+def _reuse(engagement, existing, invoice=None):
     """A record for this engagement pointing at files already made from identical inputs."""
-    if existing.engagement_id == engagement.pk:
+    if existing.engagement_id == engagement.pk and (
+            invoice is None or existing.invoice_id == invoice.pk):
         return existing
     return IssuedDocument.objects.create(
+        invoice=invoice,
         owner=engagement.owner, engagement=engagement, kind=existing.kind,
         language=existing.language, template_name=existing.template_name,
         template_sha256=existing.template_sha256, snapshot=existing.snapshot,
@@ -38,8 +40,9 @@ def _reuse(engagement, existing):
     )
 
 
-def issue_document(engagement, kind, lang=None, extras=None, converter=None):
-    """One issued document: served from the cache when identical inputs were issued before."""
+def issue_document(engagement, kind, lang=None, extras=None, converter=None, invoice=None):
+    """One issued document: served from the cache when identical inputs were issued before.
+    ``invoice``: the invoice, receipt or credit note it prints (one document each)."""
     spec = export_engagement(engagement)
     rendered = generation.render(spec, kind, lang, extras, owner=engagement.owner)
     existing = (
@@ -47,7 +50,7 @@ def issue_document(engagement, kind, lang=None, extras=None, converter=None):
         .order_by("pk").first()
     )
     if existing is not None:
-        return _reuse(engagement, existing)
+        return _reuse(engagement, existing, invoice)
     pdf = generation.to_pdf(rendered.docx, converter)
     docx_name, docx_sha = _store(rendered.docx, "docx")
     pdf_name, pdf_sha = _store(pdf, "pdf")
@@ -55,7 +58,7 @@ def issue_document(engagement, kind, lang=None, extras=None, converter=None):
         owner=engagement.owner, engagement=engagement, kind=kind, language=rendered.language,
         template_name=rendered.template_name, template_sha256=rendered.template_sha256,
         snapshot=rendered.snapshot, cache_key=rendered.cache_key, docx=docx_name,
-        docx_sha256=docx_sha, pdf=pdf_name, pdf_sha256=pdf_sha,
+        docx_sha256=docx_sha, pdf=pdf_name, pdf_sha256=pdf_sha, invoice=invoice,
     )
 
 

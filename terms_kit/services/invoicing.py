@@ -1,9 +1,13 @@
 """Issuing invoices, credit notes and payment receipts: numbered, frozen, made as documents.
 
 Called by services/payments.py only, inside its transaction and under the engagement's row
-lock: the number is taken from the locked sequence of its series, the document (DOCX + PDF/A)
-is made with that number, and the record is inserted with the figures it prints
-(``snapshot``) and their hash. A rollback gives the number back.
+lock: the number is taken from the locked sequence of its series and the record is inserted
+complete, with the figures it prints (``snapshot``) and their hash. A rollback gives the
+number back. Its document (DOCX + PDF/A) is made from that snapshot after the commit, by the
+``make_invoice_document`` task (``make_document`` below), which also e-mails it: a webhook
+or an admin action never waits for LibreOffice. Until then the invoice has no document and
+the pages say so; no placeholder is ever printed, since the number exists before the
+document is made.
 
 Amounts: an invoice covers ``rows`` (one per VAT rate: base, VAT) and may deduct earlier
 invoices by number; ``net`` is what it asks for. The deduction rule (docs/payments.md):
@@ -14,11 +18,13 @@ invoice of the engagement, so the invoices of an engagement always add up to its
 import datetime
 from decimal import Decimal
 
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .. import money
 from ..documents.hashing import canonical_json, sha256
-from ..models import Invoice, InvoiceKind, Series
+from ..models import Invoice, InvoiceKind, IssuedDocument, Series
 from ..models.payments import SERIES_OF_KIND
 from ..payments.transfer import transfer_for
 from .documents import issue_document
@@ -97,9 +103,16 @@ def document_language(engagement):
 
 # --- What was billed already ----------------------------------------------------------------
 
-def credited(invoice):
-    """What credit notes gave back on ``invoice``."""
-    return sum((note.net for note in invoice.credit_notes.all()), money.ZERO)
+def is_discount(note):
+    """A credit note for an early-payment discount (escompte) taken by the client."""
+    return bool(note.snapshot.get("early_payment_discount"))
+
+
+def credited(invoice, discounts=True):
+    """What credit notes gave back on ``invoice`` (``discounts=False``: leaving out the
+    early-payment discounts, which lower the price rather than give money back)."""
+    return sum((note.net for note in invoice.credit_notes.all()
+                if discounts or not is_discount(note)), money.ZERO)
 
 
 def billed_invoices(engagement):
@@ -109,9 +122,12 @@ def billed_invoices(engagement):
 
 def earlier_deductions(engagement):
     """Each earlier invoice by number, with what it still bills (its net less credit notes)."""
+    # An early-payment discount is not billed again: the invoice it was taken on still
+    # counts in full (its credit note stands on its own), so the final invoice asks for the
+    # rest of the price, not for the discount back.
     return [
         {"reference": invoice.number, "kind": invoice.kind, "date": invoice.issue_date,
-         "amount": invoice.net - credited(invoice)}
+         "amount": invoice.net - credited(invoice, discounts=False)}
         for invoice in billed_invoices(engagement)
     ]
 
@@ -167,16 +183,43 @@ def issue(engagement, kind, *, issue_date, rows, deductions=(), instalment=None,
         "transfer": transfer,
         **(details or {}),
     })
-    document = issue_document(engagement, DOCUMENT_KIND[kind], lang,
-                              extras={"invoice": figures})
-    return Invoice.objects.create(
+    invoice = Invoice.objects.create(
         owner=engagement.owner, engagement=engagement, kind=kind, series=series,
         number=number, year=year, sequence=sequence, issue_date=issue_date, due_date=due_date,
         language=lang, instalment=instalment, payment=payment, corrects=corrects,
         excl_vat=excl_vat, vat=vat, incl_vat=incl_vat, deducted=deducted, net=net,
         snapshot=figures, snapshot_sha256=sha256(canonical_json(figures).encode("utf-8")),
-        document=document,
     )
+    _enqueue_document(invoice.pk)
+    return invoice
+
+
+def _enqueue_document(invoice_id):
+    from ..tasks import make_invoice_document
+
+    transaction.on_commit(lambda: make_invoice_document.enqueue(invoice_id))
+
+
+def make_document(invoice_id, converter=None):
+    """The task's body: the DOCX + PDF/A of one invoice, made once.
+
+    Returns the new IssuedDocument, or None when the invoice already has its document (the
+    task ran before, or runs at the same time elsewhere: the invoice row is locked while the
+    document is made, and the one-to-one key on IssuedDocument.invoice refuses a second).
+    """
+    try:
+        with transaction.atomic():
+            invoice = (Invoice.objects.select_for_update()
+                       .select_related("engagement").get(pk=invoice_id))
+            if IssuedDocument.objects.filter(invoice_id=invoice_id).exists():
+                return None
+            return issue_document(invoice.engagement, DOCUMENT_KIND[invoice.kind],
+                                  invoice.language, extras={"invoice": invoice.snapshot},
+                                  converter=converter, invoice=invoice)
+    except IntegrityError:
+        if IssuedDocument.objects.filter(invoice_id=invoice_id).exists():
+            return None  # a concurrent run inserted it first
+        raise
 
 
 def issue_deposit_invoice(engagement, instalment, payment, amount, received_on):
@@ -208,13 +251,23 @@ def issue_milestone_invoice(engagement, instalment, on, due_date):
                                         "validation": milestone.validation}})
 
 
-def issue_final_invoice(engagement, instalment, on, due_date=None, payment=None, kind=None):
-    """The whole service, less every earlier invoice by number (CGI 289: the acomptes)."""
+def issue_final_invoice(engagement, instalment, on, due_date=None, payment=None, kind=None,
+                        amount=None):
+    """The whole service, less every earlier invoice by number (CGI 289: the acomptes).
+
+    ``amount`` (incl. VAT): the service was billed for less than the accepted total (a card
+    hold captured for less): the rows are that amount split over the VAT rates, and the
+    reduction from the accepted total is kept in the snapshot (``reduction``)."""
     totals = engagement.totals
     rows = [{"rate": row.rate, "base": row.base, "vat": row.vat} for row in totals.breakdown]
+    details = {"title": engagement.title}
+    if amount is not None and amount != totals.total_incl_vat:
+        rows = rows_from_incl_vat(amount, totals.breakdown)
+        details["reduction"] = {"accepted_total": totals.total_incl_vat,
+                                "billed": money.to_cents(amount),
+                                "reduction": totals.total_incl_vat - money.to_cents(amount)}
     kind = kind or InvoiceKind.FINAL
     deductions = [] if kind == InvoiceKind.ACT else earlier_deductions(engagement)
-    details = {"title": engagement.title}
     if payment is not None:
         details.update(received_on=payment.paid_on, paid=payment.amount)
     return issue(engagement, kind, issue_date=on, rows=rows, deductions=deductions,
@@ -226,6 +279,21 @@ def issue_credit_note(engagement, invoice, amount, reason, on):
     rows = rows_from_incl_vat(amount, _breakdown_of(invoice) or engagement.totals.breakdown)
     return issue(engagement, InvoiceKind.CREDIT_NOTE, issue_date=on, rows=rows,
                  corrects=invoice, details={"title": engagement.title, "reason": reason})
+
+
+def issue_discount_credit_note(engagement, invoice, amount, percent, on):
+    """The credit note of an early-payment discount (escompte) taken on ``invoice``: it
+    reduces the price and so the VAT base (CGI 267 II-1), split over the invoice's rates."""
+    rows = rows_from_incl_vat(amount, _breakdown_of(invoice) or engagement.totals.breakdown)
+    with translation.override(document_language(engagement)):
+        reason = _("Early-payment discount of %(percent)s %% on invoice %(number)s, paid "
+                   "within the discount period") % {
+                       "percent": f"{Decimal(percent).normalize():f}", "number": invoice.number}
+    return issue(engagement, InvoiceKind.CREDIT_NOTE, issue_date=on, rows=rows,
+                 corrects=invoice,
+                 details={"title": engagement.title, "reason": reason,
+                          "early_payment_discount": {"percent": Decimal(percent),
+                                                     "amount": money.to_cents(amount)}})
 
 
 def issue_receipt(engagement, payment, on=None):

@@ -16,7 +16,7 @@ def build_ledger(engagement):
     instalments = list(Instalment.objects.filter(engagement=engagement)
                        .select_related("milestone").order_by("position"))
     invoices = list(Invoice.objects.filter(engagement=engagement)
-                    .select_related("document", "corrects").order_by("issue_date", "series",
+                    .select_related("issued_document", "corrects").order_by("issue_date", "series",
                                                                      "sequence"))
     payments_made = list(Payment.objects.filter(engagement=engagement).order_by("paid_on", "pk"))
     refunds = list(Refund.objects.filter(engagement=engagement).select_related("credit_note")
@@ -77,8 +77,9 @@ def ledger_json(ledger):
              "deducted": _plain(i.deducted), "net": _plain(i.net),
              "corrects": i.corrects.number if i.corrects_id else None,
              "snapshot_sha256": i.snapshot_sha256,
-             "pdf_sha256": i.document.pdf_sha256 if i.document_id else None,
-             "docx_sha256": i.document.docx_sha256 if i.document_id else None}
+             "pdf_sha256": i.document.pdf_sha256 if i.document else None,
+             "docx_sha256": i.document.docx_sha256 if i.document else None,
+             "document_ready": i.document is not None}
             for i in ledger["invoices"]],
         "payments": [
             {"id": p.pk, "amount": _plain(p.amount), "paid_on": _plain(p.paid_on),

@@ -495,7 +495,7 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
         owner=locked.owner, engagement=locked, amount=amount, paid_on=paid_on, method=method,
         reference=reference[:200], provider=provider, provider_payment_id=provider_payment_id,
         recorded_by=user, recorded_by_label=user.get_username() if user else "")
-    left, invoices = amount, []
+    left, discounts = amount, []
     for target in targets:
         take = min(left, target.left_to_pay)
         if take <= 0:
@@ -503,15 +503,48 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
         left -= take
         Allocation.objects.create(payment=payment, instalment=target, amount=take)
         target.paid_amount += take
+        if _is_capture(target) and target.paid_amount < target.amount:
+            # Capturing less than the card hold settles it: what was captured is what is
+            # owed, the rest of the hold is released (a hold is captured once).
+            target.amount = target.paid_amount
+        elif target.paid_amount < target.amount:
+            discount = _early_payment_discount(locked, target, paid_on)
+            if discount is not None and target.amount - target.paid_amount <= discount[1]:
+                # Paid within the discount period less at most the discount: settled; the
+                # discount taken gets its credit note (it reduces the VAT base).
+                discounts.append((discount[0], target.amount - target.paid_amount))
+                target.amount = target.paid_amount
         target.state = ST.PAID if target.paid_amount >= target.amount else ST.PARTLY_PAID
-        target.save(update_fields=["paid_amount", "state", "updated_at"])
-        invoices += _invoice_on_receipt(locked, target, payment, take)
+        target.save(update_fields=["amount", "paid_amount", "state", "updated_at"])
+        _invoice_on_receipt(locked, target, payment, take)
+    for invoice, taken in discounts:
+        invoicing.issue_discount_credit_note(locked, invoice, taken,
+                                             locked.early_payment_discount_percent, paid_on)
     from .plans import after_payment
 
     after_payment(locked, paid_on)  # a plan paid in full is completed at once
     _sync_status(locked, user=user, note=_payment_note(payment))
-    _after_payment(locked, payment, invoices, was_allowed)
+    _after_payment(locked, payment, was_allowed)
     return payment
+
+
+def _is_capture(instalment):
+    """Money on a pre-authorisation the card hold secured is the hold's capture."""
+    return instalment.kind == K.PREAUTHORISATION and instalment.secured_at is not None
+
+
+def _early_payment_discount(locked, instalment, paid_on):
+    """(invoice, most the client may deduct) when ``paid_on`` is within the early-payment
+    discount period of the invoice that asked for ``instalment`` (escompte, in the accepted
+    terms: a percentage of what the invoice asks, within N days of its date); else None."""
+    percent, days = locked.early_payment_discount_percent, locked.early_payment_discount_days
+    if not percent or days is None:
+        return None
+    invoice = (instalment.invoices.filter(kind__in=invoicing.BILLING_KINDS, payment=None)
+               .order_by("-sequence").first())
+    if invoice is None or paid_on > invoice.issue_date + datetime.timedelta(days=days):
+        return None
+    return invoice, money.percent_of(invoice.net, percent)
 
 
 def _payment_note(payment):
@@ -526,8 +559,14 @@ def _invoice_on_receipt(engagement, instalment, payment, amount):
                                                 payment.paid_on)]
     if instalment.kind in (K.FULL, K.CREDIT_PACK, K.PREAUTHORISATION):
         if instalment.state == ST.PAID:
+            # A hold captured for less is invoiced for what was captured: nothing was
+            # invoiced at the hold (no money received, CGI 289 I-1-c), so no credit note.
+            total = engagement.totals.total_incl_vat
+            billed = None
+            if instalment.kind == K.PREAUTHORISATION and instalment.amount < total:
+                billed = instalment.amount
             return [invoicing.issue_final_invoice(engagement, instalment, payment.paid_on,
-                                                  payment=payment)]
+                                                  payment=payment, amount=billed)]
         return [invoicing.issue_deposit_invoice(engagement, instalment, payment, amount,
                                                 payment.paid_on)]
     return []  # milestones, balances and acts were invoiced when they fell due
@@ -586,7 +625,6 @@ def mark_milestone_done(engagement, milestone, *, user=None, on=None):
                                    "a milestone."), "milestone")
         invoices = _fall_due(locked, instalment, on, user)
         _sync_status(locked, user=user, note=f"milestone done: {instalment.label}")
-        _send_invoices(locked, invoices)
         return invoices[0]
 
 
@@ -613,7 +651,6 @@ def mark_completed(engagement, *, user=None, on=None):
             change_status(locked, Status.DELIVERED, user=user, note="service completed",
                           origin=Origin.PAYMENTS)
         _sync_status(locked, user=user, note="service completed")
-        _send_invoices(locked, invoices)
         return invoices
 
 
@@ -683,12 +720,11 @@ def record_act(engagement, *, used_on=None, note="", user=None):
             engagement=locked, position=_next_position(locked), kind=K.ACT, label=label[:200],
             amount=locked.totals.total_incl_vat, due_trigger=T.ACT, due_date=used_on,
             state=ST.DUE)
-        invoice = invoicing.issue_final_invoice(locked, instalment, used_on, due_date=used_on,
-                                                kind=InvoiceKind.ACT)
+        invoicing.issue_final_invoice(locked, instalment, used_on, due_date=used_on,
+                                        kind=InvoiceKind.ACT)
         CreditUse.objects.create(engagement=locked, used_on=used_on, quantity=Decimal("1"),
                                  note=note[:300], instalment=instalment, recorded_by=user)
         _sync_status(locked, user=user, note=f"act recorded: {label}")
-        _send_invoices(locked, [invoice])
         return instalment
 
 
@@ -700,7 +736,6 @@ def issue_payment_receipt(payment, *, on=None):
         if existing is not None:
             return existing
         receipt = invoicing.issue_receipt(locked, payment, on)
-        _send_invoices(locked, [receipt])
         return receipt
 
 
@@ -779,7 +814,6 @@ def _refund(payment, amount, reason, user, provider, provider_refund_id, refunde
         note = invoicing.issue_credit_note(locked, corrected, amount, reason, refunded_on)
         Refund.objects.filter(pk=refund.pk).update(credit_note=note)
         refund.credit_note = note
-        _send_invoices(locked, [note])
     current = Engagement.objects.filter(pk=locked.pk).values_list("status", flat=True)[0]
     if current in (Status.PAID, Status.WITHDRAWN, Status.CANCELLED):
         change_status(locked, Status.REFUNDED, user=user, note=f"refund {amount}: {reason}",
@@ -927,11 +961,11 @@ def _sweep_one(engagement_id, on, counts):
     if locked.status not in PAYABLE_STATUSES:
         return
     was_allowed = may_start(locked, on).ok
-    touched, invoices = False, []
+    touched = False
     for instalment in locked.instalments.select_for_update().order_by("position"):
         if instalment.state == ST.SCHEDULED and instalment.due_date and (
                 instalment.due_date <= on):
-            invoices += _fall_due(locked, instalment, instalment.due_date)
+            _fall_due(locked, instalment, instalment.due_date)
             counts["fell_due"] += 1
             touched = True
         if instalment.state in (ST.DUE, ST.PARTLY_PAID) and instalment.due_date and (
@@ -943,7 +977,6 @@ def _sweep_one(engagement_id, on, counts):
     if touched:
         counts["engagements"] += 1
         _sync_status(locked, note=f"payments sweep {on.isoformat()}")
-        _send_invoices(locked, invoices)
     if not was_allowed:
         _notify_if_may_start(locked, on)
 
@@ -970,66 +1003,104 @@ def _send_mail(subject, template, context, to, lang, attachments=(), *, engageme
 
 
 def _read_pdf(invoice):
-    if invoice.document is None:
+    document = invoice.document
+    if document is None:
         return None
-    with invoice.document.pdf.storage.open(invoice.document.pdf.name, "rb") as handle:
+    with document.pdf.storage.open(document.pdf.name, "rb") as handle:
         return handle.read()
 
 
-def _send_invoices(engagement, invoices):
-    """Each invoice, receipt or credit note e-mailed to the client, in the client's
-    language, once the transaction has committed."""
-    if not invoices or not engagement.client.email:
+def deliver_invoice(invoice_id):
+    """The make_invoice_document task: the invoice's document is made (once), then the
+    invoice, receipt or credit note is e-mailed with its PDF to the client, in the client's
+    language, after that commit. A run that finds the document made sends nothing: the run
+    that made it sent it. Returns the new document's pk, or None."""
+    document = invoicing.make_document(invoice_id)
+    if document is None:
+        return None
+    invoice = (Invoice.objects.select_related("engagement__client", "engagement__identity")
+               .get(pk=invoice_id))
+    transaction.on_commit(lambda: _send_invoice(invoice))
+    return document.pk
+
+
+def _send_invoice(invoice):
+    engagement = invoice.engagement
+    if not engagement.client.email:
         return
     lang = _client_language(engagement)
     to, seller = [engagement.client.email], str(engagement.identity)
-    for invoice in invoices:
-        with translation.override(lang):
-            subject = _("%(kind)s %(number)s from %(seller)s") % {
-                "kind": invoice.get_kind_display(), "number": invoice.number, "seller": seller}
-            context = {
-                "kind": invoice.get_kind_display(), "number": invoice.number,
-                "quote": engagement.number, "seller": seller,
-                "amount": _fmt(invoice.net, lang), "is_credit_note": invoice.is_credit_note,
-                "is_receipt": invoice.kind == InvoiceKind.RECEIPT,
-                "due_date": invoice.due_date, "iban": engagement.identity.iban,
-                "bic": engagement.identity.bic,
-                "paid": invoice.kind == InvoiceKind.DEPOSIT or invoice.payment_id is not None,
-            }
-        pdf = _read_pdf(invoice)
-        attachments = [(f"{invoice.number}.pdf", pdf)] if pdf else []
-        transaction.on_commit(lambda s=subject, c=context, a=attachments: _send_mail(
-            s, "invoice", c, to, lang, a))
+    with translation.override(lang):
+        subject = _("%(kind)s %(number)s from %(seller)s") % {
+            "kind": invoice.get_kind_display(), "number": invoice.number, "seller": seller}
+        context = {
+            "kind": invoice.get_kind_display(), "number": invoice.number,
+            "quote": engagement.number, "seller": seller,
+            "amount": _fmt(invoice.net, lang), "is_credit_note": invoice.is_credit_note,
+            "is_receipt": invoice.kind == InvoiceKind.RECEIPT,
+            "due_date": invoice.due_date, "iban": engagement.identity.iban,
+            "bic": engagement.identity.bic,
+            "paid": invoice.kind == InvoiceKind.DEPOSIT or invoice.payment_id is not None,
+        }
+    pdf = _read_pdf(invoice)
+    attachments = [(f"{invoice.number}.pdf", pdf)] if pdf else []
+    _send_mail(subject, "invoice", context, to, lang, attachments, engagement=engagement,
+               related=invoice)
 
 
-def _after_payment(engagement, payment, invoices, was_allowed):
+def _after_payment(engagement, payment, was_allowed):
+    """E-mails that follow a payment, sent by tasks after the commit (never in a webhook's
+    request): the client's confirmation, and the expert's "work may start"."""
+    from ..tasks import mail_payment_received
+
+    if engagement.client.email:
+        transaction.on_commit(lambda: mail_payment_received.enqueue(payment.pk))
+    if not was_allowed:
+        _notify_if_may_start(engagement)
+
+
+def send_payment_received(payment_id):
+    """The mail_payment_received task: the client's confirmation, in the client's language."""
+    payment = (Payment.objects.select_related("engagement__client", "engagement__identity")
+               .get(pk=payment_id))
+    engagement = payment.engagement
+    if not engagement.client.email:
+        return
     lang = _client_language(engagement)
     with translation.override(lang):
         subject = _("Payment received: %(number)s") % {"number": engagement.number}
         context = {"number": engagement.number, "seller": str(engagement.identity),
                    "amount": _fmt(payment.amount, lang), "paid_on": payment.paid_on}
-    if engagement.client.email:
-        transaction.on_commit(lambda: _send_mail(subject, "payment_received", context,
-                                                 [engagement.client.email], lang))
-    _send_invoices(engagement, invoices)
-    if not was_allowed:
-        _notify_if_may_start(engagement)
+    _send_mail(subject, "payment_received", context, [engagement.client.email], lang,
+               engagement=engagement, related=payment)
 
 
 def _notify_if_may_start(engagement, on=None):
-    """E-mail the expert once, when "work may start" turns true."""
+    """E-mail the expert once, when "work may start" turns true (the notice's unique key
+    makes it once; the e-mail is sent by a task after the commit)."""
+    from ..tasks import mail_work_may_start
+
     if not may_start(engagement, on).ok:
         return
     notice, created = WorkStartNotice.objects.get_or_create(engagement=engagement)
+    if not created or not engagement.identity.email:
+        return
+    transaction.on_commit(lambda: mail_work_may_start.enqueue(engagement.pk))
+
+
+def send_work_may_start(engagement_id):
+    """The mail_work_may_start task: the expert is told, in the engagement's language."""
+    engagement = (Engagement.objects.select_related("client", "identity")
+                  .get(pk=engagement_id))
     email = engagement.identity.email
-    if not created or not email:
+    if not email:
         return
     lang = engagement.language or "fr"
     with translation.override(lang):
         subject = _("Work may start: %(number)s") % {"number": engagement.number}
         context = {"number": engagement.number, "title": engagement.title,
                    "client": engagement.client.name}
-    transaction.on_commit(lambda: _send_mail(subject, "work_may_start", context, [email], lang))
+    _send_mail(subject, "work_may_start", context, [email], lang, engagement=engagement)
 
 
 # --- Withdrawal and cancellation ----------------------------------------------------------------

@@ -6,25 +6,18 @@ Screenshots go to $TERMS_KIT_SCREENSHOTS (docs/images to refresh the docs), else
 
 import hashlib
 import io
-import os
-import sys
 from pathlib import Path
 
 import pypdf
 import pytest
+from acceptance_helpers import last_code
 from django.core import mail
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
-from acceptance_helpers import last_code  # noqa: E402
+from terms_kit.documents import sealing
+from terms_kit.models import ConsentRecord
+from terms_kit.services.acceptance import send_to_client
+from tests.conftest import acknowledge_warnings
 
-from terms_kit.documents import sealing  # noqa: E402
-from terms_kit.models import ConsentRecord  # noqa: E402
-from terms_kit.services.acceptance import send_to_client  # noqa: E402
-from tests.conftest import acknowledge_warnings  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MOBILE = {"width": 390, "height": 844}
 
 pytestmark = [
@@ -33,49 +26,31 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def allow_sync_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain
-    # sync. Set for these tests only: the deploy check rightly refuses it anywhere else.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("TERMS_KIT_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def page():
+def page(browser):
     """The client's browser. Every page must work under the client pages' CSP: a violation
     (Chromium logs it, and the page reports it through securitypolicyviolation) fails the
     test, and so does a client page answered without the policy."""
-    from playwright.sync_api import sync_playwright
-
     from terms_kit.acceptance.csp import POLICY
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(viewport=MOBILE, device_scale_factor=1,
-                                      accept_downloads=True, locale="fr-FR")
-        context.add_init_script("document.addEventListener('securitypolicyviolation', e => "
-                                "console.error('CSP violation: ' + e.violatedDirective + ' ' "
-                                "+ e.blockedURI));")
-        tab = context.new_page()
-        console, pages, statics = [], [], []
-        tab.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    context = browser.new_context(viewport=MOBILE, device_scale_factor=1,
+                                  accept_downloads=True, locale="fr-FR")
+    context.add_init_script("document.addEventListener('securitypolicyviolation', e => "
+                            "console.error('CSP violation: ' + e.violatedDirective + ' ' "
+                            "+ e.blockedURI));")
+    tab = context.new_page()
+    console, pages, statics = [], [], []
+    tab.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
 
-        def on_response(response):
-            if "/terms/" in response.url and response.request.resource_type == "document":
-                pages.append((response.url, response.headers.get("content-security-policy")))
-            if "/static/terms_kit/client." in response.url:
-                statics.append((response.url, response.status))
+    def on_response(response):
+        if "/terms/" in response.url and response.request.resource_type == "document":
+            pages.append((response.url, response.headers.get("content-security-policy")))
+        if "/static/terms_kit/client." in response.url:
+            statics.append((response.url, response.status))
 
-        tab.on("response", on_response)
-        yield tab
-        browser.close()
+    tab.on("response", on_response)
+    yield tab
+    context.close()
     violations = [m for m in console if "Content Security Policy" in m or "CSP" in m]
     assert not violations, violations
     assert pages and all(policy == POLICY for _url, policy in pages), pages

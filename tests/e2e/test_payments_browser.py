@@ -2,20 +2,9 @@
 with the transfer QR code; the expert records the deposit on the ledger page and sees "work
 may start"; the client then finds the deposit invoice. Screenshots: $TERMS_KIT_SCREENSHOTS."""
 
-import os
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
-
-
-from terms_kit.models import Invoice  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from terms_kit.models import Invoice
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -23,24 +12,15 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def allow_sync_orm_beside_playwright(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture
-def browser_context():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser.new_context(viewport={"width": 1100, "height": 900}, locale="fr-FR")
-        browser.close()
+def browser_context(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="fr-FR")
+    yield context
+    context.close()
 
 
 def test_s2_transfer_qr_then_deposit_recorded_and_work_may_start(
-        text_pdfs, accepted, live_server, browser_context, tmp_path):
-    shots = Path(os.environ.get("TERMS_KIT_SCREENSHOTS") or tmp_path)
+        text_pdfs, accepted, live_server, browser_context, shots):
     engagement, link = accepted("S2")
     client_page = browser_context.new_page()
     client_page.goto(f"{live_server.url}/terms/c/{link.token}/")

@@ -6,51 +6,19 @@ transfer details instead of a card button.
 Screenshots go to $TERMS_KIT_SCREENSHOTS (docs/images to refresh the docs), else tmp_path.
 """
 
-import os
-import sys
-from pathlib import Path
-
 import pytest
+from acceptance_helpers import last_code
 from django.core import mail
+from stripe_helpers import start_fake, stripe_settings
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
-from acceptance_helpers import last_code  # noqa: E402
-from stripe_helpers import start_fake, stripe_settings  # noqa: E402
-
-from terms_kit.models import Invoice, InvoiceKind, OnlineCheckout, Payment  # noqa: E402
-from terms_kit.services.acceptance import send_to_client  # noqa: E402
-from terms_kit.services.payments import may_start  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from terms_kit.models import Invoice, InvoiceKind, OnlineCheckout, Payment
+from terms_kit.services.acceptance import send_to_client
+from terms_kit.services.payments import may_start
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def allow_sync_orm_beside_playwright(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("TERMS_KIT_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def sign(page, live_server, engagement):

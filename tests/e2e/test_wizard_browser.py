@@ -17,32 +17,11 @@ from terms_kit.services.terms import publish_terms
 from tests.conftest import scenario_spec
 from tests.wizard_answers import step_answers
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (/usr/bin/chromium)"),
     pytest.mark.django_db(transaction=True),
 ]
 SCREENSHOTS = os.environ.get("TERMS_KIT_SCREENSHOTS")
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser actions are still plain synchronous calls. Only for this test: the
-    # variable must not leak into later tests (the deploy check refuses it).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def log_in(browser, live_server, width=1280):

@@ -27,8 +27,20 @@ def test_demo_data_is_idempotent_and_follows_the_scenarios(client, capsys, seale
     [reminder] = DunningAction.objects.filter(invoice__engagement=s2)
     assert (reminder.step, reminder.state) == ("reminder_1", "done")
     assert reminder.sent_message.kind == "reminder_1"
+    # S1: pre-authorised at the card terminal, then captured: paid, one final invoice.
+    s1 = engagements.get(payment_model="preauthorisation")
+    [hold] = s1.instalments.all()
+    assert hold.secured_reference.startswith("terminal:") and hold.state == "paid"
+    assert s1.status == Status.PAID
+    assert [(i.kind, i.net) for i in s1.invoices.all()] == [("final", 60)]
+    assert s1.payments.get().method == "card_terminal"
+    # S2's deposit invoice is numbered in the expert's invoice series (F-<year>-<n>) and paid.
+    deposit = s2.invoices.get(kind="deposit")
+    assert deposit.number == f"F-{deposit.issue_date.year}-{deposit.sequence:04d}"
+    assert s2.instalments.get(kind="deposit").state == "paid"
     s3 = engagements.get(payment_model="time_credit")
     assert s3.status == Status.PAID and sum(u.quantity for u in s3.credit_uses.all()) == 3.5
+    assert s3.totals.total_incl_vat == 900 and s3.time_credit_hours == 10  # 6.5 h left
     # S5 signed on paper: its acceptance record names the stored scan; every demo engagement
     # past "sent" has an acceptance record (no status set by hand).
     s5 = engagements.get(identity__profession="lawyer")

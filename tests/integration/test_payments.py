@@ -13,7 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
-from payments_helpers import pdf_text
+from payments_helpers import number, pdf_text
 
 from terms_kit.exceptions import PaymentRefused
 from terms_kit.models import (
@@ -30,6 +30,11 @@ from terms_kit.services import payments
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
+
+
+def num(prefix, sequence, on=None):
+    """The number of an invoice issued ``on`` (today by default, as these tests issue them)."""
+    return number(prefix, sequence, on or TODAY())
 
 
 def pay(engagement, amount, **extra):
@@ -64,16 +69,16 @@ def test_s2_schedule_invoices_and_status_follow_the_worked_figures(
     engagement.refresh_from_db()
     assert engagement.status == "in_progress"
     [deposit_invoice] = payment.invoices.all()
-    assert (deposit_invoice.number, deposit_invoice.kind) == ("F-2026-0001", "deposit")
+    assert (deposit_invoice.number, deposit_invoice.kind) == (num("F", 1), "deposit")
     assert (deposit_invoice.excl_vat, deposit_invoice.vat, deposit_invoice.incl_vat) == (
         D("3600.00"), D("720.00"), D("4320.00"))
     text = pdf_text(deposit_invoice)
-    assert "Facture d'acompte" in text and "F-2026-0001" in text
+    assert "Facture d'acompte" in text and num("F", 1) in text
     assert "Total TTC : 4 320,00 €" in text and "Facture acquittée" in text
     assert payments.may_start(engagement)
     # Client: receipt confirmation and the invoice, in French; expert: work may start, once.
     subjects = [m.subject for m in mail.outbox]
-    assert any("Facture d'acompte F-2026-0001" in s for s in subjects)
+    assert any(f"Facture d'acompte {num('F', 1)}" in s for s in subjects)
     assert any("Paiement reçu" in s for s in subjects)
     assert any(s.startswith("Work may start") or s.startswith("Le travail peut commencer")
                for s in subjects)
@@ -81,7 +86,8 @@ def test_s2_schedule_invoices_and_status_follow_the_worked_figures(
 
     gross = []
     for milestone in engagement.milestones.all():
-        invoice = payments.mark_milestone_done(engagement, milestone)
+        with django_capture_on_commit_callbacks(execute=True):  # documents made, e-mailed
+            invoice = payments.mark_milestone_done(engagement, milestone)
         engagement.refresh_from_db()
         assert engagement.status == "balance_due"
         gross.append(invoice.incl_vat)
@@ -94,18 +100,18 @@ def test_s2_schedule_invoices_and_status_follow_the_worked_figures(
     assert engagement.status == "paid"
 
     invoices = list(Invoice.objects.filter(engagement=engagement).order_by("sequence"))
-    assert [i.number for i in invoices] == [f"F-2026-000{n}" for n in range(1, 5)]
+    assert [i.number for i in invoices] == [num("F", n) for n in range(1, 5)]
     assert [i.kind for i in invoices] == ["deposit", "milestone", "milestone", "final"]
     first_milestone, final = invoices[1], invoices[3]
-    assert first_milestone.snapshot["deductions"][0]["reference"] == "F-2026-0001"
+    assert first_milestone.snapshot["deductions"][0]["reference"] == num("F", 1)
     assert (first_milestone.deducted, first_milestone.net) == (D("4320.00"), D("480.00"))
     # The final invoice deducts each earlier invoice by its number.
     assert [d["reference"] for d in final.snapshot["deductions"]] == [
-        "F-2026-0001", "F-2026-0002", "F-2026-0003"]
+        num("F", 1), num("F", 2), num("F", 3)]
     assert (final.incl_vat, final.deducted, final.net) == (D("14400.00"), D("12000.00"),
                                                            D("2400.00"))
     final_text = pdf_text(final)
-    assert "Acompte déjà versé (F-2026-0001" in final_text
+    assert f"Acompte déjà versé ({num('F', 1)}" in final_text
     assert "Net à payer : 2 400,00 €" in final_text
     assert sum(i.net for i in invoices) == D("14400.00")
     assert sum(p.amount for p in engagement.payments.all()) == D("14400.00")
@@ -177,28 +183,31 @@ def test_same_provider_payment_twice_is_recorded_once(text_pdfs, accepted):
     assert statuses(engagement).count("in_progress") == 1
 
 
-def test_refund_gives_a_credit_note_in_its_own_series_once(text_pdfs, accepted):
+def test_refund_gives_a_credit_note_in_its_own_series_once(
+        text_pdfs, accepted, django_capture_on_commit_callbacks):
     engagement, _link = accepted("S2")
     payment = pay(engagement, "4320.00", method="card_online", provider="stripe",
                   provider_payment_id="pi_9")
-    refund = payments.refund_payment(payment, amount="1000.00", reason="Gesture",
-                                     provider_refund_id="re_1")
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = payments.refund_payment(payment, amount="1000.00", reason="Gesture",
+                                         provider_refund_id="re_1")
     again = payments.refund_payment(payment, amount="1000.00", reason="Gesture",
                                     provider_refund_id="re_1")
     assert again.pk == refund.pk and Refund.objects.count() == 1
     note = refund.credit_note
-    assert (note.number, note.kind, note.net) == ("AV-2026-0001", "credit_note", D("1000.00"))
-    assert note.corrects.number == "F-2026-0001"
+    assert (note.number, note.kind, note.net) == (num("AV", 1), "credit_note", D("1000.00"))
+    assert note.corrects.number == num("F", 1)
     text = pdf_text(note)
-    assert "Avoir" in text and "F-2026-0001" in text and "Gesture" in text
+    assert "Avoir" in text and num("F", 1) in text and "Gesture" in text
     with pytest.raises(PaymentRefused, match="At most"):
         payments.refund_payment(payment, amount="3500.00", reason="too much")
     # The next invoice continues the invoice series, untouched by the credit note.
     milestone = payments.mark_milestone_done(engagement, engagement.milestones.first())
-    assert milestone.number == "F-2026-0002"
+    assert milestone.number == num("F", 2)
 
 
-def test_s1_preauthorisation_secured_then_captured(text_pdfs, accepted):
+def test_s1_preauthorisation_secured_then_captured(
+        text_pdfs, accepted, django_capture_on_commit_callbacks):
     engagement, _link = accepted("S1")
     assert schedule(engagement) == [("preauthorisation", D("60.00"), "due")]
     assert engagement.status == "deposit_due"
@@ -208,7 +217,8 @@ def test_s1_preauthorisation_secured_then_captured(text_pdfs, accepted):
     payments.secure_instalment(instalment, reference="terminal hold 42")
     engagement.refresh_from_db()
     assert engagement.status == "in_progress" and payments.may_start(engagement)
-    pay(engagement, "60.00", method="card_terminal", reference="capture 42")
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(engagement, "60.00", method="card_terminal", reference="capture 42")
     engagement.refresh_from_db()
     assert engagement.status == "paid"
     [invoice] = Invoice.objects.filter(engagement=engagement)
@@ -341,11 +351,13 @@ def test_create_schedule_is_idempotent(text_pdfs, accepted):
     assert [i.pk for i in again] == before and Instalment.objects.count() == 4
 
 
-def test_cli_pay_and_ledger(text_pdfs, accepted, capsys):
+def test_cli_pay_and_ledger(text_pdfs, accepted, capsys, django_capture_on_commit_callbacks):
     engagement, _link = accepted("S2")
-    call_command("termskit", "pay", engagement.number, "--amount", "4320.00",
-                 "--method", "transfer", "--date", TODAY().isoformat(), "--reference", "VIR 1")
-    assert "F-2026-0001" in capsys.readouterr().out
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("termskit", "pay", engagement.number, "--amount", "4320.00",
+                     "--method", "transfer", "--date", TODAY().isoformat(),
+                     "--reference", "VIR 1")
+    assert num("F", 1) in capsys.readouterr().out
     with pytest.raises(CommandError, match="Nothing is due on this engagement now"):
         call_command("termskit", "pay", engagement.number, "--amount", "1.00",
                      "--method", "transfer", "--date", TODAY().isoformat())
@@ -356,7 +368,7 @@ def test_cli_pay_and_ledger(text_pdfs, accepted, capsys):
                                                           "2400.00"]
     [invoice] = data["invoices"]
     stored = Invoice.objects.get()
-    assert invoice["number"] == "F-2026-0001"
+    assert invoice["number"] == num("F", 1)
     assert invoice["pdf_sha256"] == stored.document.pdf_sha256
     assert data["payments"][0]["reference"] == "VIR 1"
     assert data["left_to_pay"] == "10080.00" and data["may_start"]["ok"] is True
@@ -379,12 +391,14 @@ def test_issued_invoices_are_insert_only(text_pdfs, accepted):
         payment.delete()
 
 
-def test_receipt_on_request_is_numbered_in_its_own_series_once(text_pdfs, accepted):
+def test_receipt_on_request_is_numbered_in_its_own_series_once(
+        text_pdfs, accepted, django_capture_on_commit_callbacks):
     engagement, _link = accepted("S5")
     payment = pay(engagement, "900.00", method="cash")
-    receipt = payments.issue_payment_receipt(payment)
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt = payments.issue_payment_receipt(payment)
     assert payments.issue_payment_receipt(payment).pk == receipt.pk
-    assert receipt.number == "R-2026-0001" and receipt.kind == "receipt"
+    assert receipt.number == num("R", 1) and receipt.kind == "receipt"
     text = pdf_text(receipt)
     assert "Reçu de paiement" in text and "900,00 €" in text and "espèces" in text
 
@@ -401,3 +415,105 @@ def test_a_withdrawal_cancels_what_is_not_paid(text_pdfs, accepted,
     assert schedule(engagement) == [("preauthorisation", D("60.00"), "cancelled")]
     with pytest.raises(PaymentRefused, match="withdrawn|Withdrawn"):
         pay(engagement, "60.00", method="card_terminal")
+
+
+def test_s1_capturing_less_than_the_hold_settles_it_and_invoices_what_was_captured(
+        text_pdfs, accepted, django_capture_on_commit_callbacks):
+    # S1: 60.00 TTC held on the card; the call was shorter, the expert captures 40.00.
+    # fr-rules section 2 (fac.acompte, CGI 289 I-1-c): an invoice follows money received;
+    # a hold is no money, so nothing was invoiced at the hold and the capture is invoiced
+    # for 40.00, the 20.00 left of the hold being released (no credit note needed).
+    engagement, _link = accepted("S1")
+    [instalment] = engagement.instalments.all()
+    payments.secure_instalment(instalment, reference="terminal hold 7")
+    assert not Invoice.objects.filter(engagement=engagement).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = pay(engagement, "40.00", method="card_terminal", reference="capture 7")
+    instalment.refresh_from_db()
+    engagement.refresh_from_db()
+    assert (instalment.state, instalment.amount, instalment.paid_amount) == (
+        "paid", D("40.00"), D("40.00"))
+    assert instalment.left_to_pay == D("0.00")
+    assert engagement.status == "paid"
+    [invoice] = Invoice.objects.filter(engagement=engagement)
+    assert (invoice.kind, invoice.payment_id) == ("final", payment.pk)
+    assert (invoice.excl_vat, invoice.vat, invoice.incl_vat, invoice.net) == (
+        D("40.00"), D("0.00"), D("40.00"), D("40.00"))  # VAT franchise: no VAT
+    assert invoice.snapshot["reduction"] == {"accepted_total": "60.00", "billed": "40.00",
+                                             "reduction": "20.00"}
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+    text = pdf_text(invoice)  # the service's 60.00, the reduction, what is asked: 40.00
+    assert "pré-autorisation de la carte) : - 20,00 €" in text
+    assert "Net à payer : 40,00 €" in text
+    # Nothing more can be paid on it: the rest of the hold is not owed.
+    with pytest.raises(PaymentRefused, match="until it is settled"):
+        pay(engagement, "20.00", method="card_terminal")
+
+
+def test_a_partial_payment_on_a_pre_authorisation_without_hold_stays_partly_paid(
+        text_pdfs, accepted):
+    # Without a card hold, money on the instalment is an ordinary partial payment.
+    engagement, _link = accepted("S1")
+    pay(engagement, "40.00", method="card_terminal")
+    [instalment] = engagement.instalments.all()
+    assert (instalment.state, instalment.amount, instalment.left_to_pay) == (
+        "partly_paid", D("60.00"), D("20.00"))
+
+
+def _s2_second_milestone_invoiced(accepted, on):
+    engagement, _link = accepted("S2")
+    pay(engagement, "4320.00")
+    first, second = list(engagement.milestones.all())[:2]
+    payments.mark_milestone_done(engagement, first, on=on)
+    pay(engagement, "480.00")
+    invoice = payments.mark_milestone_done(engagement, second, on=on)
+    return engagement, invoice
+
+
+def test_s2_early_payment_discount_settles_the_invoice_with_a_credit_note(text_pdfs, accepted):
+    # SCENARIOS.md S2: 2 % discount if paid within 10 days; the 7 200.00 TTC milestone
+    # invoice paid 7 056.00 within the period is settled. The discount, 7 200.00 x 2 %
+    # = 144.00 TTC, lowers the VAT base: at 20 %, 120.00 excl. VAT + 24.00 VAT.
+    on = TODAY()
+    engagement, invoice = _s2_second_milestone_invoiced(accepted, on)
+    assert (invoice.net, invoice.due_date) == (D("7200.00"), on + datetime.timedelta(days=30))
+    payment = pay(engagement, "7056.00", paid_on=on + datetime.timedelta(days=10))
+    instalment = engagement.instalments.get(milestone=invoice.instalment.milestone)
+    assert (instalment.state, instalment.paid_amount, instalment.left_to_pay) == (
+        "paid", D("7056.00"), D("0.00"))
+    [note] = Invoice.objects.filter(kind="credit_note")
+    assert note.number == num("AV", 1, note.issue_date) and note.corrects_id == invoice.pk
+    assert (note.excl_vat, note.vat, note.incl_vat, note.net) == (
+        D("120.00"), D("24.00"), D("144.00"), D("144.00"))
+    assert note.snapshot["rows"] == [{"rate": "20.00", "base": "120.00", "vat": "24.00"}]
+    assert note.issue_date == payment.paid_on
+    engagement.refresh_from_db()
+    assert engagement.status == "in_progress"  # the third milestone is still to come
+    # The final invoice asks for the last milestone's 2 400.00, not for the discount back.
+    final = payments.mark_milestone_done(engagement, list(engagement.milestones.all())[2],
+                                         on=on)
+    assert (final.kind, final.net) == ("final", D("2400.00"))
+    pay(engagement, "2400.00")
+    engagement.refresh_from_db()
+    assert engagement.status == "paid"
+    received = sum(p.amount for p in engagement.payments.all())
+    assert received + note.net == D("14400.00")
+
+
+def test_s2_paid_less_after_the_discount_period_is_partly_paid(text_pdfs, accepted):
+    on = TODAY()
+    engagement, invoice = _s2_second_milestone_invoiced(accepted, on)
+    pay(engagement, "7056.00", paid_on=on + datetime.timedelta(days=11))
+    instalment = engagement.instalments.get(milestone=invoice.instalment.milestone)
+    assert (instalment.state, instalment.left_to_pay) == ("partly_paid", D("144.00"))
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+
+
+def test_s2_paid_more_than_the_discount_short_is_partly_paid(text_pdfs, accepted):
+    # 7 000.00 within the period leaves 200.00, more than the 144.00 discount.
+    on = TODAY()
+    engagement, invoice = _s2_second_milestone_invoiced(accepted, on)
+    pay(engagement, "7000.00", paid_on=on + datetime.timedelta(days=2))
+    instalment = engagement.instalments.get(milestone=invoice.instalment.milestone)
+    assert (instalment.state, instalment.left_to_pay) == ("partly_paid", D("200.00"))
+    assert not Invoice.objects.filter(kind="credit_note").exists()

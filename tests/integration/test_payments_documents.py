@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from documents_helpers import flat, fonts_without_embedding, pdf_text, pdfa_identification
 from docx import Document
+from payments_helpers import number
 
 from terms_kit.services import payments
 
@@ -20,14 +21,20 @@ def read(field):
         return handle.read()
 
 
-def test_s2_invoices_as_pdfa_with_every_mention_and_no_placeholder(accepted):
+def test_s2_invoices_as_pdfa_with_every_mention_and_no_placeholder(
+        accepted, django_capture_on_commit_callbacks):
     engagement, _link = accepted("S2")
-    deposit = payments.record_payment(engagement, amount="4320.00",
-                                      paid_on=timezone.localdate(), method="transfer"
-                                      ).invoices.get()
-    milestone = payments.mark_milestone_done(engagement, engagement.milestones.first())
-    refund = payments.refund_payment(engagement.payments.get(), amount="100.00",
-                                     reason="Geste commercial")
+    # Each document is made by the make_invoice_document task, enqueued when the
+    # transaction that issued the invoice commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        deposit = payments.record_payment(engagement, amount="4320.00",
+                                          paid_on=timezone.localdate(), method="transfer"
+                                          ).invoices.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        milestone = payments.mark_milestone_done(engagement, engagement.milestones.first())
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = payments.refund_payment(engagement.payments.get(), amount="100.00",
+                                         reason="Geste commercial")
     for invoice, title in ((deposit, "Facture d'acompte"), (milestone, "Facture d'étape"),
                            (refund.credit_note, "Avoir")):
         pdf = read(invoice.document.pdf)
@@ -44,14 +51,14 @@ def test_s2_invoices_as_pdfa_with_every_mention_and_no_placeholder(accepted):
                    "Date de versement de l'acompte", "40,00 €", "prestation de services"):
         assert figure in deposit_text, figure
     milestone_text = flat(pdf_text(read(milestone.document.pdf)))
-    assert "Acompte déjà versé (F-2026-0001" in milestone_text
+    assert f"Acompte déjà versé ({number('F', 1, milestone.issue_date)}" in milestone_text
     assert "Net à payer : 480,00 €" in milestone_text and "Date d'échéance" in milestone_text
-    assert "référence à indiquer : F-2026-0002" in milestone_text
+    assert f"référence à indiquer : {number('F', 2, milestone.issue_date)}" in milestone_text
     # The EPC QR code is an image in the milestone invoice (it asks for money), not in the
     # deposit invoice (already paid).
     assert len(Document(io.BytesIO(read(milestone.document.docx))).inline_shapes) == 1
     assert len(Document(io.BytesIO(read(deposit.document.docx))).inline_shapes) == 0
     credit_text = flat(pdf_text(read(refund.credit_note.document.pdf)))
-    assert "Avoir sur la facture n° F-2026-0002" in credit_text or (
-        "Avoir sur la facture n° F-2026-0001" in credit_text)
+    assert f"Avoir sur la facture n° {number('F', 2, milestone.issue_date)}" in credit_text or (
+        f"Avoir sur la facture n° {number('F', 1, milestone.issue_date)}" in credit_text)
     assert "Montant de l'avoir : 100,00 €" in credit_text

@@ -258,6 +258,28 @@ def test_s1_fake_stripe_hold_at_booking_then_capture_after_the_call(client, acce
     assert Payment.objects.count() == 1
 
 
+def test_s1_fake_stripe_capture_below_the_hold_settles_the_instalment(client, accepted, fake):
+    engagement, instalment, checkout = _held(client, accepted, fake)
+    admin_login(client, engagement)
+    action = reverse("terms_kit_card_action", args=[engagement.pk, checkout.pk, "capture"])
+    client.post(action, {"amount": "45.00"})  # the call was shorter: 45.00 of the 60.00 held
+    payment = Payment.objects.get(engagement=engagement)
+    assert payment.amount == Decimal("45.00")
+    assert fake.intents[checkout.payment_id]["amount_received"] == 4500
+    instalment.refresh_from_db()
+    engagement.refresh_from_db()
+    # What was captured is what was owed: paid, not partly paid; the rest was released.
+    assert (instalment.state, instalment.amount, instalment.left_to_pay) == (
+        "paid", Decimal("45.00"), Decimal("0.00"))
+    assert engagement.status == "paid"
+    # Invoiced once, at the capture, for 45.00 (no invoice at the hold: no credit note).
+    [invoice] = Invoice.objects.filter(engagement=engagement)
+    assert (invoice.kind, invoice.net, invoice.snapshot["reduction"]["reduction"]) == (
+        "final", Decimal("45.00"), "15.00")
+    assert all(r.status_code == 200 for r in deliver(client, fake))  # capture events: no-op
+    assert Payment.objects.count() == 1 and Invoice.objects.count() == 1
+
+
 def test_s1_fake_stripe_hold_released_when_the_call_is_cancelled(client, accepted, fake):
     engagement, instalment, checkout = _held(client, accepted, fake)
     admin_login(client, engagement)

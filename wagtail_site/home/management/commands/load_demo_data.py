@@ -20,10 +20,11 @@ DEMO_PASSWORD = "demo-expert-2026"  # noqa: S105 - printed on purpose: it is the
 # How far along the flow each scenario is shown, so the demo has a bit of everything.
 # Sending only; acceptance and money go through their real services (DEMO_MONEY below).
 # Sent to their client through the real sending service (compliance gate, numbered quote).
-DEMO_SENT = ("s1_prepaid_call", "s4_pay_per_answer")
+DEMO_SENT = ("s4_pay_per_answer",)
 # Accepted through the real acceptance service (consent record, sealed pack), then paid
 # through the real payments service.
-DEMO_ACCEPTED = ("s2_consulting_milestones", "s3_coaching_credit", "s5_lawyer_fee_agreement")
+DEMO_ACCEPTED = ("s1_prepaid_call", "s2_consulting_milestones", "s3_coaching_credit",
+                 "s5_lawyer_fee_agreement")
 # Of those, signed on paper: the expert records the client's signed scan (the demo's scan is
 # the quote PDF the client was sent), the other way a quote becomes accepted.
 DEMO_PAPER = ("s5_lawyer_fee_agreement",)
@@ -129,6 +130,19 @@ class Command(BaseCommand):
         cert = app_settings.SEAL_CERTIFICATE
         if cert and not Path(cert).exists() and Path(cert).name == "seal-cert.pem":
             sealing.make_self_signed(Path(cert).parent)
+
+    def money_s1(self, engagement, user, today):
+        """The 60.00 pre-authorised at the expert's card terminal when booking (the demo has
+        no online provider: recorded as the ledger's "Record the hold" does), then captured
+        at the terminal after the call: paid, with its final invoice."""
+        from terms_kit.services import payments
+
+        [instalment] = engagement.instalments.filter(kind="preauthorisation")
+        payments.secure_instalment(instalment, reference="terminal: TPE PREAUTH 0107",
+                                   user=user)
+        payments.record_payment(engagement, amount=instalment.amount, paid_on=today,
+                                method="card_terminal", reference="TPE CAPTURE 0107",
+                                user=user, instalment=instalment)
 
     def money_s2(self, engagement, user, today):
         """Deposit received and invoiced, first milestone invoiced and now ten days overdue
