@@ -14,7 +14,10 @@ from wagtail.permissions import policy_registry, register_permission_policy
 
 # What an expert group needs: admin access and every terms-kit model permission below.
 EXPERT_GROUP_NAME = "Experts"
-EXPERT_MODELS = ("businessidentity", "client", "engagement", "termsversion", "experttemplate")
+EXPERT_MODELS = ("businessidentity", "client", "engagement", "termsversion", "experttemplate",
+                 "clause")
+# Clauses are snippets with drafts and locking: publishing and locking are permissions too.
+EXPERT_EXTRA_CODENAMES = ("publish_clause", "lock_clause", "unlock_clause")
 EXPERT_ACTIONS = ("add", "change", "delete", "view")
 
 
@@ -40,9 +43,9 @@ class OwnerPermissionPolicy(ModelPermissionPolicy):
 
 def register_policies():
     """Register the policy of each expert-owned model (before any viewset asks for one)."""
-    from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
+    from .models import BusinessIdentity, Clause, Client, Engagement, ExpertTemplate, TermsVersion
 
-    for model in (BusinessIdentity, Client, Engagement, TermsVersion, ExpertTemplate):
+    for model in (BusinessIdentity, Client, Engagement, TermsVersion, ExpertTemplate, Clause):
         if policy_registry.get_by_type(model, fallback=False) is None:
             register_permission_policy(model, OwnerPermissionPolicy(model), exact_class=True)
 
@@ -58,6 +61,7 @@ def can(user, action, instance):
 
 def expert_permissions():
     codenames = [f"{action}_{model}" for model in EXPERT_MODELS for action in EXPERT_ACTIONS]
+    codenames += EXPERT_EXTRA_CODENAMES
     return Permission.objects.filter(
         Q(content_type__app_label="terms_kit", codename__in=codenames)
         | Q(content_type__app_label="wagtailadmin", codename="access_admin")

@@ -20,7 +20,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import LogFormatter
 
-from .admin import acceptance, documents, views
+from .admin import acceptance, clauses, documents, views
 from .admin.files import ExpertTemplateForm
 from .admin.ownership import EngagementForm, OwnedModelForm
 from .models import BusinessIdentity, Client, Engagement, ExpertTemplate, TermsVersion
@@ -268,6 +268,9 @@ class TermsVersionViewSet(VersionedViewSet):
             *super().get_urlpatterns(),
             path("<int:pk>/publish/", self.construct_view(views.PublishTermsView),
                  name="publish"),
+            path("build/", clauses.BuilderView.as_view(), name="build_new"),
+            path("<int:pk>/build/", clauses.BuilderView.as_view(), name="build"),
+            path("<int:pk>/diff/", self.construct_view(clauses.DiffView), name="diff"),
         ]
 
 
@@ -289,7 +292,7 @@ class TermsKitGroup(ModelViewSetGroup):
     menu_icon = "doc-full-inverse"
     menu_order = 200
     items = (EngagementViewSet, ClientViewSet, BusinessIdentityViewSet, TermsVersionViewSet,
-             ExpertTemplateViewSet)
+             clauses.ClauseViewSet, ExpertTemplateViewSet)
 
 
 @hooks.register("register_admin_viewset")

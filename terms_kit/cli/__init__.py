@@ -9,6 +9,7 @@ from . import (
     card_holds,
     check_spec,
     checkpoint,
+    clauses,
     experts_group,
     export_spec,
     generate,
@@ -39,4 +40,5 @@ SUBCOMMANDS = {
     "ledger": ledger,
     "pay": pay,
     "payments": payments_sweep,
+    "clauses": clauses,
 }

@@ -9,6 +9,7 @@ from .acceptance import (
 )
 from .audit import OwnedLogEntry
 from .client import Client
+from .clauses import Audience, BuiltClause, Clause, TermsBuild, Topic
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange
@@ -32,6 +33,11 @@ from .terms import TermsVersion
 from .wizard import WarningAcknowledgement, WizardState
 
 __all__ = [
+    "Audience",
+    "BuiltClause",
+    "Clause",
+    "TermsBuild",
+    "Topic",
     "Allocation",
     "CreditUse",
     "DueTrigger",
