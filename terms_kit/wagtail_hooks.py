@@ -254,6 +254,7 @@ class TermsVersionViewSet(VersionedViewSet):
     url_prefix = "terms-kit/terms"
     icon = "clipboard-list"
     menu_label = _("Terms of sale")
+    index_view_class = views.TermsIndexView
     list_display = ["title", "version", "language", "published_at", "content_hash"]
     list_filter = ["language"]
     search_fields = ["title", "body"]

@@ -39,8 +39,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from ..exceptions import TermsKitError
 from ..models import Clause, TermsVersion
 from ..models.base import Language
-from ..models.engagement import Channel, PaymentModel
 from ..models.clauses import Audience
+from ..models.engagement import Channel, PaymentModel
 from ..models.identity import Profession
 from ..permissions import policy_for
 from ..services import clauses as service
@@ -176,7 +176,8 @@ class BuilderForm(forms.Form):
         label=gettext_lazy("deposit percentage"), required=False, min_value=0, max_value=100,
         decimal_places=2, help_text=gettext_lazy("Fills {{ values.deposit_percent }}."))
     based_on = forms.ModelChoiceField(
-        label=gettext_lazy("replaces version"), required=False, queryset=TermsVersion.objects.none(),
+        label=gettext_lazy("replaces version"), required=False,
+        queryset=TermsVersion.objects.none(),
         help_text=gettext_lazy("The published version this one replaces: its clients are asked "
                                "again when a material clause changes."))
 

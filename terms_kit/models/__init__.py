@@ -8,8 +8,8 @@ from .acceptance import (
     SealedFile,
 )
 from .audit import OwnedLogEntry
-from .client import Client
 from .clauses import Audience, BuiltClause, Clause, TermsBuild, Topic
+from .client import Client
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
 from .history import StatusChange

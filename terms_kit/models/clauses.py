@@ -13,8 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin
 
 from .base import OwnedModel
-from .engagement import Channel, PaymentModel
-from .identity import Profession
 
 
 class Topic(models.TextChoices):
@@ -139,3 +137,6 @@ class BuiltClause(models.Model):
         ordering = ["build", "position"]
         verbose_name = _("clause of a terms version")
         verbose_name_plural = _("clauses of a terms version")
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"

@@ -19,7 +19,7 @@ from ..compliance.terms_topics import NotPublishable, topic_findings
 from ..documents import formatting
 from ..documents.rendering import make_environment
 from ..exceptions import ImmutableRecord, TermsKitError
-from ..models import BusinessIdentity, BuiltClause, Clause, Engagement, TermsBuild, TermsVersion
+from ..models import BuiltClause, BusinessIdentity, Clause, Engagement, TermsBuild, TermsVersion
 from ..status import Status
 
 # The fields a clause may use; every one is always present (empty when unknown).

@@ -8,7 +8,7 @@ from django.urls import reverse
 from wagtail.models import Revision
 
 from terms_kit.compliance.terms_topics import NotPublishable
-from terms_kit.models import BusinessIdentity, BuiltClause, Clause, Engagement, TermsVersion
+from terms_kit.models import BuiltClause, BusinessIdentity, Clause, Engagement, TermsVersion
 from terms_kit.services import clauses as service
 from terms_kit.services.terms import publish_terms
 from terms_kit.status import Status
@@ -171,6 +171,10 @@ def test_the_owner_opens_every_page(client, alice, library):
     assert "Pénalités" in client.get(url("list")).content.decode()
     page = client.get(chooser_url("choose_results")).content.decode()
     assert _shows_any(page, library.values()) and "15 clauses" in page
+    terms = build(alice, library, ["penalties"], "business")
+    listing = client.get(reverse("terms_kit_termsversion:index")).content.decode()
+    for name, args in (("build_new", []), ("build", [terms.pk]), ("diff", [terms.pk])):
+        assert reverse(f"terms_kit_termsversion:{name}", args=args) in listing
 
 
 def test_a_user_without_the_permission_is_refused(client, editor, library):
