@@ -301,6 +301,10 @@ def register_viewsets():
     return TermsKitGroup()
 
 
+# After Wagtail's own snippet bulk delete (order), so this one is the clauses' delete.
+hooks.register("register_bulk_action", clauses.OwnedClauseDeleteBulkAction, order=100)
+
+
 @hooks.register("register_admin_urls")
 def register_download_urls():
     return [

@@ -27,6 +27,7 @@ from wagtail.admin.panels import (
     PublishingPanel,
 )
 from wagtail.log_actions import log
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.chooser import (
     ChooseResultsView,
     ChooseView,
@@ -306,3 +307,16 @@ class DiffView(OwnedActionMixin, View):
             "reconsent": reconsent, "page_title": _("Compare terms versions"),
             "header_title": _("Compare terms versions"),
         })
+
+
+class OwnedClauseDeleteBulkAction(DeleteBulkAction):
+    """Wagtail's snippet bulk delete, for clauses: another expert's clauses are left out
+    entirely (Wagtail's own lists them by name as "no permission")."""
+
+    models = [Clause]
+
+    def get_actionable_objects(self):
+        objects, extra = super().get_actionable_objects()
+        owned = [obj for obj in objects if obj.is_owned_by(self.request.user)]
+        return owned, {**extra, "items_with_no_access": [
+            obj for obj in extra["items_with_no_access"] if obj.is_owned_by(self.request.user)]}

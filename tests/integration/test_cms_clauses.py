@@ -323,3 +323,20 @@ def test_removing_a_material_clause_asks_for_consent_again(alice, library):
     v1, v2 = _two_versions(alice, library, changed="confidentiality")
     assert [(c.title, c.state) for c in service.material_changes(v2)] == [
         ("Responsabilité", "removed")]
+
+
+def test_bulk_actions_neither_touch_nor_name_another_experts_clauses(client, alice, bob,
+                                                                     library):
+    clause = library["penalties"]
+    client.force_login(bob)
+    address = reverse("wagtail_bulk_action", args=["terms_kit", "clause", "delete"]) + (
+        f"?id={clause.pk}&next=/admin/")
+    response = client.get(address)
+    assert response.status_code in (200, 302, 403, 404)
+    assert clause.title not in response.content.decode()
+    client.post(address)
+    assert Clause.objects.filter(pk=clause.pk).exists()
+    client.force_login(alice)
+    assert clause.title in client.get(address).content.decode()
+    client.post(address)
+    assert not Clause.objects.filter(pk=clause.pk).exists()
