@@ -78,7 +78,8 @@ def test_the_permissions_block_names_real_permissions():
         assert Permission.objects.filter(content_type__app_label=app_label,
                                          codename=codename).exists(), dotted
     # Every terms-kit model an expert edits in the admin menu is in it, templates included.
-    for model in ("businessidentity", "client", "engagement", "termsversion", "experttemplate"):
+    for model in ("businessidentity", "client", "engagement", "termsversion", "experttemplate",
+                  "clause"):
         assert f"terms_kit.change_{model}" in module.permissions(block)
 
 
