@@ -340,3 +340,25 @@ def test_bulk_actions_neither_touch_nor_name_another_experts_clauses(client, ali
     assert clause.title in client.get(address).content.decode()
     client.post(address)
     assert not Clause.objects.filter(pk=clause.pk).exists()
+
+
+def test_a_scheduled_clause_reaches_the_builder_only_once_live(alice):
+    import datetime
+
+    from django.utils import timezone
+
+    clause = Clause.objects.create(owner=alice, title="Report", topic="force_majeure",
+                                   text_fr="Texte.", live=False)
+    clause.go_live_at = timezone.now() + datetime.timedelta(days=1)
+    revision = clause.save_revision(user=alice)
+    revision.publish(user=alice)
+    clause.refresh_from_db()
+    assert not clause.live and clause not in service.usable_clauses(alice)
+    past = timezone.now() - datetime.timedelta(minutes=1)  # the day has come
+    revision.refresh_from_db()
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save()
+    call_command("publish_scheduled")
+    clause.refresh_from_db()
+    assert clause.live and clause in service.usable_clauses(alice)
