@@ -135,6 +135,7 @@ class ClauseViewSet(SnippetViewSet):
     icon = "list-ul"
     menu_label = gettext_lazy("Clause library")
     add_to_admin_menu = False
+    menu_item_is_registered = True  # its menu item is in the "Terms kit" group
     base_form_class = ClauseForm
     chooser_viewset_class = ClauseChooserViewSet
     copy_view_enabled = False
