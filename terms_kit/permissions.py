@@ -15,7 +15,9 @@ from wagtail.permissions import policy_registry, register_permission_policy
 # What an expert group needs: admin access and every terms-kit model permission below.
 EXPERT_GROUP_NAME = "Experts"
 EXPERT_MODELS = ("businessidentity", "client", "engagement", "termsversion", "experttemplate",
-                 "dunningladder", "remindertemplate", "dunningaction")
+                 "dunningladder", "remindertemplate", "dunningaction", "clause")
+# Clauses are snippets with drafts and locking: publishing and locking are permissions too.
+EXPERT_EXTRA_CODENAMES = ("publish_clause", "lock_clause", "unlock_clause")
 EXPERT_ACTIONS = ("add", "change", "delete", "view")
 
 
@@ -43,6 +45,7 @@ def register_policies():
     """Register the policy of each expert-owned model (before any viewset asks for one)."""
     from .models import (
         BusinessIdentity,
+        Clause,
         Client,
         DunningAction,
         DunningLadder,
@@ -53,7 +56,7 @@ def register_policies():
     )
 
     for model in (BusinessIdentity, Client, Engagement, TermsVersion, ExpertTemplate,
-                  DunningLadder, ReminderTemplate, DunningAction):
+                  DunningLadder, ReminderTemplate, DunningAction, Clause):
         if policy_registry.get_by_type(model, fallback=False) is None:
             register_permission_policy(model, OwnerPermissionPolicy(model), exact_class=True)
 
@@ -69,6 +72,7 @@ def can(user, action, instance):
 
 def expert_permissions():
     codenames = [f"{action}_{model}" for model in EXPERT_MODELS for action in EXPERT_ACTIONS]
+    codenames += EXPERT_EXTRA_CODENAMES
     return Permission.objects.filter(
         Q(content_type__app_label="terms_kit", codename__in=codenames)
         | Q(content_type__app_label="wagtailadmin", codename="access_admin")

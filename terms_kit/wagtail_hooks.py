@@ -20,7 +20,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import LogFormatter
 
-from .admin import acceptance, documents, views
+from .admin import acceptance, clauses, documents, views
 from .admin.files import ExpertTemplateForm
 from .admin.formatting import admin_date
 from .admin.ownership import EngagementForm, OwnedModelForm
@@ -268,6 +268,7 @@ class TermsVersionViewSet(VersionedViewSet):
     url_prefix = "terms-kit/terms"
     icon = "clipboard-list"
     menu_label = _("Terms of sale")
+    index_view_class = views.TermsIndexView
     list_display = ["title", "version", "language", "published_at", "content_hash"]
     list_filter = ["language"]
     search_fields = ["title", "body"]
@@ -282,6 +283,9 @@ class TermsVersionViewSet(VersionedViewSet):
             *super().get_urlpatterns(),
             path("<int:pk>/publish/", self.construct_view(views.PublishTermsView),
                  name="publish"),
+            path("build/", clauses.BuilderView.as_view(), name="build_new"),
+            path("<int:pk>/build/", clauses.BuilderView.as_view(), name="build"),
+            path("<int:pk>/diff/", self.construct_view(clauses.DiffView), name="diff"),
         ]
 
 
@@ -350,12 +354,17 @@ class TermsKitGroup(ModelViewSetGroup):
     menu_icon = "doc-full-inverse"
     menu_order = 200
     items = (EngagementViewSet, ClientViewSet, BusinessIdentityViewSet, TermsVersionViewSet,
-             ExpertTemplateViewSet, DunningLadderViewSet, ReminderTemplateViewSet)
+             clauses.ClauseViewSet, ExpertTemplateViewSet, DunningLadderViewSet,
+             ReminderTemplateViewSet)
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
     return TermsKitGroup()
+
+
+# After Wagtail's own snippet bulk delete (order), so this one is the clauses' delete.
+hooks.register("register_bulk_action", clauses.OwnedClauseDeleteBulkAction, order=100)
 
 
 @hooks.register("register_admin_urls")

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, View
@@ -388,3 +389,25 @@ class PublishTermsView(OwnedActionMixin, View):
                 request, _("Published as version %(version)s.") % {"version": terms.version}
             )
         return redirect("terms_kit_termsversion:inspect", pk)
+
+
+class TermsIndexView(OwnedIndexView):
+    """Terms versions: build one from clauses, open a built draft in the builder, compare."""
+
+    @cached_property
+    def header_buttons(self):
+        from wagtail.admin.widgets.button import HeaderButton
+
+        return [*super().header_buttons,
+                HeaderButton(_("Build from clauses"), icon_name="list-ul",
+                             url=reverse("terms_kit_termsversion:build_new"))]
+
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        if not instance.is_published:
+            buttons.append(MenuItem(_("Build from clauses"), icon_name="list-ul", priority=15,
+                                    url=reverse("terms_kit_termsversion:build",
+                                                args=[instance.pk])))
+        buttons.append(MenuItem(_("Compare"), icon_name="history", priority=16,
+                                url=reverse("terms_kit_termsversion:diff", args=[instance.pk])))
+        return buttons

@@ -9,6 +9,7 @@ from . import (
     card_holds,
     check_spec,
     checkpoint,
+    clauses,
     dunning,
     experts_group,
     export_spec,
@@ -43,4 +44,5 @@ SUBCOMMANDS = {
     "payments": payments_sweep,
     "interest": interest,
     "dunning": dunning,
+    "clauses": clauses,
 }

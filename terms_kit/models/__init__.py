@@ -8,6 +8,7 @@ from .acceptance import (
     SealedFile,
 )
 from .audit import OwnedLogEntry
+from .clauses import Audience, BuiltClause, Clause, TermsBuild, Topic
 from .client import Client
 from .documents import DocumentKind, DocumentRequest, ExpertTemplate, IssuedDocument
 from .dunning import (
@@ -77,6 +78,11 @@ __all__ = [
     "SentMessage",
     "StepKind",
     "StepMode",
+    "Audience",
+    "BuiltClause",
+    "Clause",
+    "TermsBuild",
+    "Topic",
     "Allocation",
     "CreditUse",
     "DueTrigger",

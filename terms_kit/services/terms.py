@@ -29,6 +29,10 @@ def publish_terms(terms):
         raise ImmutableRecord(f"{locked} is already published.")
     # Lock the expert's versions too, so two publications cannot take the same number.
     list(TermsVersion.objects.select_for_update().filter(owner=locked.owner).values_list("pk"))
+    # A version built from clauses: required topics checked, clause texts frozen (clauses.py).
+    from .clauses import freeze_build
+
+    freeze_build(locked)
     last = TermsVersion.objects.filter(owner=locked.owner).aggregate(m=Max("version"))["m"] or 0
     values = {
         "version": last + 1,
@@ -36,6 +40,7 @@ def publish_terms(terms):
         "content_hash": locked.compute_hash(),
     }
     TermsVersion.objects.filter(pk=locked.pk).update(**values)
+    terms.body = locked.body
     for field, value in values.items():
         setattr(terms, field, value)
     return terms

@@ -79,7 +79,7 @@ def test_the_permissions_block_names_real_permissions():
                                          codename=codename).exists(), dotted
     # Every terms-kit model an expert edits in the admin menu is in it, templates included.
     for model in ("businessidentity", "client", "engagement", "termsversion", "experttemplate",
-                  "dunningladder", "remindertemplate", "dunningaction"):
+                  "dunningladder", "remindertemplate", "dunningaction", "clause"):
         assert f"terms_kit.change_{model}" in module.permissions(block)
 
 

@@ -1,0 +1,1 @@
+"""The starter clause library shipped with terms-kit (``starter_clauses.json``)."""
