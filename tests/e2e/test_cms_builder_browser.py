@@ -8,7 +8,7 @@ opens the diff. Set TERMS_KIT_SCREENSHOTS=docs/images to write the two screensho
 from django.core.management import call_command
 
 from terms_kit.models import BusinessIdentity, Clause, TermsVersion
-from tests.e2e.test_wizard_browser import SCREENSHOTS, browser, log_in, pytestmark  # noqa: F401
+from tests.e2e.test_wizard_browser import SCREENSHOTS, log_in, pytestmark  # noqa: F401
 
 
 def shoot(page, name):

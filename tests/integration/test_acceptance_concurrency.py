@@ -7,10 +7,9 @@ from acceptance_helpers import accept_form, as_shown, url, verify_email
 from django.db import connection
 from django.test import Client
 
-from conftest import requires_postgres
 from terms_kit.models import ConsentRecord, SealedFile, StatusChange
 from terms_kit.services.acceptance import send_to_client
-from tests.conftest import acknowledge_warnings
+from tests.conftest import acknowledge_warnings, requires_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
 

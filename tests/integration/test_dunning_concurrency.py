@@ -8,9 +8,9 @@ from django.core import mail
 from django.db import connection
 from dunning_helpers import day, unpaid_milestone_invoice
 
-from conftest import requires_postgres
 from terms_kit.dunning.run import run
 from terms_kit.models import DunningAction, DunningEvent, SentMessage
+from tests.conftest import requires_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
 

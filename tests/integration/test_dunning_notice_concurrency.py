@@ -9,10 +9,10 @@ from django.db import connection
 from notice_helpers import s2_unpaid
 from payments_helpers import accept
 
-from conftest import requires_postgres
 from terms_kit.dunning.notices import issue_formal_notice
 from terms_kit.dunning.recourse import build_recourse_file
 from terms_kit.models import FormalNotice, NumberSequence, RecourseFile
+from tests.conftest import requires_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
 THREADS = 8

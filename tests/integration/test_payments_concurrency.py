@@ -8,9 +8,9 @@ from django.db import connection
 from django.utils import timezone
 from payments_helpers import accept
 
-from conftest import requires_postgres
 from terms_kit.models import Invoice, Payment, StatusChange
 from terms_kit.services import payments
+from tests.conftest import requires_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
 

@@ -9,10 +9,10 @@ from django.db import connection
 from django.utils import timezone
 from payments_helpers import accept, pdf_text
 
-from conftest import requires_postgres
 from terms_kit.models import Invoice, IssuedDocument
 from terms_kit.services import payments
 from terms_kit.tasks import make_invoice_document
+from tests.conftest import requires_postgres
 
 
 def invoice_mails(invoice):

@@ -10,12 +10,12 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import scenario_spec
 from terms_kit.models import Invoice
 from terms_kit.services import payments
 from terms_kit.services.status import change_status
 from terms_kit.spec import import_spec
 from terms_kit.status import Origin
+from tests.conftest import scenario_spec
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from stripe_helpers import accept_engagement, post_event, start_fake, stripe_settings
 
-from conftest import requires_postgres
 from terms_kit.models import Invoice, InvoiceKind, Payment, ProviderEvent, StatusChange
 from terms_kit.status import Status
+from tests.conftest import requires_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
 

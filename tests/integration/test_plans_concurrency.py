@@ -8,9 +8,9 @@ from django.db import connection
 from django.test import Client
 from plans_helpers import days, make_overdue
 
-from conftest import requires_postgres
 from terms_kit.models import ConsentRecord, PlanAcceptance, PlanEvent, SealedFile
 from terms_kit.services import plans
+from tests.conftest import requires_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
 

@@ -3,9 +3,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from terms_kit.exceptions import SpecError
 from terms_kit.models import BusinessIdentity, Client, Engagement, TermsVersion
 from terms_kit.spec import export_engagement, import_spec, to_json, validate_spec
-from terms_kit.exceptions import SpecError
 from tests.conftest import SCENARIOS, scenario_spec
 
 pytestmark = pytest.mark.django_db
