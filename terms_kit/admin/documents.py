@@ -86,11 +86,13 @@ def document_rows(engagement):
         if invoice is not None:
             name = f"{name} {invoice.number}"
             role = "issued"
+        elif (document.snapshot.get("extras") or {}).get("acceptance"):
+            # Made at acceptance: the certificate, and the quote with its "Bon pour accord"
+            # block filled in (the copy in the signed pack).
+            role = "signed"
         elif document.kind == "certificate":
-            if (document.snapshot.get("extras") or {}).get("acceptance"):
-                role = "signed"
-            else:  # made by an older version's "Generate": never the signed one
-                role = "preview" if engagement.status == Status.DRAFT else "superseded"
+            # Made by an older version's "Generate": never the signed one.
+            role = "preview" if engagement.status == Status.DRAFT else "superseded"
         elif document.pk in signed_ids:
             role = "signed"
         elif document.pk in sent_ids:

@@ -74,7 +74,7 @@ def why_not(action, on):
 def _locked(action_id):
     return (DunningAction.objects.select_for_update(of=("self",))
             .select_related("invoice__engagement__client", "invoice__engagement__identity",
-                            "invoice__instalment", "invoice__document")
+                            "invoice__instalment", "invoice__issued_document")
             .get(pk=action_id))
 
 

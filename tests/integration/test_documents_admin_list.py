@@ -31,8 +31,10 @@ def test_after_signing_the_list_says_what_was_signed_and_generate_adds_no_certif
     html = client.get(page(engagement)).content.decode()
     shown = dict(rows(html))
     certificate = engagement.documents.get(kind="certificate")
-    quote = engagement.documents.get(kind="quote")
-    assert shown[certificate.pk] == "signed" and shown[quote.pk] == "signed"
+    # The quote the client was shown, and its copy with the "Bon pour accord" block filled in.
+    quote, signed_copy = engagement.documents.filter(kind="quote").order_by("pk")
+    assert signed_copy.snapshot["extras"]["acceptance"]
+    assert shown[certificate.pk] == shown[quote.pk] == shown[signed_copy.pk] == "signed"
     assert "Acceptance certificate" in html and "Signed by the client" in html
     assert "deposit_invoice" not in re.sub(r"<[^>]+>", " ", html)  # no raw kind shown
     # Hashes are in a details disclosure, not a column.
