@@ -138,7 +138,7 @@ def send_notice_view(request, pk, notice_pk):
 
     engagement = _engagement(request, pk)
     notice = get_object_or_404(FormalNotice.objects.filter(engagement=engagement), pk=notice_pk)
-    send_notice(notice, idempotency_key=f"notice:{notice.pk}")
+    send_notice(notice, idempotency_key=f"notice:{notice.pk}", user=request.user)
     messages.success(request, _("Formal notice %(number)s e-mailed to %(to)s; the proof of "
                                 "sending is recorded.") % {"number": notice.number,
                                                             "to": engagement.client.email})

@@ -94,7 +94,7 @@ def execute(action_id, *, on=None, user=None):
             if action.step in EMAIL_STEPS:
                 message, document, note = send_reminder(action, on), None, ""
             else:
-                result = letters.execute(action)
+                result = letters.execute(action, on=on, user=user)
                 message, document, note = result.sent_message, result.document, result.note
             action.state, action.completed_on = ActionState.DONE, on
             action.sent_message, action.document = message, document

@@ -3,12 +3,15 @@
     execute(action) -> LetterResult(document, sent_message, note)
 
 ``action`` is a ``DunningAction`` of step ``formal_notice`` or ``recourse`` in state "ready".
-Both are dated ``action.decided_on`` (the day the run decided the step), so a step approved a
-few days later prints the figures of the day it fell due and a retry makes the same records.
+Both are dated the day they are carried out (``on``, given by ``actions.execute``): a notice
+approved a few days after the run decided it is dated, and its interest computed to, the day it
+is sent. A retry the same day gives back the same records (the notice and the e-mail are
+idempotent per engagement, invoices and day, and per action).
 
 - formal_notice: ``issue_formal_notice`` for the action's invoice, then the PDF is e-mailed
   to the client through the mail adapter (``send_recorded``: proof of sending recorded, with
   the attachment's SHA-256), once per action (idempotency key ``dunning:<action pk>``).
+  Once sent, the engagement moves to "Formal notice sent" (``mark_notice_sent``).
 - recourse: ``build_recourse_file`` for the invoice's engagement, and the expert is told by
   e-mail, with the summary PDF attached (the zip stays in private storage, downloaded from
   the admin).
@@ -19,13 +22,16 @@ action failed with the message, to be retried from the admin.
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from ..documents.formatting import date as fmt_date
 from ..documents.formatting import money as fmt_money
-from ..models import IssuedDocument, StepKind
+from ..models import Engagement, IssuedDocument, StepKind
 from ..services.mail import send_recorded
+from ..services.status import change_status
+from ..status import Origin, Status, can_transition, origin_allowed
 from .notices import issue_formal_notice
 from .recourse import build_recourse_file
 
@@ -42,8 +48,28 @@ def _read(field):
         return handle.read()
 
 
-def send_notice(notice, *, idempotency_key="", related=None):
-    """E-mail a formal notice's PDF to the client; the adapter records the proof of sending."""
+def mark_notice_sent(notice, *, user=None):
+    """Move the notice's engagement to "Formal notice sent" once it has gone out.
+
+    Only from a status the table lets the dunning service leave for it (overdue), checked
+    against the stored status under the row lock: a second notice, a retry, or an engagement
+    already paid or back in progress changes nothing. Returns the StatusChange or None.
+    """
+    with transaction.atomic():
+        engagement = Engagement.objects.select_for_update().get(pk=notice.engagement_id)
+        current = engagement.status
+        if not (can_transition(current, Status.FORMAL_NOTICE)
+                and origin_allowed(current, Status.FORMAL_NOTICE, Origin.DUNNING)):
+            return None
+        return change_status(engagement, Status.FORMAL_NOTICE, user=user,
+                             note=_("Formal notice %(number)s sent.") % {
+                                 "number": notice.number},
+                             origin=Origin.DUNNING)
+
+
+def send_notice(notice, *, idempotency_key="", related=None, user=None):
+    """E-mail a formal notice's PDF to the client; the adapter records the proof of sending,
+    then the engagement moves to "Formal notice sent" (when its status allows it)."""
     engagement = notice.engagement
     lang = notice.language
     with override(lang):
@@ -58,11 +84,13 @@ def send_notice(notice, *, idempotency_key="", related=None):
             "total": fmt_money(notice.total, lang), "days": notice.deadline_days,
             "deadline": fmt_date(notice.deadline_date, lang),
             "seller": engagement.identity.legal_name}
-    return send_recorded(
+    message = send_recorded(
         owner=notice.owner, to=engagement.client.email, subject=subject, body=body,
         language=lang, kind="formal_notice", engagement=engagement,
         attachments=[(f"{notice.number}.pdf", _read(notice.document.pdf))],
         related=related or notice, idempotency_key=idempotency_key, immediately=True)
+    mark_notice_sent(notice, user=user)
+    return message
 
 
 def tell_expert(record, *, idempotency_key="", related=None):
@@ -92,18 +120,21 @@ def tell_expert(record, *, idempotency_key="", related=None):
         related=related or record, idempotency_key=idempotency_key, immediately=True)
 
 
-def execute(action):
+def execute(action, *, on=None, user=None):
+    """Carry out the letter step ``action`` on ``on`` (the day it is sent; by default the day
+    the run decided it)."""
+    on = on or action.decided_on
     invoice = action.invoice
     engagement = invoice.engagement
     key = f"dunning:{action.pk}"
     if action.step == StepKind.FORMAL_NOTICE:
-        notice = issue_formal_notice(engagement, invoices=[invoice], on=action.decided_on)
-        message = send_notice(notice, idempotency_key=key, related=action)
+        notice = issue_formal_notice(engagement, invoices=[invoice], on=on, user=user)
+        message = send_notice(notice, idempotency_key=key, related=action, user=user)
         return LetterResult(document=notice.document, sent_message=message,
                             note=_("Formal notice %(number)s sent to %(to)s.") % {
                                 "number": notice.number, "to": engagement.client.email})
     if action.step == StepKind.RECOURSE:
-        record = build_recourse_file(engagement, on=action.decided_on)
+        record = build_recourse_file(engagement, on=on)
         message = tell_expert(record, idempotency_key=key, related=action)
         summary = IssuedDocument.objects.get(pk=record.manifest["summary_document"])
         return LetterResult(document=summary, sent_message=message,

@@ -45,8 +45,10 @@ def overdue(accepted, text_pdfs, django_capture_on_commit_callbacks):
     return make
 
 
-def client_accepts(sent_plan, capture, full_name="Marie Durand"):
-    """The client confirms their e-mail with the mailed code and ticks the plan's sentence."""
+def client_accepts(sent_plan, capture, full_name="Marie Durand",
+                   signer_role="Directrice générale"):
+    """The client confirms their e-mail with the mailed code and ticks the plan's sentence
+    (a company's signatory also gives their role, as for the quote)."""
     from terms_kit.services import acceptance
 
     link = sent_plan.link
@@ -57,4 +59,5 @@ def client_accepts(sent_plan, capture, full_name="Marie Durand"):
     with capture(execute=True):
         return plans.accept_plan(link, ticked={"plan": True}, full_name=full_name,
                                  ip_address="127.0.0.1", user_agent="pytest",
-                                 token=sent_plan.token, session_proof=proof)
+                                 token=sent_plan.token, session_proof=proof,
+                                 signer_role=signer_role)

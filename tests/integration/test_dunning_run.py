@@ -36,7 +36,7 @@ def fake_letters(monkeypatch):
     records that it was asked, makes nothing."""
     asked = []
 
-    def fake_execute(action):
+    def fake_execute(action, **_kwargs):
         asked.append((action.step, action.invoice_id))
         return letters.LetterResult(note="fake letter")
 
@@ -238,9 +238,9 @@ def test_client_page_shows_the_reminders_and_the_amount_overdue(s2, go):
     text = page.content.decode()
     assert page.status_code == 200 and 'id="reminders"' in text and invoice.number in text
     shown = client_dunning(engagement, "fr", on=day(invoice, 9))
-    assert shown["overdue_total"] == "480,00\u00a0€"
-    assert shown["overdue"] == [{"number": invoice.number, "due_date": shown["overdue"][0][
-        "due_date"], "left": "480,00\u00a0€", "days": 9}]
+    # what is left; the interest to the day is tested on fixed dates in test_dunning_close
+    [row] = shown["overdue"]
+    assert (row["number"], row["left"], row["days"]) == (invoice.number, "480,00\u00a0€", 9)
     assert [r["step"] for r in shown["reminders"]] == ["First reminder"]
 
 
