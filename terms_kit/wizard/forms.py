@@ -10,6 +10,7 @@ question that does not apply can neither be asked nor posted.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..compliance import params
 from ..models import (
     BusinessIdentity,
     Client,
@@ -20,7 +21,6 @@ from ..models import (
     WizardState,
 )
 from ..models.client import ClientKind
-from ..compliance import params
 from ..models.engagement import Channel, PaymentModel
 from ..money import ZERO, compute_totals
 from ..payment_plan import payment_plan_errors
