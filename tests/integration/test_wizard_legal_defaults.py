@@ -102,3 +102,29 @@ def test_french_wording(admin_client, expert):  # noqa: F811
         page = admin_client.get(step_url(engagement, "payment"),
                                 HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Fixée par la loi entre professionnels" in page
+
+
+# -- a step's errors on that step ---------------------------------------------------------
+
+
+def test_step_one_errors_show_on_the_next_page_with_a_link_back(admin_client, expert):  # noqa: F811
+    spec = scenario_spec("S1")
+    answers = step_answers(spec, publish_scenario_terms(spec, expert).pk)
+    identity = {**answers["identity"],
+                "legal_name": answers["identity"]["legal_name"].replace(" EI", "")}
+    response = admin_client.post(reverse("terms_kit_wizard_new"), identity)
+    assert response.status_code == 302
+    page = admin_client.get(response.url).content.decode()  # step 2, no draft yet
+    assert "The check starts once the client step is saved" not in page
+    panel = page.split('data-testid="compliance-panel"')[1]
+    assert "tk-finding--error" in panel and "Entrepreneur individuel" in panel
+    # The finding links back to step 1 with this identity, at the name field.
+    assert reverse("terms_kit_wizard_new") + "?identity_from=" in panel
+    assert "legal_name" in panel and "id_legal_name" in panel
+    assert not Engagement.objects.exists()
+
+
+def test_a_clean_identity_reports_nothing_yet(admin_client, expert):  # noqa: F811
+    url, _answers = _new_client_page(admin_client, expert, "S1")
+    panel = admin_client.get(url).content.decode().split('data-testid="compliance-panel"')[1]
+    assert "tk-finding--error" not in panel
