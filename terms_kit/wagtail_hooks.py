@@ -538,3 +538,22 @@ def add_dunning_panel(request, panels):
     from .admin import dunning
 
     dunning.add_panel(request, panels)
+
+
+@hooks.register("register_admin_urls")
+def register_figures_urls():
+    from .admin import figures
+
+    return [path("terms-kit/official-figures/", figures.figures_view,
+                 name="terms_kit_official_figures")]
+
+
+class SuperuserMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_settings_menu_item")
+def register_figures_menu_item():
+    return SuperuserMenuItem(_("Official figures"), reverse_lazy("terms_kit_official_figures"),
+                             icon_name="date", order=900)

@@ -7,11 +7,16 @@ error, because a late Journal officiel must not stop every expert from sending q
 message gives the last confirmed figure so the expert can judge.
 
 It is only raised when the figure is needed to decide: a B2B quote with no penalty rate is an
-error whatever the floor, a consumer quote never asks for the floor. We did not decide with a
-"plausible" upper bound instead: 3 x the legal rate was 15.21 % in 2024H1 and 12.66 % in
-2023H2, both above the usual ECB + 10 (12.15 % today), so any bound would be a guess.
+error whatever the floor, a consumer quote never asks for the floor, and a penalty rate under
+any plausible floor (0 %, or under 3 × the lowest legal rate of the last ten years) is an
+error even while the new figure is missing (rules/b2b.py ``plausible_floor``). A rate above
+that is not judged against a guessed figure.
+
+The message speaks to the expert (what to do: check the rate, ask the site administrator to
+record the figure in the admin); the hint for developers (setting, file, docs) goes to the log.
 """
 
+import logging
 from decimal import InvalidOperation
 
 from django.utils.translation import get_language
@@ -26,6 +31,8 @@ from .params import MissingParameter, all_parameters
 from .registry import RULES, Finding, Severity
 
 MISSING_PARAMETER_ID = "params.missing"
+
+logger = logging.getLogger(__name__)
 
 
 def check_spec(spec, on=None):
@@ -96,16 +103,17 @@ def findings_under(findings, prefix):
 
 def _missing(exc, field, rule):
     parameter = all_parameters()[exc.name]
+    logger.warning(
+        "Figure %s is missing for %s (rule %s): a superuser records the half-year in the admin "
+        "(Settings > Official figures), or add a period to TERMS_KIT['COMPLIANCE_EXTRA_FIGURES'] "
+        "(docs/compliance.md).", exc.name, exc.on.isoformat(), rule.id if rule else "-")
     message = _(
-        "“%(figure)s” for %(date)s is not in terms-kit's figures yet, so %(what)s could not be "
-        "checked (%(field)s). Check it against the official value yourself, and ask your "
-        "administrator to add the figure (setting TERMS_KIT[\"COMPLIANCE_EXTRA_FIGURES\"], "
-        "see docs/compliance.md)."
+        "The official figure “%(figure)s” for %(date)s has not been recorded yet, so this point "
+        "could not be checked. Check it yourself against the official value, and ask your site "
+        "administrator to record the new figure (Settings › Official figures)."
     ) % {
         "figure": parameter.title_in(get_language()),
         "date": day(exc.on),
-        "what": _("rule %(rule)s") % {"rule": rule.id} if rule else _("this engagement"),
-        "field": field,
     }
     if exc.last_known is not None:
         message += " " + _("Last confirmed figure: %(value)s (%(source)s).") % {

@@ -56,9 +56,34 @@ def render():
             "`params.missing` warning on the field concerned, with the last confirmed figure: "
             "a late Journal officiel must not block every quote, and a guessed rate must not "
             "pass for a verdict. It appears only when the figure is needed to decide (a B2B "
-            "quote without a penalty rate is an error whatever the floor). No “plausible "
-            "bound” is used instead: 3 × the legal rate was 15.21 % in 2024H1 and 12.66 % in "
-            "2023H2, above the 12.15 % (ECB + 10) most quotes state today.",
+            "quote without a penalty rate is an error whatever the floor). The warning speaks "
+            "to the expert (check the figure, ask the site administrator to record it); the "
+            "developer hint (figure name, file, setting) is logged by "
+            "`terms_kit.compliance.checker`.",
+            "",
+            "A B2B late-penalty rate under any plausible floor is an **error** even while the "
+            "half-year's legal rate is missing: 0 % or less, or under 3 × the lowest legal "
+            "interest rate (“other cases”) terms-kit holds for the ten years before the date "
+            "(rule `b2b.penalty_rate`; the message cites that figure's source). With the shipped "
+            "figures the lowest is 2.62 % (2026H1, arrêté du 15 décembre 2025, JORF du "
+            "26 décembre 2025), so the plausible floor is 7.86 %: a 3 % rate is an error, 8 % "
+            "stays a warning until the new figure is recorded. Only figures terms-kit holds "
+            "count (the shipped file starts at 2025H2, the project's extra file, the records "
+            "made in the admin); adding older half-years to the files lowers this bound. "
+            "Above it the rate is not judged against a guessed figure: 3 × the legal rate was "
+            "15.21 % in 2024H1, above the 12.15 % (ECB + 10) most quotes state today.",
+            "",
+            "**Recording a new half-year without a deploy.** A superuser opens *Settings › "
+            "Official figures* in the admin (`/admin/terms-kit/official-figures/`) and records "
+            "the half-year's legal interest rate (both values), the ECB main refinancing rate "
+            "in force on its first day, the source (Journal officiel reference or URL) and the "
+            "source's date. The record is insert-only (one per half-year, never edited) and is "
+            "read at once by the checker and by the late-interest computation "
+            "(`terms_kit/dunning/interest.py`); the table on that page lists every period in "
+            "force with its source. Other users get 403. Refused (nothing stored, message on "
+            "the field): a half-year not starting on 1 January or 1 July, one already covered "
+            "by the files or a record, a legal rate outside 0.01–30 %, an ECB rate outside "
+            "0–20 %, a source shorter than a reference, a source dated in the future.",
             "",
             "Check a spec: `python manage.py termskit check spec.json [--format json] "
             "[--lang fr|en] [--on YYYY-MM-DD]` (exit status 1 when there is an error).",
@@ -84,8 +109,8 @@ def render():
             "",
             "## Figures (terms_kit/compliance/params/fr.yaml)",
             "",
-            "To add the next half-year's rates, write them in a YAML file of the same format "
-            "and name it in the `TERMS_KIT[\"COMPLIANCE_EXTRA_FIGURES\"]` setting: its periods "
+            "A superuser adds the next half-year's rates from the admin (above). A host project "
+            "can also write them in a YAML file of the same format and name it in the `TERMS_KIT[\"COMPLIANCE_EXTRA_FIGURES\"]` setting: its periods "
             "are added to these (overlaps are refused). The steps, with an example, are at the "
             "top of the shipped YAML file.",
             "",

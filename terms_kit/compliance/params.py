@@ -5,6 +5,10 @@ periods (e.g. the next half-year's rate) in its own file named by the
 ``TERMS_KIT["COMPLIANCE_EXTRA_FIGURES"]`` setting. A missing figure for a date raises
 ``MissingParameter``, which the checker reports as a finding: a rule never falls back to an
 older or guessed value.
+
+The half-yearly rates (legal interest rate, ECB rate) can also be recorded from the admin by a
+superuser (``HalfYearFigures``, terms_kit/admin/figures.py): a half-year the files do not cover
+is looked up there, so a new Journal officiel figure needs no deploy.
 """
 
 import datetime
@@ -108,14 +112,69 @@ def all_parameters():
     return load_parameters(PARAMS_PATH, app_settings.COMPLIANCE_EXTRA_FIGURES)
 
 
+# Figure name -> field of HalfYearFigures, for the figures a superuser records in the admin.
+RECORDED_FIELDS = {
+    "legal_interest_rate_other": "legal_rate_other",
+    "legal_interest_rate_consumer": "legal_rate_consumer",
+    "ecb_reference_rate": "ecb_rate",
+}
+
+
+def half_year_bounds(on):
+    """(first day, last day) of the half-year of date ``on``."""
+    if on.month <= 6:
+        return datetime.date(on.year, 1, 1), datetime.date(on.year, 6, 30)
+    return datetime.date(on.year, 7, 1), datetime.date(on.year, 12, 31)
+
+
+def recorded_periods(name):
+    """The periods of ``name`` recorded in the admin, oldest first.
+
+    Without a usable database (a command run before ``migrate``, a test without database
+    access) there is none: the rule then reports the figure as missing, never a guess.
+    """
+    field = RECORDED_FIELDS.get(name)
+    if field is None:
+        return ()
+    from django.db import DatabaseError
+
+    from ..models import HalfYearFigures
+
+    try:
+        rows = list(HalfYearFigures.objects.order_by("half_year_start"))
+    except (DatabaseError, RuntimeError):  # RuntimeError: database access blocked (tests)
+        return ()
+    return tuple(
+        Period(start=row.half_year_start, end=half_year_bounds(row.half_year_start)[1],
+               value=getattr(row, field),
+               source=f"{row.source} ({row.published_on.isoformat()})")
+        for row in rows
+    )
+
+
+def periods_of(name):
+    """Every period of ``name``: the files' and the recorded ones, by start date."""
+    return tuple(sorted(all_parameters()[name].periods + recorded_periods(name),
+                        key=lambda candidate: candidate.start))
+
+
 def period(name, on):
-    """The period of parameter ``name`` that covers date ``on``, or ``MissingParameter``."""
+    """The period of parameter ``name`` that covers date ``on``, or ``MissingParameter``.
+
+    The files' periods first; a date they do not cover is looked up in the figures recorded
+    from the admin (half-yearly rates only).
+    """
     parameter = all_parameters()[name]
     last_known = None
     for candidate in parameter.periods:
         if candidate.covers(on):
             return candidate
         if candidate.start <= on:
+            last_known = candidate
+    for candidate in recorded_periods(name):
+        if candidate.covers(on):
+            return candidate
+        if candidate.start <= on and (last_known is None or candidate.start > last_known.start):
             last_known = candidate
     raise MissingParameter(name, on, last_known)
 

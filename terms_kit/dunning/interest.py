@@ -27,18 +27,25 @@ partial payment gives 82.88 that way instead of the 82.89 the scenarios fix.) A 
 covering several invoices adds the per-invoice rounded amounts.
 
 Figures come from terms_kit/compliance/params (fr.yaml, plus the host project's
-COMPLIANCE_EXTRA_FIGURES file). A half-year whose figure is missing stops the computation
-with ``MissingFigure``, naming the figure, the half-year and where to add it: never a guess.
+COMPLIANCE_EXTRA_FIGURES file, plus the half-years a superuser recorded in the admin). A
+half-year whose figure is missing stops the computation with ``MissingFigure``: its message
+tells the expert what is missing and who records it; the developer hint (file, setting) goes
+to the log. Never a guess.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..compliance import params
+from ..compliance.formatting import day as day_text
 from ..compliance.params import MissingParameter
+
+logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 SHOWN = Decimal("0.0001")
@@ -68,16 +75,19 @@ class MissingFigure(InterestError):
 
     def __init__(self, name, half_year, on):
         self.name, self.half_year, self.on = name, half_year, on
+        logger.warning(
+            "Figure %s is missing for %s: a superuser records it in the admin (Settings > "
+            "Official figures), or add {from: %s, to: %s, value: \"x.xx\", source: \"...\"} "
+            "to terms_kit/compliance/params/fr.yaml or the TERMS_KIT['COMPLIANCE_EXTRA_FIGURES'] "
+            "file.", name, half_year, on.isoformat(), half_year_end(on).isoformat())
+        title = params.all_parameters()[name].title_in(get_language())
         super().__init__(_(
-            "The figure %(name)s for %(half)s (valid on %(on)s) is not in the dated figures, so "
-            "the interest cannot be computed past %(start)s. Add the period once the official "
-            "figure is published: in terms_kit/compliance/params/fr.yaml, or in the host "
-            "project's file named by TERMS_KIT[\"COMPLIANCE_EXTRA_FIGURES\"] "
-            "(e.g. %(name)s: periods: - {from: %(on)s, to: %(end)s, value: \"x.xx\", "
-            "source: \"...\"}). Nothing was computed or stored."
-        ) % {"name": name, "half": half_year, "on": on.isoformat(),
-             "start": (on - datetime.timedelta(days=1)).isoformat(),
-             "end": half_year_end(on).isoformat()})
+            "The official figure “%(figure)s” for %(half)s has not been recorded yet, so the "
+            "interest cannot be computed after %(start)s. Ask your site administrator to record "
+            "the new figure (Settings › Official figures), then compute again. Nothing was "
+            "computed or stored."
+        ) % {"figure": title, "half": half_year,
+             "start": day_text(on - datetime.timedelta(days=1))})
 
 
 def half_year_start(day):

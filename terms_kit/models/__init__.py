@@ -25,6 +25,7 @@ from .dunning import (
     StepMode,
 )
 from .engagement import Engagement, EngagementLine, Milestone, NumberSequence
+from .figures import HalfYearFigures
 from .history import StatusChange
 from .identity import BusinessIdentity
 from .mail import SentMessage
@@ -58,6 +59,7 @@ from .terms import TermsVersion
 from .wizard import WarningAcknowledgement, WizardState
 
 __all__ = [
+    "HalfYearFigures",
     "LIVE_STATES",
     "RUNNING_STATES",
     "InstalmentPlan",

@@ -10,6 +10,7 @@ question that does not apply can neither be asked nor posted.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..compliance import params
 from ..models import (
     BusinessIdentity,
     Client,
@@ -20,7 +21,7 @@ from ..models import (
     WizardState,
 )
 from ..models.client import ClientKind
-from ..models.engagement import PaymentModel
+from ..models.engagement import Channel, PaymentModel
 from ..money import ZERO, compute_totals
 from ..payment_plan import payment_plan_errors
 from . import conditions
@@ -102,10 +103,18 @@ CONSUMER_BLANKS = {"siren": "", "vat_number": "", "headcount": None, "outside_co
 
 
 class ClientForm(StepFormMixin, forms.ModelForm):
+    # Asked every time, nothing preselected: "on the expert's premises" removes a consumer's
+    # 14-day withdrawal right (C. conso L221-18), so it must never be a silent default.
     channel = forms.ChoiceField(
         label=_("How the contract is made"),
-        choices=Engagement._meta.get_field("channel").choices,
-        help_text=_("At a distance or off premises, a consumer can withdraw within 14 days."),
+        choices=Channel.choices,
+        widget=forms.RadioSelect,
+        help_text=_("At a distance or off premises, a consumer can withdraw within 14 days; on "
+                    "your premises, not. Choose what really happens."),
+        error_messages={"required": _(
+            "Say how the contract is made: on your premises, at a distance or at the client's "
+            "home or office. The answer decides whether a consumer can withdraw within "
+            "14 days.")},
     )
 
     class Meta:
@@ -281,8 +290,6 @@ class PaymentForm(StepFormMixin, forms.ModelForm):
                           "end of month (C. com. L441-10)."),
             "late_penalty_rate": _("Between businesses: at least 3 times the legal interest "
                                    "rate; without a rate, the ECB rate + 10 points applies."),
-            "recovery_indemnity": _("40 EUR a late invoice between businesses (D441-5). Never "
-                                    "for a consumer."),
             "time_credit_hours": _("Hours the client buys in advance."),
         }
 
@@ -297,6 +304,8 @@ class PaymentForm(StepFormMixin, forms.ModelForm):
         if not self.business:
             for name in B2B_PAYMENT_FIELDS:
                 del self.fields[name]
+        else:
+            self._fix_recovery_indemnity()
         initial = [
             {name: getattr(m, name) for name in MILESTONE_FIELDS}
             for m in engagement.milestones.all()
@@ -305,8 +314,26 @@ class PaymentForm(StepFormMixin, forms.ModelForm):
         self.formsets = (self.milestones,)
         self.plan_errors = []
 
+    def _fix_recovery_indemnity(self):
+        """Between businesses the indemnity is set by law: shown, not asked, always stored."""
+        self.legal_indemnity = params.value(
+            "recovery_indemnity_eur", self.engagement.issue_date).quantize(ZERO)
+        field = self.fields["recovery_indemnity"]
+        field.disabled = True  # what is posted is ignored; the form keeps the legal figure
+        field.required = False
+        field.initial = self.legal_indemnity
+        self.initial["recovery_indemnity"] = self.legal_indemnity
+        field.label = _("Fixed recovery indemnity (EUR), set by law")
+        field.help_text = _(
+            "Fixed by law between businesses: %(amount)s EUR for each invoice paid late "
+            "(C. com. L441-10 II, D441-5), due with no reminder; the quote and the terms state "
+            "it. Higher actual recovery costs can be claimed on proof."
+        ) % {"amount": self.legal_indemnity}
+
     def clean(self):
         cleaned = super().clean()
+        if self.business:
+            cleaned["recovery_indemnity"] = self.legal_indemnity
         model = cleaned.get("payment_model")
         if cleaned.get("deposit_percent") and not cleaned.get("deposit_label"):
             self.add_error("deposit_label", _(

@@ -70,6 +70,30 @@ def findings_for_unsaved(engagement, step_data):
     return list(check_spec(spec))
 
 
+def identity_findings(identity):
+    """The findings about the business identity alone, before the draft exists (step 2).
+
+    The identity is checked inside a neutral probe (an empty engagement for a business client,
+    built from the models' defaults, saved nowhere); only the findings about ``identity.*``
+    are kept, so the expert sees step 1's errors on the next page, not two steps later. Rules
+    that depend on the client (a consumer's mediator) show once the client step is saved.
+    """
+    check_spec = _spec_checker()
+    if check_spec is None:
+        return []
+    from ..compliance.checker import findings_under
+    from ..models import Client, Engagement
+    from ..spec import fields
+    from ..spec.exporting import _export
+
+    body = _export(Engagement(), fields.ENGAGEMENT)
+    body["lines"], body["payment"]["milestones"] = [], []
+    spec = {"identity": _export(identity, fields.IDENTITY),
+            "client": _export(Client(kind="business"), fields.CLIENT),
+            "terms": None, "engagement": body}
+    return findings_under(check_spec(spec), "identity")
+
+
 def _plain_row(row):
     # Line and milestone fields have the same names in the spec as in the model.
     return {key: str(value) if isinstance(value, Decimal) else value for key, value in row.items()}

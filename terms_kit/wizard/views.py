@@ -193,8 +193,10 @@ class StepView(WizardPageMixin, View):
         return redirect(step_url(engagement, next_step(engagement, self.step.key)))
 
     def render(self, form, status=200):
-        context = self.get_context_data(form=form, **panel_context(self.engagement, self.step,
-                                                                   self.completed))
+        panel = panel_context(self.engagement, self.step, self.completed)
+        if self.engagement is None and self.identity is not None:
+            panel.update(identity_panel(self.identity))
+        context = self.get_context_data(form=form, **panel)
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
     def get_context_data(self, **kwargs):
@@ -276,6 +278,25 @@ def panel_context(engagement, current, completed, check=integrations.get_finding
         if current.key == "review" or step.key in shown
     ]
     return context
+
+
+def identity_panel(identity):
+    """Step 1's findings shown on step 2 of a new draft (no engagement to check yet)."""
+    from .steps import field_ids
+
+    try:
+        findings = integrations.identity_findings(identity)
+    except Exception:
+        logger.exception("Compliance check of identity %s failed", identity.pk)
+        return {"checker_failed": True}
+    base = reverse("terms_kit_wizard_new") + f"?identity_from={identity.pk}"
+    linked = []
+    for finding in findings:
+        ids = field_ids(finding.field)
+        linked.append(LinkedFinding(finding, base + (f"#{ids[0]}" if ids else ""),
+                                    " ".join(ids)))
+    return {"identity_only": True, "findings": findings,
+            "finding_groups": [(get_step("identity"), linked)] if linked else []}
 
 
 class LiveCheckView(StepView):

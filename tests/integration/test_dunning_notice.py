@@ -88,7 +88,8 @@ def test_notice_before_the_due_date_is_refused(s2):
 
 def test_missing_half_year_figure_stops_the_notice(s2):
     engagement, _paid, unpaid = s2
-    with pytest.raises(NoticeError, match="legal_interest_rate_other.*2026H2"):
+    with pytest.raises(NoticeError,
+                       match="Legal interest rate, creditor other than a consumer.*2026H2"):
         issue_formal_notice(engagement, invoices=[unpaid], on=datetime.date(2026, 7, 15))
     assert FormalNotice.objects.count() == 0
 
@@ -140,7 +141,7 @@ def test_interest_command_prints_the_lines_and_stable_json(s2):
     with pytest.raises(CommandError, match="under the legal floor of 7.86"):
         _cli(unpaid.number, "--on", "2026-03-02", "--rate", "5")
     # 2026H2's legal rate is not confirmed: the 12.15 % contract rate needs it for the floor
-    with pytest.raises(CommandError, match="legal_interest_rate_other for 2026H2"):
+    with pytest.raises(CommandError, match="creditor other than a consumer.*for 2026H2"):
         _cli(unpaid.number, "--on", "2026-07-02")
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         _cli(unpaid.number, "--on", "02/03/2026")

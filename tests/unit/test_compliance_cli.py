@@ -66,5 +66,5 @@ def test_not_json_is_a_clear_error(tmp_path):
 def test_messages_in_french_with_french_numbers(spec, tmp_path):
     report = json.loads(_check(_write(tmp_path, spec("S2")), "--format", "json", "--lang", "fr"))
     (finding,) = report["findings"]
-    assert finding["message"].startswith("« Taux de l'intérêt légal")
+    assert finding["message"].startswith("Le chiffre officiel « Taux de l'intérêt légal")
     assert "23 novembre 2026" in finding["message"] and "2,62" in finding["message"]

@@ -121,14 +121,17 @@ def test_missing_half_year_figure_stops_with_its_name(rate, figure):
         interest.compute(number="F-1", amount="4800.00", due_date=D(2026, 6, 15),
                          on=D(2026, 7, 20), contract_rate=rate)
     message = str(raised.value)
-    assert figure in message and "2026H2" in message
-    assert "COMPLIANCE_EXTRA_FIGURES" in message and "fr.yaml" in message
+    assert raised.value.name == figure and "2026H2" in message
+    # The expert reads what to do; the developer hint (setting, file) is only in the log.
+    assert "Official figures" in message
+    assert "COMPLIANCE_EXTRA_FIGURES" not in message and "fr.yaml" not in message
 
 
 def test_consumer_after_notice_across_into_missing_half_year_stops():
-    with pytest.raises(MissingFigure, match="legal_interest_rate_other.*2026H2"):
+    with pytest.raises(MissingFigure, match="Legal interest rate.*2026H2") as raised:
         interest.compute(number="F-1", amount="1500.00", due_date=D(2026, 5, 1),
                          on=D(2026, 7, 2), debtor=CONSUMER, notice_date=D(2026, 6, 1))
+    assert raised.value.name == "legal_interest_rate_other"
 
 
 def test_a_typed_rate_under_the_floor_is_refused():

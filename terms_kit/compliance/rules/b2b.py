@@ -47,7 +47,30 @@ def penalty_rate(case):
             "in the late-penalty rate (% a year), at least 3 times the legal interest rate."
         )
         return
-    legal = params.period("legal_interest_rate_other", case.on)
+    if rate <= 0:
+        yield PENALTY, _(
+            "A late-penalty rate of %(rate)s %% is below the legal minimum, which is 3 times the "
+            "legal interest rate: enter the late-penalty rate in %% a year, for example the "
+            "rate the law applies by default (ECB rate + 10 points)."
+        ) % {"rate": number(rate)}
+        return
+    try:
+        legal = params.period("legal_interest_rate_other", case.on)
+    except params.MissingParameter:
+        lowest = plausible_floor(case.on)
+        if lowest is not None and rate < lowest[0]:
+            floor, legal = lowest
+            yield PENALTY, _(
+                "A late-penalty rate of %(rate)s %% is below the legal minimum. The legal "
+                "interest rate of this half-year is not recorded yet, but it has not been under "
+                "%(legal)s %% in the last ten years (%(source)s), so the minimum is at least "
+                "%(floor)s %% (%(multiplier)s × %(legal)s %%): raise the late-penalty rate to "
+                "%(floor)s %% or more."
+            ) % {"rate": number(rate), "floor": number(floor), "legal": number(legal.value),
+                 "source": legal.source,
+                 "multiplier": number(case.param("late_penalty_floor_multiplier"))}
+            return
+        raise
     floor = case.param("late_penalty_floor_multiplier") * legal.value
     if rate < floor:
         yield PENALTY, _(
@@ -102,3 +125,21 @@ def b2b_terms(case):
             "An early-payment period is given without a discount: fill in the discount (%) or "
             "empty the period."
         )
+
+
+def plausible_floor(on):
+    """(floor, period): 3 × the lowest legal rate of the ten years before ``on``, or None.
+
+    Used while the figure of ``on``'s half-year is missing: whatever the new figure, the floor
+    cannot plausibly fall under the lowest one of the last ten years, so a rate under this is
+    an error now rather than a warning. Only the figures terms-kit holds count (the shipped
+    files and those recorded in the admin), each with its source.
+    """
+    since = on.replace(year=on.year - 10) if not (on.month == 2 and on.day == 29) else (
+        on.replace(year=on.year - 10, day=28))
+    window = [candidate for candidate in params.periods_of("legal_interest_rate_other")
+              if candidate.start <= on and (candidate.end is None or candidate.end >= since)]
+    if not window:
+        return None
+    lowest = min(window, key=lambda candidate: candidate.value)
+    return params.value("late_penalty_floor_multiplier", on) * lowest.value, lowest
