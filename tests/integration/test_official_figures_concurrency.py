@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from conftest import requires_postgres
+from tests.conftest import requires_postgres
 from terms_kit.models import HalfYearFigures
 from terms_kit.services.figures import FigureRefused, record_half_year
 
