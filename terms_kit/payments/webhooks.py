@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from ..exceptions import PaymentRefused
-from ..models import OnlineCheckout, ProviderEvent
+from ..models import ProviderEvent
 from ..services import online_payments
 from ..signals import payment_event_handled
 from .providers import InvalidWebhook
@@ -49,14 +49,14 @@ def handle_event(provider, event):
         return Outcome(event.event_id, event.type, "ignored: type")
     try:
         with transaction.atomic():
-            checkout_id = online_payments.find_checkout(provider, event)
-            if checkout_id is None:
+            # Find and lock the checkout in one query (one event at a time per payment),
+            # then claim the event; its engagement and instalment are read only when the
+            # event is new.
+            checkout = online_payments.find_checkout(provider, event, lock=True)
+            if checkout is None:
                 logger.info("%s event %s (%s) ignored: no checkout of terms-kit for it",
                             provider.name, event.event_id, event.type)
                 return Outcome(event.event_id, event.type, "ignored: unknown payment")
-            # Lock the checkout first (one event at a time per payment), then claim the
-            # event; its engagement and instalment are read only when the event is new.
-            checkout = OnlineCheckout.objects.select_for_update().get(pk=checkout_id)
             # Under the lock, a redelivery is seen without a failing insert; the unique key
             # below still refuses a second row whatever happens.
             if ProviderEvent.objects.filter(provider=provider.name,
