@@ -9,7 +9,9 @@ The shape of django-anymail's webhooks: the view only hands the raw request here
 - An event for a type terms-kit does not act on, or for a payment it did not start, is a
   logged no-op (200). An event whose amount or currency differs from what was asked is
   logged and rolled back: nothing stored, 200 (a retry would not change the amounts).
-- A database failure propagates: the view answers 5xx and the provider delivers again.
+- A database failure (lost connection, lock timeout) or the provider's API out of reach
+  (an event traced at the provider) propagates, the event's transaction rolls back whole,
+  and the view answers 503: the provider delivers again (test_payments_webhook_retry_fake).
 """
 
 import logging
