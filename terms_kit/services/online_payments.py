@@ -199,6 +199,11 @@ def apply_event(provider, event, checkout):
                            provider=provider)
     if kind == "paid":
         _check_money(checkout, event.amount, event.currency, at_most=checkout.hold)
+        if checkout.state == (CS.CAPTURED if checkout.hold else CS.PAID) and not checkout.problem:
+            # The other event of the same payment (payment_intent.succeeded and
+            # checkout.session.completed), or a capture the expert made: the payment is
+            # recorded (unique provider id); nothing to read or write.
+            return "payment already recorded"
         return _paid(checkout, event.amount, event.created)
     if kind == "canceled":
         return _canceled(checkout, requested=False)
