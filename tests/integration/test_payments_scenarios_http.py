@@ -1,4 +1,4 @@
-"""S4 and S5 from acceptance to "paid" through HTTP only: the expert works on the admin
+"""S4, S5 and S6 from acceptance to "paid" through HTTP only: the expert works on the admin
 ledger (acts, payments, service completed), the client reads the client page. Figures from
 ../shared/scenarios/SCENARIOS.md, worked in each test."""
 
@@ -93,3 +93,48 @@ def test_s5_deposit_and_final_invoice_through_the_ledger_and_the_client_page(
     page = client_page(link)
     assert all(i.number in page for i in Invoice.objects.filter(engagement=engagement))
     assert 'id="pay-' not in page
+
+
+def test_s6_self_paid_training_through_the_ledger_and_the_client_page(
+        text_pdfs, accepted, client, django_capture_on_commit_callbacks):
+    import datetime
+
+    from terms_kit.services import payments
+
+    engagement, link = accepted("S6")
+    client.force_login(engagement.owner)
+    start = timezone.localdate()
+    # S6: 1,200.00 incl. VAT; nothing payable in the 10-day period, then at most 30 %.
+    total, cap = D("1200.00"), D("1200.00") * D("0.30")
+    assert status(engagement) == "accepted"
+    assert 'id="pay-' not in client_page(link)
+    assert b"withdrawal period runs until" in client.get(ledger(engagement)).content
+    early = client.post(ledger(engagement, "terms_kit_ledger_pay"), {
+        "amount": "360.00", "paid_on": (start + datetime.timedelta(days=5)).isoformat(),
+        "method": "transfer"})
+    assert early.status_code == 400 and b"withdrawal period ends" in early.content
+    assert not Payment.objects.filter(engagement=engagement).exists()
+    day11 = start + datetime.timedelta(days=11)
+    assert payments.payments_sweep(day11)["fell_due"] == 1  # the daily command's service
+    assert status(engagement) == "deposit_due"
+    [first] = Invoice.objects.filter(engagement=engagement)
+    assert first.net <= cap and first.number in client_page(link)
+
+    def pay_on_day11(amount):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(ledger(engagement, "terms_kit_ledger_pay"), {
+                "amount": amount, "paid_on": day11.isoformat(), "method": "transfer"})
+        assert response.status_code == 302
+
+    pay_on_day11(str(first.net))
+    for instalment in engagement.instalments.order_by("position")[1:]:
+        assert client.post(ledger(engagement, "terms_kit_ledger_milestone_done",
+                                  instalment.pk)).status_code == 302
+        instalment.refresh_from_db()
+        pay_on_day11(str(instalment.amount))
+    assert status(engagement) == "paid"
+    invoices = Invoice.objects.filter(engagement=engagement)
+    assert sum(i.net for i in invoices) == total == sum(
+        p.amount for p in Payment.objects.filter(engagement=engagement))
+    page = client_page(link)
+    assert all(i.number in page for i in invoices) and 'id="pay-' not in page
