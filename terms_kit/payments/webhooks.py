@@ -9,7 +9,9 @@ The shape of django-anymail's webhooks: the view only hands the raw request here
 - An event for a type terms-kit does not act on, or for a payment it did not start, is a
   logged no-op (200). An event whose amount or currency differs from what was asked is
   logged and rolled back: nothing stored, 200 (a retry would not change the amounts).
-- A database failure propagates: the view answers 5xx and the provider delivers again.
+- A database failure (lost connection, lock timeout) or the provider's API out of reach
+  (an event traced at the provider) propagates, the event's transaction rolls back whole,
+  and the view answers 503: the provider delivers again (test_payments_webhook_retry_fake).
 """
 
 import logging
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from ..exceptions import PaymentRefused
-from ..models import OnlineCheckout, ProviderEvent
+from ..models import ProviderEvent
 from ..services import online_payments
 from ..signals import payment_event_handled
 from .providers import InvalidWebhook
@@ -49,14 +51,14 @@ def handle_event(provider, event):
         return Outcome(event.event_id, event.type, "ignored: type")
     try:
         with transaction.atomic():
-            checkout_id = online_payments.find_checkout(provider, event)
-            if checkout_id is None:
+            # Find and lock the checkout in one query (one event at a time per payment),
+            # then claim the event; its engagement and instalment are read only when the
+            # event is new.
+            checkout = online_payments.find_checkout(provider, event, lock=True)
+            if checkout is None:
                 logger.info("%s event %s (%s) ignored: no checkout of terms-kit for it",
                             provider.name, event.event_id, event.type)
                 return Outcome(event.event_id, event.type, "ignored: unknown payment")
-            # Lock the checkout first (one event at a time per payment), then claim the
-            # event; its engagement and instalment are read only when the event is new.
-            checkout = OnlineCheckout.objects.select_for_update().get(pk=checkout_id)
             # Under the lock, a redelivery is seen without a failing insert; the unique key
             # below still refuses a second row whatever happens.
             if ProviderEvent.objects.filter(provider=provider.name,

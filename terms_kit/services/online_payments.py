@@ -123,14 +123,23 @@ def start_checkout(engagement, instalment_id, *, success_url, cancel_url, email=
 
 # --- Events -------------------------------------------------------------------------------
 
-def find_checkout(provider, event):
+def find_checkout(provider, event, *, lock=False):
     """The id of the checkout an event is about: by our reference, else the payment or
-    session id; None when terms-kit did not start that payment.
+    session id; None when terms-kit did not start that payment. With ``lock``, the checkout
+    itself, locked (SELECT ... FOR UPDATE): one query finds and locks it.
 
     An event that carries neither our reference nor a known id (a refund whose payment
     events have not come yet) is traced through the payment's own metadata at the provider.
     """
     checkouts = OnlineCheckout.objects.filter(provider=provider.name)
+    if lock:
+        # Its engagement and instalment are not joined here: a redelivery (half the
+        # deliveries) never reads them.
+        checkouts = checkouts.select_for_update()
+
+    def first(query):
+        return query.first() if lock else query.values_list("pk", flat=True).first()
+
     lookups = []
     if event.checkout_ref.isdigit():
         lookups.append({"pk": int(event.checkout_ref)})
@@ -139,13 +148,13 @@ def find_checkout(provider, event):
     if event.session_id:
         lookups.append({"session_id": event.session_id})
     for lookup in lookups:
-        found = checkouts.filter(**lookup).values_list("pk", flat=True).first()
+        found = first(checkouts.filter(**lookup))
         if found:
             return found
     if event.kind == "refunded" and event.payment_id:
         ref = provider.get_payment(event.payment_id).checkout_ref
         if ref.isdigit():
-            return checkouts.filter(pk=int(ref)).values_list("pk", flat=True).first()
+            return first(checkouts.filter(pk=int(ref)))
     return None
 
 
@@ -173,10 +182,11 @@ def apply_event(provider, event, checkout):
 
     Raises Rejected when the event's money does not match the checkout.
     """
+    kind = event.kind
     if event.payment_id and not checkout.payment_id:
         checkout.payment_id = event.payment_id
-        checkout.save(update_fields=["payment_id", "updated_at"])
-    kind = event.kind
+        if kind != "paid":  # a "paid" event saves the checkout in every outcome (_paid)
+            checkout.save(update_fields=["payment_id", "updated_at"])
     if kind == "checkout_completed":
         if checkout.hold and checkout.state == CS.OPEN and checkout.payment_id:
             # The hold event may come later (or have been missed): ask for the intent's state.
@@ -189,6 +199,11 @@ def apply_event(provider, event, checkout):
                            provider=provider)
     if kind == "paid":
         _check_money(checkout, event.amount, event.currency, at_most=checkout.hold)
+        if checkout.state == (CS.CAPTURED if checkout.hold else CS.PAID) and not checkout.problem:
+            # The other event of the same payment (payment_intent.succeeded and
+            # checkout.session.completed), or a capture the expert made: the payment is
+            # recorded (unique provider id); nothing to read or write.
+            return "payment already recorded"
         return _paid(checkout, event.amount, event.created)
     if kind == "canceled":
         return _canceled(checkout, requested=False)

@@ -359,14 +359,17 @@ def money_status(engagement, instalments):
     return Status.PAID
 
 
-def _sync_status(engagement, user=None, note=""):
+def _sync_status(engagement, user=None, note="", instalments=None):
     """Move the engagement, through changes the payments service owns, to what the money
-    says. Statuses outside the money flow (withdrawn, cancelled...) are left alone."""
+    says. Statuses outside the money flow (withdrawn, cancelled...) are left alone.
+    ``instalments``: the engagement's instalments as they are now, when the caller has them."""
     current = Engagement.objects.filter(pk=engagement.pk).values_list("status", flat=True)[0]
     engagement.status = current
     if current not in PAYABLE_STATUSES:
         return []
-    target = money_status(engagement, list(engagement.instalments.order_by("position")))
+    if instalments is None:
+        instalments = list(engagement.instalments.order_by("position"))
+    target = money_status(engagement, instalments)
     if target is None or target == current:
         return []
     if current == Status.FORMAL_NOTICE and target in (Status.OVERDUE, Status.BALANCE_DUE,
@@ -422,12 +425,14 @@ def record_payment(engagement, *, amount, paid_on, method, reference="", user=No
         raise
 
 
-def _check_payable(locked, paid_on):
+def _check_payable(locked, paid_on, has_schedule=None):
     if locked.status not in PAYABLE_STATUSES:
         raise PaymentRefused(_("A payment can be recorded once the client has accepted the "
                                "quote and until it is settled; this engagement is "
                                "%(status)s.") % {"status": locked.get_status_display()})
-    if not locked.instalments.exists():
+    if has_schedule is None:
+        has_schedule = locked.instalments.exists()
+    if not has_schedule:
         create_schedule(locked)
     if locked.client.is_consumer:
         accepted = accepted_on(locked)
@@ -448,9 +453,10 @@ def _check_payable(locked, paid_on):
                     % {"first": first}, "paid_on")
 
 
-def _targets(locked, instalment):
-    opened = [i for i in locked.instalments.select_for_update().order_by("position")
-              if i.state in OPEN_STATES]
+def _targets(locked, instalment, instalments=None):
+    if instalments is None:
+        instalments = locked.instalments.select_for_update().order_by("position")
+    opened = [i for i in instalments if i.state in OPEN_STATES]
     if instalment is None:
         # While an instalment plan runs, money received pays the invoices it covers first.
         from .plans import instalments_under_plan
@@ -478,8 +484,13 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
         existing = _existing_payment(provider, provider_payment_id, locked)
         if existing is not None:
             return existing
-    _check_payable(locked, paid_on)
-    targets = _targets(locked, instalment)
+    # The instalments, locked, read once: the targets and "work may start" before the
+    # payment come from this list.
+    instalments = list(locked.instalments.select_for_update().order_by("position"))
+    _check_payable(locked, paid_on, has_schedule=bool(instalments))
+    if not instalments:  # the schedule was just made
+        instalments = list(locked.instalments.select_for_update().order_by("position"))
+    targets = _targets(locked, instalment, instalments)
     due_now = sum((i.left_to_pay for i in targets), money.ZERO)
     if due_now <= 0:
         raise PaymentRefused(_("Nothing is due on this engagement now, so no payment can be "
@@ -490,7 +501,7 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
             "This payment of %(amount)s is more than what is due now (%(due)s): record at "
             "most %(due)s. If the client paid too much, record %(due)s and refund the rest."
         ) % {"amount": _fmt(amount), "due": _fmt(due_now)}, "amount")
-    was_allowed = may_start(locked).ok
+    was_allowed = may_start(locked, instalments=instalments).ok
     payment = Payment.objects.create(
         owner=locked.owner, engagement=locked, amount=amount, paid_on=paid_on, method=method,
         reference=reference[:200], provider=provider, provider_payment_id=provider_payment_id,
@@ -523,8 +534,11 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
     from .plans import after_payment
 
     after_payment(locked, paid_on)  # a plan paid in full is completed at once
-    _sync_status(locked, user=user, note=_payment_note(payment))
-    _after_payment(locked, payment, was_allowed)
+    # Read again after the allocations, credit notes and plans: what the status and "work
+    # may start" are decided from (one query for both).
+    now_instalments = list(locked.instalments.order_by("position"))
+    _sync_status(locked, user=user, note=_payment_note(payment), instalments=now_instalments)
+    _after_payment(locked, payment, was_allowed, instalments=now_instalments)
     return payment
 
 
@@ -1048,7 +1062,7 @@ def _send_invoice(invoice):
                related=invoice)
 
 
-def _after_payment(engagement, payment, was_allowed):
+def _after_payment(engagement, payment, was_allowed, instalments=None):
     """E-mails that follow a payment, sent by tasks after the commit (never in a webhook's
     request): the client's confirmation, and the expert's "work may start"."""
     from ..tasks import mail_payment_received
@@ -1056,7 +1070,7 @@ def _after_payment(engagement, payment, was_allowed):
     if engagement.client.email:
         transaction.on_commit(lambda: mail_payment_received.enqueue(payment.pk))
     if not was_allowed:
-        _notify_if_may_start(engagement)
+        _notify_if_may_start(engagement, instalments=instalments)
 
 
 def send_payment_received(payment_id):
@@ -1075,12 +1089,12 @@ def send_payment_received(payment_id):
                engagement=engagement, related=payment)
 
 
-def _notify_if_may_start(engagement, on=None):
+def _notify_if_may_start(engagement, on=None, instalments=None):
     """E-mail the expert once, when "work may start" turns true (the notice's unique key
     makes it once; the e-mail is sent by a task after the commit)."""
     from ..tasks import mail_work_may_start
 
-    if not may_start(engagement, on).ok:
+    if not may_start(engagement, on, instalments=instalments).ok:
         return
     notice, created = WorkStartNotice.objects.get_or_create(engagement=engagement)
     if not created or not engagement.identity.email:
