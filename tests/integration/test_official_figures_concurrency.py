@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from tests.conftest import requires_postgres
 from terms_kit.models import HalfYearFigures
 from terms_kit.services.figures import FigureRefused, record_half_year
+from tests.conftest import requires_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
 

@@ -14,7 +14,6 @@ from django.test import Client
 from django.urls import reverse
 from stripe_helpers import accept_engagement, post_event, start_fake, stripe_settings
 
-from conftest import requires_postgres
 from terms_kit.models import (
     Invoice,
     InvoiceKind,
@@ -24,6 +23,7 @@ from terms_kit.models import (
     StatusChange,
 )
 from terms_kit.status import Status
+from tests.conftest import requires_postgres
 
 
 def paid_deposit_event(sent, fake):
