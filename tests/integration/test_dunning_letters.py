@@ -107,7 +107,8 @@ def test_admin_preview_issue_download_and_recourse(client, s2):
     assert "47.9342" in html and "13.9808" in html and "61.92" in html
     # 2026H2 is not confirmed: the page says which figure is missing, it does not guess
     response = client.get(page, {"on": "2026-07-15"})
-    assert "legal_interest_rate_other" in response.content.decode()
+    html = response.content.decode()
+    assert "has not been recorded yet" in html and "2026H2" in html
     # a typed rate under the floor is refused for the preview
     response = client.get(page, {"on": "2026-03-02", "rate": "5"})
     assert "7.86" in response.content.decode()
