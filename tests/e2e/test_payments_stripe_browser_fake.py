@@ -33,6 +33,7 @@ def sign(page, live_server, engagement):
     for index in range(boxes.count()):
         boxes.nth(index).check()
     page.fill("#full_name", "Marie Durand")
+    page.fill("#signer_role", "Gérante")  # a company signs through someone in some capacity
     page.click("#sign")
     page.wait_for_selector("#accepted", timeout=120_000)
     return sent
