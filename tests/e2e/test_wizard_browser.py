@@ -56,6 +56,10 @@ def fill(page, data):
         field = form.locator(f"[name='{name}']")
         if value in ("", "off") and not field.first.is_visible():
             continue  # a question hidden because it does not apply is left alone
+        if field.first.is_disabled():
+            # Fixed by law (the 40 € indemnity): shown, not typed; the page must show the value.
+            assert field.first.input_value() == str(value), (name, value)
+            continue
         kind = field.first.get_attribute("type")
         tag = field.first.evaluate("el => el.tagName")
         if kind == "radio":
