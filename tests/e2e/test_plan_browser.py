@@ -83,6 +83,7 @@ def test_client_accepts_a_plan_in_the_browser(
     assert sent.plan.number in page.inner_text("#accept-form")
     box.check()
     page.fill("#full_name", "Marie Durand")
+    page.fill("#signer_role", "Gérante")  # S2 is a company: the signatory says in what capacity
     page.click("#sign")
     page.wait_for_selector("#accepted", timeout=120_000)
     assert "#" not in page.inner_text("#next-due")  # a sentence, not a placeholder
