@@ -18,29 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
 from terms_kit.dunning.run import run  # noqa: E402
 from terms_kit.services import payments  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
 
 
-@pytest.fixture(autouse=True)
-def allow_sync_orm_beside_playwright(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture
-def browser_context():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser.new_context(viewport={"width": 1100, "height": 900}, locale="fr-FR")
-        browser.close()
+def browser_context(browser):
+    return browser.new_context(viewport={"width": 1100, "height": 900}, locale="fr-FR")
 
 
 def test_s2_reminder_seen_by_the_expert_and_the_client(
