@@ -134,3 +134,31 @@ from tests.integration.payments_helpers import accepted, text_pdfs  # noqa: E402
 
 # --- Instalment plans: an engagement with an overdue invoice (S2's first milestone).
 from tests.integration.plans_helpers import overdue  # noqa: E402,F401
+
+
+def run_together(work, count):
+    """Run ``work(index)`` in ``count`` threads released at the same moment (a barrier), each
+    with its own database connection; returns (results, errors). A thread never fails silently:
+    its exception is in ``errors``."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def target(index):
+        try:
+            barrier.wait()
+            results.append(work(index))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors

@@ -1,42 +1,20 @@
 """Two dunning runners at once on PostgreSQL: row locks (SKIP LOCKED) and the unique keys
 make each step once, whatever the interleaving. Real threads, real transactions."""
 
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 from dunning_helpers import day, unpaid_milestone_invoice
 
 from terms_kit.dunning.run import run
 from terms_kit.models import DunningAction, DunningEvent, SentMessage
-from tests.conftest import requires_postgres
+from tests.conftest import requires_postgres, run_together
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
 
 RUNNERS = 4
 INVOICES = 6
 
-
-def together(work, count=RUNNERS):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def target(index):
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except Exception as exc:  # reported below: a thread must not fail silently
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_concurrent_runners_take_each_step_once(text_pdfs, accepted,
@@ -47,7 +25,7 @@ def test_concurrent_runners_take_each_step_once(text_pdfs, accepted,
     j7 = max(day(invoice, 7) for invoice in invoices)
     mail.outbox.clear()
     # Small batches so the runners interleave over the same invoices.
-    reports, errors = together(lambda i: run(on=j7, batch_size=2))
+    reports, errors = run_together(lambda i: run(on=j7, batch_size=2), RUNNERS)
     assert not errors, errors
     assert sum(len(r.decisions) for r in reports) == INVOICES
     for invoice in invoices:
@@ -58,6 +36,6 @@ def test_concurrent_runners_take_each_step_once(text_pdfs, accepted,
     assert SentMessage.objects.filter(kind="reminder_1").count() == INVOICES
     assert len(mail.outbox) == INVOICES
     # And again the same day, all at once: nothing more.
-    reports, errors = together(lambda i: run(on=j7, batch_size=2))
+    reports, errors = run_together(lambda i: run(on=j7, batch_size=2), RUNNERS)
     assert not errors and sum(len(r.decisions) for r in reports) == 0
     assert DunningAction.objects.count() == INVOICES and len(mail.outbox) == INVOICES

@@ -2,42 +2,20 @@
 notice and takes one number; notices for different days at once get consecutive numbers."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from notice_helpers import s2_unpaid
 from payments_helpers import accept
 
 from terms_kit.dunning.notices import issue_formal_notice
 from terms_kit.dunning.recourse import build_recourse_file
 from terms_kit.models import FormalNotice, NumberSequence, RecourseFile
-from tests.conftest import requires_postgres
+from tests.conftest import requires_postgres, run_together
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
 THREADS = 8
 MAR2 = datetime.date(2026, 3, 2)
 
-
-def run_together(work, count=THREADS):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def target(index):
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 @pytest.fixture
@@ -49,7 +27,7 @@ def s2(text_pdfs, sent, django_capture_on_commit_callbacks):
 def test_same_notice_at_once_is_issued_once(s2):
     engagement, _paid, unpaid = s2
     results, errors = run_together(
-        lambda i: issue_formal_notice(engagement, invoices=[unpaid], on=MAR2))
+        lambda i: issue_formal_notice(engagement, invoices=[unpaid], on=MAR2), THREADS)
     assert not errors and len(results) == THREADS
     assert len({notice.pk for notice in results}) == 1
     assert FormalNotice.objects.count() == 1
@@ -59,7 +37,7 @@ def test_same_notice_at_once_is_issued_once(s2):
 def test_notices_of_different_days_at_once_have_no_gap(s2):
     engagement, _paid, unpaid = s2
     results, errors = run_together(lambda i: issue_formal_notice(
-        engagement, invoices=[unpaid], on=MAR2 + datetime.timedelta(days=i)))
+        engagement, invoices=[unpaid], on=MAR2 + datetime.timedelta(days=i)), THREADS)
     assert not errors
     assert sorted(FormalNotice.objects.values_list("sequence", flat=True)) == list(
         range(1, THREADS + 1))
@@ -68,6 +46,6 @@ def test_notices_of_different_days_at_once_have_no_gap(s2):
 def test_same_recourse_file_at_once_is_built_once(s2):
     engagement, _paid, _unpaid = s2
     results, errors = run_together(
-        lambda i: build_recourse_file(engagement, on=datetime.date(2026, 3, 17)), count=4)
+        lambda i: build_recourse_file(engagement, on=datetime.date(2026, 3, 17)), 4)
     assert not errors and len({record.pk for record in results}) == 1
     assert RecourseFile.objects.count() == 1
