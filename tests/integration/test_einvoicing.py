@@ -180,3 +180,23 @@ def test_a_schematron_that_cannot_run_is_a_failure_never_a_pass(monkeypatch):
     assert {f.rule for f in report.failures if f.check in ("EN16931", "BR-FR")} == {
         "CHECK-NOT-RUN"}
     assert "EN16931" not in report.checks_run and "BR-FR" not in report.checks_run
+
+
+def test_einvoicing_pdfa3_by_libreoffice_with_the_xml_attached(
+        accepted, django_capture_on_commit_callbacks):
+    """The real pipeline: LibreOffice exports PDF/A-3b, factur-x attaches the XML."""
+    from documents_helpers import fonts_without_embedding, pdfa_identification
+    from pypdf import PdfReader
+
+    invoice = _s2_deposit(accepted, django_capture_on_commit_callbacks)
+    pdf = stored_pdf(invoice)
+    assert pdfa_identification(pdf) == ("3", "B")
+    assert fonts_without_embedding(pdf) == []
+    reader = PdfReader(io.BytesIO(pdf))
+    [attachment] = reader.attachment_list
+    assert attachment.name == "factur-x.xml"
+    metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#" in metadata
+    assert "EN 16931" in metadata
+    report = validate_xml(xml_of(invoice))
+    assert report.valid and report.checks_run == ["XSD", "EN16931", "BR-FR"]
