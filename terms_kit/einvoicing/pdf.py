@@ -17,13 +17,13 @@ class EInvoiceError(TermsKitError):
     """A Factur-X file could not be made or read (the message says why)."""
 
 
-def embed(pdf, xml, lang="fr"):
+def embed(pdf, xml, lang="fr", check_xsd=True):
     """The Factur-X PDF/A-3 bytes of ``pdf`` (PDF/A-3 bytes) carrying ``xml`` (CII bytes)."""
     import facturx
 
     try:
         return facturx.generate_from_binary(pdf, xml, flavor="factur-x", level=PROFILE,
-                                            check_xsd=True, lang=lang)
+                                            check_xsd=check_xsd, lang=lang)
     except Exception as exc:
         raise EInvoiceError(f"The Factur-X XML could not be embedded: {exc}") from exc
 
