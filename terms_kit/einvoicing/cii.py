@@ -100,17 +100,7 @@ def _party(parent, tag, name, siren, vat_number, address, email, tax_id_fallback
     if siren:
         organisation = add(party, "ram:SpecifiedLegalOrganization")
         add(organisation, "ram:ID", siren, schemeID="0002")  # ISO 6523: SIRENE
-    address = address or {}
-    postal = add(party, "ram:PostalTradeAddress")
-    if address.get("postcode"):
-        add(postal, "ram:PostcodeCode", address["postcode"])
-    if address.get("line1"):
-        add(postal, "ram:LineOne", address["line1"])
-    if address.get("line2"):
-        add(postal, "ram:LineTwo", address["line2"])
-    if address.get("city"):
-        add(postal, "ram:CityName", address["city"])
-    add(postal, "ram:CountryID", (address.get("country") or "FR").upper())
+    _address(party, address)
     if email:
         uri = add(party, "ram:URIUniversalCommunication")
         add(uri, "ram:URIID", email, schemeID="EM")
@@ -121,6 +111,33 @@ def _party(parent, tag, name, siren, vat_number, address, email, tax_id_fallback
         registration = add(party, "ram:SpecifiedTaxRegistration")
         add(registration, "ram:ID", tax_id_fallback, schemeID="FC")
     return party
+
+
+def _address(parent, address):
+    address = address or {}
+    postal = add(parent, "ram:PostalTradeAddress")
+    if address.get("postcode"):
+        add(postal, "ram:PostcodeCode", address["postcode"])
+    if address.get("line1"):
+        add(postal, "ram:LineOne", address["line1"])
+    if address.get("line2"):
+        add(postal, "ram:LineTwo", address["line2"])
+    if address.get("city"):
+        add(postal, "ram:CityName", address["city"])
+    add(postal, "ram:CountryID", (address.get("country") or "FR").upper())
+
+
+def _delivery_address(spec):
+    """The engagement's delivery address (spec ``engagement.delivery_address``) when it is
+    given and differs from the client's, else None."""
+    place = spec["engagement"].get("delivery_address") or {}
+    if not any(place.get(key) for key in ("line1", "postcode", "city")):
+        return None
+    mine = spec["client"].get("address") or {}
+    keys = ("line1", "line2", "postcode", "city", "country")
+    if all((place.get(key) or "") == (mine.get(key) or "") for key in keys):
+        return None
+    return place
 
 
 def _line(parent, number, name, quantity, unit, price, net, treatment, discount=None):
@@ -161,30 +178,46 @@ def _tax(parent, treatment, header, base=None, vat=None, due_code=None):
     return tax
 
 
-def _lines_of(context, figures):
-    """(name, quantity, unit, price, net, rate, discount) of each line the XML carries."""
+def _key(rate, exemption=""):
+    """A VAT breakdown key: the rate and, once the spec carries it, the line's exemption
+    (a reverse-charged 0 % and an exempt 0 % are two breakdowns)."""
+    return Decimal(rate), exemption or ""
+
+
+def _row_keys(figures):
+    return [_key(row["rate"], row.get("exemption")) for row in figures.get("rows", [])]
+
+
+def _lines_of(context, spec, figures):
+    """(name, quantity, unit, price, net, key, discount) of each line the XML carries."""
     invoice = context["invoice"]
-    rows = [row for row in invoice["rows"] if row["base"] or row["vat"]] or invoice["rows"]
-    engagement_rates = {row["rate"]: row["base"] for row in context["totals"]["breakdown"]}
+    rows = list(zip(invoice["rows"], _row_keys(figures), strict=True))
+    shown = [(row, key) for row, key in rows if row["base"] or row["vat"]] or rows
+    spec_lines = spec["engagement"]["lines"]
+    accepted = {}
+    for line, spec_line in zip(context["lines"], spec_lines, strict=True):
+        key = _key(line["vat_rate"], spec_line.get("vat_exemption"))
+        accepted[key] = accepted.get(key, money.ZERO) + line["net"]
     billed_as_accepted = (
         figures.get("kind") in ("final", "act") and not figures.get("reduction")
-        and {row["rate"]: row["base"] for row in invoice["rows"]} == engagement_rates
+        and {key: row["base"] for row, key in rows} == accepted
     )
     if billed_as_accepted:
         result = []
-        for line in context["lines"]:
+        for line, spec_line in zip(context["lines"], spec_lines, strict=True):
             # The line's net is rounded once (money.py rule 1); a discount is a line allowance.
             gross = money.to_cents(line["quantity"] * line["unit_price"])
             discount = gross - line["net"] if line["discount_percent"] else None
             result.append((line["description"], line["quantity"],
                            UNITS.get((line["unit"] or "").strip().lower(), "C62"),
-                           line["unit_price"], line["net"], line["vat_rate"],
+                           line["unit_price"], line["net"],
+                           _key(line["vat_rate"], spec_line.get("vat_exemption")),
                            discount if discount and discount > 0 else None))
         return result
     title = invoice["title"] or context["engagement"]["title"] or invoice["number"]
-    many = len(rows) > 1
+    many = len(shown) > 1
     return [(f"{title} ({_rate(row['rate'])} %)" if many else title, Decimal("1"), "C62",
-             row["base"], row["base"], row["rate"], None) for row in rows]
+             row["base"], row["base"], key, None) for row, key in shown]
 
 
 def _notes(document, context, spec, figures, treatments):
@@ -202,9 +235,12 @@ def _notes(document, context, spec, figures, treatments):
         notes.append((invoice["reason"], "AAI"))
     if rules.is_sole_trader(spec):
         notes.append((_("Sole trader (EI)"), "REG"))
-    for treatment in treatments:
-        if treatment.reason:
-            notes.append((treatment.reason, "TXD"))
+    # BR-FR-06: one TXD note at most, so every VAT mention goes into it.
+    mentions = list(dict.fromkeys(t.reason for t in treatments if t.reason))
+    if spec["identity"].get("vat_on_debits") and not context["rules"]["vat_franchise"]:
+        mentions.append(_("VAT on debits option."))
+    if mentions:
+        notes.append((" ; ".join(mentions), "TXD"))
     # BR-FR-05 wants the three payment mentions on every invoice; a consumer owes neither
     # the B2B penalties nor the 40 EUR indemnity, and the notes say so.
     if context["rules"]["b2b_terms"]:
@@ -252,17 +288,17 @@ def _build(spec, figures, kind, lang):
     context = build_context(spec, kind_document(kind), lang, {"invoice": figures})
     invoice = context["invoice"]
     identity, client = spec["identity"], spec["client"]
-    lines = _lines_of(context, figures)
+    lines = _lines_of(context, spec, figures)
     treatments = {}
-    for _name, _qty, _unit, _price, _net, rate, _discount in lines:
-        treatments.setdefault(Decimal(rate), vat_treatment(spec, rate))
+    for _name, _qty, _unit, _price, _net, key, _discount in lines:
+        treatments.setdefault(key, vat_treatment(spec, *key, lang=lang))
 
     root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
     context_element = add(root, "rsm:ExchangedDocumentContext")
     paid_now = invoice["paid"] if invoice["received_on"] and invoice["paid"] else money.ZERO
     due = invoice["net"] - paid_now
     add(add(context_element, "ram:BusinessProcessSpecifiedDocumentContextParameter"),
-        "ram:ID", business_process(kind, invoice, paid_now, due))
+        "ram:ID", business_process(kind, invoice, paid_now, due, spec))
     add(add(context_element, "ram:GuidelineSpecifiedDocumentContextParameter"), "ram:ID",
         PROFILE_EN16931)
     document = add(root, "rsm:ExchangedDocument")
@@ -272,9 +308,8 @@ def _build(spec, figures, kind, lang):
     _notes(document, context, spec, figures, treatments.values())
 
     transaction = add(root, "rsm:SupplyChainTradeTransaction")
-    for index, (name, quantity, unit, price, net, rate, discount) in enumerate(lines, 1):
-        _line(transaction, index, name, quantity, unit, price, net, treatments[Decimal(rate)],
-              discount)
+    for index, (name, quantity, unit, price, net, key, discount) in enumerate(lines, 1):
+        _line(transaction, index, name, quantity, unit, price, net, treatments[key], discount)
 
     agreement = add(transaction, "ram:ApplicableHeaderTradeAgreement")
     seller_name = identity["legal_name"]
@@ -289,7 +324,12 @@ def _build(spec, figures, kind, lang):
         contract = add(agreement, "ram:ContractReferencedDocument")
         add(contract, "ram:IssuerAssignedID", spec["engagement"]["number"])
 
-    add(transaction, "ram:ApplicableHeaderTradeDelivery")
+    delivery = add(transaction, "ram:ApplicableHeaderTradeDelivery")
+    place = _delivery_address(spec)
+    if place:  # décret 2022-1299: the delivery address when it differs from the client's
+        ship_to = add(delivery, "ram:ShipToTradeParty")
+        add(ship_to, "ram:Name", client["name"])
+        _address(ship_to, place)
 
     settlement = add(transaction, "ram:ApplicableHeaderTradeSettlement")
     add(settlement, "ram:PaymentReference", invoice["number"])
@@ -306,8 +346,10 @@ def _build(spec, figures, kind, lang):
             add(add(means, "ram:PayeeSpecifiedCreditorFinancialInstitution"), "ram:BICID",
                 bic.replace(" ", ""))
     due_code = VAT_ON_INVOICE_DATE if identity.get("vat_on_debits") else VAT_ON_PAYMENT
-    for rate, treatment in treatments.items():
-        rows = [row for row in invoice["rows"] if Decimal(row["rate"]) == rate]
+    row_keys = _row_keys(figures)
+    for key, treatment in treatments.items():
+        rows = [row for row, row_key in zip(invoice["rows"], row_keys, strict=True)
+                if row_key == key]
         base = sum((row["base"] for row in rows), money.ZERO)
         vat = sum((row["vat"] for row in rows), money.ZERO)
         _tax(settlement, treatment, header=True, base=base, vat=vat, due_code=due_code)
@@ -336,16 +378,21 @@ def _build(spec, figures, kind, lang):
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def business_process(kind, invoice, paid_now, due):
-    """BT-23, the French invoicing framework (cadre de facturation), services only: S1 an
-    invoice to pay, S2 one already paid, S4 a final invoice that deducts deposits."""
+OPERATION_CATEGORY = {"services": "S", "goods": "B", "mixed": "M"}
+
+
+def business_process(kind, invoice, paid_now, due, spec):
+    """BT-23, the French invoicing framework (cadre de facturation): the category of
+    operation (S services, the default; B goods; M mixed) and 1 an invoice to pay, 2 one
+    already paid, 4 a final invoice that deducts deposits."""
+    letter = OPERATION_CATEGORY.get(spec["engagement"].get("operation_category"), "S")
     if kind == "credit_note":
-        return "S1"
+        return f"{letter}1"
     if invoice["deducted"] > 0 and kind in ("final", "act"):
-        return "S4"
+        return f"{letter}4"
     if due <= 0 and paid_now > 0 and paid_now == invoice["incl_vat"]:
-        return "S2"
-    return "S1"
+        return f"{letter}2"
+    return f"{letter}1"
 
 
 def _payment_terms(kind, invoice, paid_now, due):

@@ -125,11 +125,12 @@ def test_reverse_charge_invoice_to_an_eu_business_is_ae_and_validates():
     assert_valid(xml)
 
 
-def test_reverse_charge_from_the_spec_vat_treatment_wins():
-    spec = scenario_spec("S2")
-    spec["engagement"]["vat"] = {"category": "AE", "reason": "Autoliquidation",
-                                 "reason_code": "VATEX-EU-AE"}
-    assert vat_treatment(spec, D("0")).reason == "Autoliquidation"
+def test_the_exemption_a_row_carries_wins_over_the_derived_one():
+    spec = scenario_spec("S2")  # a French business client: nothing to derive at 0 %
+    assert vat_treatment(spec, D("0")).category == "Z"
+    treatment = vat_treatment(spec, D("0"), "reverse_charge")
+    assert (treatment.category, treatment.reason_code) == ("AE", "VATEX-EU-AE")
+    assert vat_treatment(spec, D("20.00")).category == "S"
 
 
 def test_service_to_a_business_outside_the_eu_is_g_and_validates():
@@ -162,3 +163,47 @@ def test_dates_are_in_format_102():
                                  D("0")))
     issue = datetime.date.today().strftime("%Y%m%d")
     assert xpath(xml, "//rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString") == [issue]
+
+
+# FOR THE LEAD: the inputs below are the shapes of the legal-vat branch (vat-api.md): a row's
+# "exemption", identity.vat_on_debits, engagement.operation_category and
+# engagement.delivery_address. Written against this branch's own vat_treatment fallback;
+# once terms_kit.vat is merged, vat_treatment asks terms_kit.vat.vat_category and these
+# must still pass unchanged.
+def test_rows_with_an_exemption_keep_their_own_breakdown_and_reason():
+    spec = _eu_business_client(scenario_spec("S2"), "DE", "DE136695976")
+    snapshot = snapshot_for(spec, "milestone", D("1000.00"), [D("0")], D("0"))
+    figures = snapshot["extras"]["invoice"]
+    exempt = dict(figures["rows"][0], base="200.00", vat="0.00", exemption="training")
+    figures["rows"] = [dict(figures["rows"][0], base="800.00", exemption="reverse_charge"),
+                       exempt]
+    xml = build_cii(snapshot)
+    categories = xpath(xml, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/"
+                            "ram:CategoryCode")
+    assert categories == ["AE", "E"]
+    assert xpath(xml, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/"
+                      "ram:ExemptionReasonCode") == ["VATEX-EU-AE", "VATEX-EU-132-1I"]
+    assert [D(b) for b in xpath(xml, "//ram:ApplicableHeaderTradeSettlement/"
+                                     "ram:ApplicableTradeTax/ram:BasisAmount")] == [
+        D("800.00"), D("200.00")]
+    assert_valid(xml)
+
+
+def test_operation_category_vat_on_debits_and_delivery_address():
+    spec = scenario_spec("S2")
+    spec["identity"]["vat_on_debits"] = True
+    spec["engagement"]["operation_category"] = "mixed"
+    spec["engagement"]["delivery_address"] = {"line1": "2 quai du Port", "postcode": "13002",
+                                              "city": "Marseille", "country": "FR"}
+    xml = build_cii(snapshot_for(spec, "milestone", D("1000.00"), [D("20.00")], D("0")))
+    assert xpath(xml, "//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID") == [
+        "M1"]
+    assert xpath(xml, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/"
+                      "ram:DueDateTypeCode") == ["5"]  # VAT due on the invoice date
+    assert xpath(xml, "//ram:ShipToTradeParty/ram:PostalTradeAddress/ram:CityName") == [
+        "Marseille"]
+    assert_valid(xml)
+    # Same address as the client's: no delivery address.
+    spec["engagement"]["delivery_address"] = dict(spec["client"]["address"])
+    xml = build_cii(snapshot_for(spec, "milestone", D("1000.00"), [D("20.00")], D("0")))
+    assert xpath(xml, "//ram:ShipToTradeParty") == []
