@@ -13,6 +13,9 @@ from .pdf import PROFILE, EInvoiceError, embed
 from .validation import validate_xml
 
 
+VALIDATION_LEVELS = ("full", "en16931", "xsd")
+
+
 class EInvoiceInvalid(EInvoiceError):
     """The XML built for an invoice breaks an EN 16931 / Factur-X / BR-FR rule: the invoice's
     document is not made (the task fails and says which rules), never issued non-compliant."""
@@ -38,6 +41,9 @@ def make_facturx(rendered, converter=None, validate=None):
     by default): "full" (XSD + EN 16931 + BR-FR schematrons), "en16931" (XSD + EN 16931),
     "xsd" (the XSD only, which factur-x checks in any case when embedding)."""
     validate = validate or app_settings.EINVOICE_VALIDATION
+    if validate not in VALIDATION_LEVELS:
+        raise EInvoiceError(f"TERMS_KIT['EINVOICE_VALIDATION'] = {validate!r} is not one of "
+                            f"{', '.join(map(repr, VALIDATION_LEVELS))}.")
     timings = {}
     start = time.perf_counter()
     xml = build_cii(rendered.snapshot, rendered.language)
