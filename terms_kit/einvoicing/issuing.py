@@ -12,7 +12,6 @@ from .cii import build_cii
 from .pdf import PROFILE, EInvoiceError, embed
 from .validation import validate_xml
 
-
 VALIDATION_LEVELS = ("full", "en16931", "xsd")
 
 

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 
 from .. import money
 from ..documents.hashing import canonical_json, sha256
+from ..einvoicing.cii import EINVOICE_KINDS
 from ..models import Invoice, InvoiceKind, IssuedDocument, Series
 from ..models.payments import SERIES_OF_KIND
-from ..einvoicing.cii import EINVOICE_KINDS
 from ..payments.transfer import transfer_for
 from .documents import issue_document
 from .numbering import format_number, take_next_number

@@ -200,3 +200,15 @@ def test_einvoicing_pdfa3_by_libreoffice_with_the_xml_attached(
     assert "EN 16931" in metadata
     report = validate_xml(xml_of(invoice))
     assert report.valid and report.checks_run == ["XSD", "EN16931", "BR-FR"]
+
+
+def test_a_pdfa_version_other_than_2_or_3_is_refused_by_every_backend():
+    from terms_kit.documents.converters.base import ConversionError
+    from terms_kit.documents.converters.cold import ColdSofficeConverter
+    from terms_kit.documents.converters.gotenberg import GotenbergConverter
+    from terms_kit.documents.converters.pool import LibreOfficePool
+
+    for converter in (ColdSofficeConverter(), GotenbergConverter(url="http://127.0.0.1:9"),
+                      LibreOfficePool(size=1)):
+        with pytest.raises(ConversionError, match="PDF/A version 4 is not supported"):
+            converter.convert(b"PK", pdf_version=4)

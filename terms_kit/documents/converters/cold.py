@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .base import PDFA_VERSION, BaseConverter, ConversionError
 
+
 def export_filter(pdf_version=PDFA_VERSION):
     return "pdf:writer_pdf_Export:" + json.dumps(
         {"SelectPdfVersion": {"type": "long", "value": str(pdf_version)}}
