@@ -11,6 +11,7 @@ A check that cannot run (a file missing, Saxon failing) is reported as a failure
 threads: one lock serialises the transforms.
 """
 
+import re
 import threading
 from dataclasses import dataclass, field
 from importlib import resources
@@ -120,6 +121,15 @@ def _executable(name):
     return _saxon[name]
 
 
+_NAMESPACE_TEST = re.compile(r"\[namespace-uri\(\)='[^']*'\]")
+
+
+def _short_location(location):
+    """The XPath of a finding without its namespace tests, e.g.
+    /*:CrossIndustryInvoice[1]/*:SupplyChainTradeTransaction[1]/..."""
+    return _NAMESPACE_TEST.sub("", location)
+
+
 def _text(element):
     return " ".join("".join(element.itertext()).split())
 
@@ -144,7 +154,7 @@ def check_schematron(name, xml):
     for element in report.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
         flag = (element.get("flag") or "fatal").lower()
         findings.append(Finding(name, element.get("id") or "", _text(element),
-                                element.get("location") or "", flag))
+                                _short_location(element.get("location") or ""), flag))
     return True, findings
 
 
