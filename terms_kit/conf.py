@@ -40,6 +40,10 @@ DEFAULTS = {
     # Dotted path of the PDF converter backend and its options (documents/converters/).
     "PDF_CONVERTER": "terms_kit.documents.converters.pool.LibreOfficePool",
     "PDF_CONVERTER_OPTIONS": {},
+    # Rules an invoice's Factur-X XML must pass before its document is made
+    # (docs/einvoicing.md): "full" (XSD + EN 16931 + French BR-FR schematrons), "en16931"
+    # (XSD + EN 16931), "xsd" (the XSD only).
+    "EINVOICE_VALIDATION": "full",
     # Client acceptance (docs/configuration.md). Days a client link stays valid.
     "CLIENT_LINK_DAYS": 30,
     # Minutes a one-time e-mail code stays valid, and wrong tries before it is spent.

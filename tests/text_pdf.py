@@ -84,5 +84,5 @@ class TextPdfConverter(BaseConverter):
     def problems(self):
         return []
 
-    def convert(self, docx):
+    def convert(self, docx, pdf_version=2):
         return text_pdf(docx_lines(docx))

@@ -11,6 +11,7 @@ from . import (
     checkpoint,
     clauses,
     dunning,
+    einvoice,
     experts_group,
     export_spec,
     generate,
@@ -45,4 +46,5 @@ SUBCOMMANDS = {
     "interest": interest,
     "dunning": dunning,
     "clauses": clauses,
+    "einvoice": einvoice,
 }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .context import build_context
 from .converters import get_converter
+from .converters.base import PDFA_VERSION
 from .hashing import json_sha256
 from .rendering import render_docx
 from .templates import find_template
@@ -66,8 +67,12 @@ def render(spec, kind, lang=None, extras=None, owner=None, template=None):
     return Rendered(kind, lang, template.name, template.sha256, snapshot, key, docx)
 
 
-def to_pdf(docx, converter=None):
-    return (converter or get_converter()).convert(docx)
+def to_pdf(docx, converter=None, pdf_version=PDFA_VERSION):
+    """PDF/A-2b by default; PDF/A-3b (``PDFA3``) for a Factur-X invoice."""
+    converter = converter or get_converter()
+    if pdf_version == PDFA_VERSION:
+        return converter.convert(docx)  # backends written before PDF/A-3 keep working
+    return converter.convert(docx, pdf_version=pdf_version)
 
 
 def applicable_kinds(spec):

@@ -40,9 +40,12 @@ def _reuse(engagement, existing, invoice=None):
     )
 
 
-def issue_document(engagement, kind, lang=None, extras=None, converter=None, invoice=None):
+def issue_document(engagement, kind, lang=None, extras=None, converter=None, invoice=None,
+                   einvoice=False):
     """One issued document: served from the cache when identical inputs were issued before.
-    ``invoice``: the invoice, receipt or credit note it prints (one document each)."""
+    ``invoice``: the invoice, receipt or credit note it prints (one document each).
+    ``einvoice``: the PDF is a Factur-X PDF/A-3 (EN 16931 XML embedded); the stored PDF and
+    its hash are those of that final file."""
     spec = export_engagement(engagement)
     rendered = generation.render(spec, kind, lang, extras, owner=engagement.owner)
     existing = (
@@ -51,7 +54,12 @@ def issue_document(engagement, kind, lang=None, extras=None, converter=None, inv
     )
     if existing is not None:
         return _reuse(engagement, existing, invoice)
-    pdf = generation.to_pdf(rendered.docx, converter)
+    if einvoice:
+        from ..einvoicing.issuing import make_facturx
+
+        pdf = make_facturx(rendered, converter).pdf
+    else:
+        pdf = generation.to_pdf(rendered.docx, converter)
     docx_name, docx_sha = _store(rendered.docx, "docx")
     pdf_name, pdf_sha = _store(pdf, "pdf")
     return IssuedDocument.objects.create(

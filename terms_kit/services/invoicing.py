@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from .. import money
 from ..documents.hashing import canonical_json, sha256
+from ..einvoicing.cii import EINVOICE_KINDS
 from ..models import Invoice, InvoiceKind, IssuedDocument, Series
 from ..models.payments import SERIES_OF_KIND
 from ..payments.transfer import transfer_for
@@ -201,7 +202,8 @@ def _enqueue_document(invoice_id):
 
 
 def make_document(invoice_id, converter=None):
-    """The task's body: the DOCX + PDF/A of one invoice, made once.
+    """The task's body: the DOCX + PDF/A of one invoice, made once. Invoices and credit
+    notes are Factur-X (PDF/A-3 with their EN 16931 XML, einvoicing/); a receipt is PDF/A-2b.
 
     Returns the new IssuedDocument, or None when the invoice already has its document (the
     task ran before, or runs at the same time elsewhere: the invoice row is locked while the
@@ -215,7 +217,8 @@ def make_document(invoice_id, converter=None):
                 return None
             return issue_document(invoice.engagement, DOCUMENT_KIND[invoice.kind],
                                   invoice.language, extras={"invoice": invoice.snapshot},
-                                  converter=converter, invoice=invoice)
+                                  converter=converter, invoice=invoice,
+                                  einvoice=invoice.kind in EINVOICE_KINDS)
     except IntegrityError:
         if IssuedDocument.objects.filter(invoice_id=invoice_id).exists():
             return None  # a concurrent run inserted it first

@@ -29,9 +29,9 @@ class CountingConverter:
         self.inner = get_converter()
         self.calls = 0
 
-    def convert(self, data):
+    def convert(self, data, pdf_version=2):
         self.calls += 1
-        return self.inner.convert(data)
+        return self.inner.convert(data, pdf_version)
 
 
 def read(field):

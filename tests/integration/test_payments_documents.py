@@ -1,4 +1,4 @@
-"""Issued invoices through the real pipeline (docxtpl + LibreOffice PDF/A): S2's deposit
+"""Issued invoices through the real pipeline (docxtpl + LibreOffice PDF/A-3, Factur-X): S2's deposit
 invoice, a milestone invoice with its EPC QR code, a credit note; no placeholder anywhere."""
 
 import io
@@ -38,7 +38,8 @@ def test_s2_invoices_as_pdfa_with_every_mention_and_no_placeholder(
     for invoice, title in ((deposit, "Facture d'acompte"), (milestone, "Facture d'étape"),
                            (refund.credit_note, "Avoir")):
         pdf = read(invoice.document.pdf)
-        assert pdfa_identification(pdf) == ("2", "B")
+        # Invoices and credit notes are Factur-X: PDF/A-3b (docs/einvoicing.md).
+        assert pdfa_identification(pdf) == ("3", "B")
         assert fonts_without_embedding(pdf) == []
         text = flat(pdf_text(pdf))
         assert title in text and invoice.number in text

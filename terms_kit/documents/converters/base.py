@@ -1,4 +1,7 @@
-"""PDF converter backends: DOCX bytes in, PDF/A-2b bytes out, always by LibreOffice.
+"""PDF converter backends: DOCX bytes in, PDF/A bytes out, always by LibreOffice.
+
+PDF/A-2b by default; PDF/A-3b for invoices (``pdf_version=PDFA3``), the only PDF/A part
+that may carry the Factur-X XML as an attachment (terms_kit/einvoicing/).
 
 A backend is a class loaded by dotted path (TERMS_KIT["PDF_CONVERTER"]) and built with
 TERMS_KIT["PDF_CONVERTER_OPTIONS"] as keyword arguments. One instance is kept per process so
@@ -13,8 +16,11 @@ from django.utils.module_loading import import_string
 from ...conf import app_settings
 from ...exceptions import TermsKitError
 
-# writer_pdf_Export FilterData: SelectPdfVersion 2 = PDF/A-2b (fonts are then always embedded).
+# writer_pdf_Export FilterData: SelectPdfVersion 2 = PDF/A-2b, 3 = PDF/A-3b (fonts are then
+# always embedded).
 PDFA_VERSION = 2
+PDFA3 = 3
+PDFA_VERSIONS = (PDFA_VERSION, PDFA3)
 
 
 class ConversionError(TermsKitError):
@@ -33,8 +39,9 @@ class BaseConverter:
         self.soffice = shutil.which(self.soffice_setting)
         self.timeout = timeout
 
-    def convert(self, docx):
-        """Return the PDF/A-2b bytes of ``docx`` (bytes), or raise ConversionError."""
+    def convert(self, docx, pdf_version=PDFA_VERSION):
+        """Return the PDF/A bytes of ``docx`` (bytes), PDF/A-2b or PDF/A-3b
+        (``pdf_version`` 2 or 3), or raise ConversionError."""
         raise NotImplementedError
 
     def problems(self):
@@ -51,6 +58,13 @@ class BaseConverter:
         problems = self.problems()
         if problems:
             raise ConverterUnavailable(" ".join(problems))
+
+    @staticmethod
+    def check_version(pdf_version):
+        if pdf_version not in PDFA_VERSIONS:
+            raise ConversionError(f"PDF/A version {pdf_version!r} is not supported; use 2 "
+                                  "(PDF/A-2b) or 3 (PDF/A-3b).")
+        return pdf_version
 
     def close(self):
         """Stop whatever the backend keeps running."""

@@ -13,15 +13,21 @@ from pathlib import Path
 
 from .base import PDFA_VERSION, BaseConverter, ConversionError
 
-FILTER = "pdf:writer_pdf_Export:" + json.dumps(
-    {"SelectPdfVersion": {"type": "long", "value": str(PDFA_VERSION)}}
-)
+
+def export_filter(pdf_version=PDFA_VERSION):
+    return "pdf:writer_pdf_Export:" + json.dumps(
+        {"SelectPdfVersion": {"type": "long", "value": str(pdf_version)}}
+    )
+
+
+FILTER = export_filter()
 
 
 class ColdSofficeConverter(BaseConverter):
     name = "cold-soffice"
 
-    def convert(self, docx):
+    def convert(self, docx, pdf_version=PDFA_VERSION):
+        self.check_version(pdf_version)
         self.require()
         with tempfile.TemporaryDirectory(prefix="terms-kit-soffice-") as tmp:
             folder = Path(tmp)
@@ -30,7 +36,7 @@ class ColdSofficeConverter(BaseConverter):
             command = [
                 self.soffice, f"-env:UserInstallation={(folder / 'profile').as_uri()}",
                 "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-                "--convert-to", FILTER, "--outdir", str(folder), str(source),
+                "--convert-to", export_filter(pdf_version), "--outdir", str(folder), str(source),
             ]
             process = subprocess.Popen(
                 command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True

@@ -4,14 +4,14 @@
                  "PDF_CONVERTER_OPTIONS": {"url": "http://gotenberg:3000"}}
 
 Gotenberg runs LibreOffice too, so the PDF comes from the same DOCX layout; it is asked for
-PDF/A-2b. Only the standard library is used (no HTTP client dependency).
+PDF/A-2b (PDF/A-3b for invoices). Only the standard library is used (no HTTP client dependency).
 """
 
 import urllib.error
 import urllib.request
 import uuid
 
-from .base import BaseConverter, ConversionError
+from .base import PDFA3, PDFA_VERSION, BaseConverter, ConversionError
 
 ROUTE = "/forms/libreoffice/convert"
 
@@ -44,10 +44,12 @@ class GotenbergConverter(BaseConverter):
                     "e.g. 'http://gotenberg:3000'."]
         return []
 
-    def convert(self, docx):
+    def convert(self, docx, pdf_version=PDFA_VERSION):
+        self.check_version(pdf_version)
         self.require()
         body, content_type = _multipart(
-            {"pdfa": "PDF/A-2b"}, {"files": ("document.docx", docx)}
+            {"pdfa": "PDF/A-3b" if pdf_version == PDFA3 else "PDF/A-2b"},
+            {"files": ("document.docx", docx)},
         )
         request = urllib.request.Request(
             self.url + ROUTE, data=body, method="POST", headers={"Content-Type": content_type}

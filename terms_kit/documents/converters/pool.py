@@ -25,7 +25,7 @@ import time
 import uuid
 from pathlib import Path
 
-from .base import BaseConverter, ConversionError
+from .base import PDFA_VERSION, BaseConverter, ConversionError
 from .cold import ColdSofficeConverter
 
 logger = logging.getLogger(__name__)
@@ -64,11 +64,12 @@ class _Worker:
             raise ConversionError(f"LibreOffice could not convert: {reply.get('error')}")
         return reply
 
-    def convert(self, docx, timeout):
+    def convert(self, docx, timeout, pdf_version=PDFA_VERSION):
         source, target = self.folder / "document.docx", self.folder / "document.pdf"
         source.write_bytes(docx)
         target.unlink(missing_ok=True)
-        self.ask({"cmd": "convert", "src": str(source), "dst": str(target)}, timeout)
+        self.ask({"cmd": "convert", "src": str(source), "dst": str(target),
+                  "pdfa": pdf_version}, timeout)
         self.documents += 1
         return target.read_bytes()
 
@@ -155,25 +156,27 @@ class LibreOfficePool(BaseConverter):
         with self._lock:
             self._started -= 1
 
-    def convert(self, docx):
+    def convert(self, docx, pdf_version=PDFA_VERSION):
+        self.check_version(pdf_version)
         self.require()
         try:
             worker = self._take()
         except Exception as exc:
-            return self._fall_back(docx, f"no warm LibreOffice worker could start ({exc})")
+            return self._fall_back(docx, f"no warm LibreOffice worker could start ({exc})",
+                                   pdf_version)
         try:
-            pdf = worker.convert(docx, self.timeout)
+            pdf = worker.convert(docx, self.timeout, pdf_version)
         except Exception as exc:
             self._retire(worker)
-            return self._fall_back(docx, f"the warm worker failed ({exc})")
+            return self._fall_back(docx, f"the warm worker failed ({exc})", pdf_version)
         self._give_back(worker)
         return pdf
 
-    def _fall_back(self, docx, reason):
+    def _fall_back(self, docx, reason, pdf_version=PDFA_VERSION):
         if self.fallback is None:
             raise ConversionError(f"PDF conversion failed: {reason}.")
         logger.warning("PDF conversion by cold soffice: %s.", reason)
-        return self.fallback.convert(docx)
+        return self.fallback.convert(docx, pdf_version)
 
     def close(self):
         while True:

@@ -5,7 +5,8 @@
 It starts its own soffice (own profile, UNO pipe), then answers one JSON request a line on
 stdin with one JSON reply a line on the original stdout:
     {"cmd": "ping"}                                -> {"ok": true}
-    {"cmd": "convert", "src": PATH, "dst": PATH}    -> {"ok": true} | {"ok": false, "error": ...}
+    {"cmd": "convert", "src": PATH, "dst": PATH, "pdfa": 2|3}
+                                                   -> {"ok": true} | {"ok": false, "error": ...}
 stdout is moved aside first, so nothing LibreOffice prints can corrupt the replies.
 This file must not import terms_kit or Django: it runs with Debian's interpreter.
 """
@@ -48,13 +49,13 @@ def connect(pipe_name, office):
             time.sleep(0.1)
 
 
-def convert(desktop, src, dst):
+def convert(desktop, src, dst, pdfa=PDFA_VERSION):
     document = desktop.loadComponentFromURL(
         uno.systemPathToFileUrl(src), "_blank", 0, (prop("Hidden", True),)
     )
     try:
         filter_data = uno.Any(
-            "[]com.sun.star.beans.PropertyValue", (prop("SelectPdfVersion", PDFA_VERSION),)
+            "[]com.sun.star.beans.PropertyValue", (prop("SelectPdfVersion", int(pdfa)),)
         )
         arguments = (prop("FilterName", "writer_pdf_Export"), prop("FilterData", filter_data))
         uno.invoke(document, "storeToURL", (uno.systemPathToFileUrl(dst), arguments))
@@ -79,7 +80,8 @@ def main():
             request = json.loads(line)
             try:
                 if request["cmd"] == "convert":
-                    convert(desktop, request["src"], request["dst"])
+                    convert(desktop, request["src"], request["dst"],
+                            request.get("pdfa", PDFA_VERSION))
                 else:
                     desktop.getCurrentComponent()  # a round trip: fails if soffice is gone
                 reply = {"ok": True}
