@@ -207,6 +207,12 @@ class LineForm(forms.ModelForm):
 
 
 class BaseRowFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            # The row is dropped when the step is saved: "remove" says it, "delete" sounds final.
+            form.fields["DELETE"].label = _("Remove")
+
     def rows(self):
         """The cleaned rows kept: existing or newly filled in, and not marked for deletion."""
         kept = []
@@ -219,7 +225,9 @@ class BaseRowFormSet(forms.BaseFormSet):
         return kept
 
 
-class LineFormSet(forms.formset_factory(LineForm, formset=BaseRowFormSet, extra=2, min_num=1,
+# No empty rows beyond the one a new quote needs: "Add a line" adds one (the page's script,
+# or the server when JavaScript is off).
+class LineFormSet(forms.formset_factory(LineForm, formset=BaseRowFormSet, extra=0, min_num=1,
                                         validate_min=True, can_delete=True)):
     default_error_messages = {
         "too_few_forms": _("A quote needs at least one line: describe what you sell and its "
@@ -241,6 +249,12 @@ class PriceForm(StepFormMixin, forms.Form):
         self.lines = LineFormSet(data, initial=initial, prefix="lines",
                                  form_kwargs={"franchise": self.franchise})
         self.formsets = (self.lines,)
+
+    def totals(self):
+        """The running totals of the lines on screen (see wizard/pricing.py)."""
+        from .pricing import draft_totals
+
+        return draft_totals(self.lines, self.franchise)
 
     def step_data(self):
         rows = self.lines.rows()

@@ -54,6 +54,8 @@ def fill(page, data):
         if name.endswith(("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")):
             continue
         field = form.locator(f"[name='{name}']")
+        if name.startswith("lines-") and field.count() == 0:
+            form.locator("[data-tk-add-line]").click()  # the price table grows on demand
         if value in ("", "off") and not field.first.is_visible():
             continue  # a question hidden because it does not apply is left alone
         if field.first.is_disabled():
