@@ -929,7 +929,7 @@ def notice_invoices(w, t, source="notice"):
          "{{ item.amount|money }}", "{{ item.paid|money }}", "{{ item.unpaid|money }}"],
         loop=f"for item in {source}.invoices",
         # Short dates and room for "Échéance" and "12 345,67 €" on one line each.
-        widths=[2.9, 2.3, 2.4, 3.1, 3.0, 3.1],
+        widths=[2.8, 2.5, 2.5, 3.0, 3.0, 3.0],
     )
 
 
@@ -962,6 +962,7 @@ def build_formal_notice(w, t):
         [t["line_period"], "{{ line.base|money }}", "{{ line.rate|percent }}",
          "{{ line.days }}", "{{ line.amount|number }}"],
         loop="for line in notice.lines",
+        widths=[5.4, 2.6, 2.6, 1.6, 4.6],  # "Montant (non arrondi)" on one line
     )
     w.tag("endif")
     w.p(t["interest_total"], align="right")

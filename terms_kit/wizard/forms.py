@@ -7,6 +7,8 @@ what ``services.drafts`` writes. Conditional questions are removed from the form
 question that does not apply can neither be asked nor posted.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -194,6 +196,14 @@ class ServiceForm(StepFormMixin, forms.ModelForm):
 # -- 4. price --------------------------------------------------------------------------------
 
 
+def plain_number(value):
+    """A stored quantity or rate as a person types it: 1 and 20, not 1.000 and 20.00 (a
+    French reader takes "1.000" for a thousand). Prices keep their cents."""
+    if not isinstance(value, Decimal):
+        return value
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 class LineForm(forms.ModelForm):
     class Meta:
         model = EngagementLine
@@ -201,6 +211,11 @@ class LineForm(forms.ModelForm):
 
     def __init__(self, *args, franchise=False, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("quantity", "vat_rate", "discount_percent"):
+            if self.initial.get(name) is not None:
+                self.initial[name] = plain_number(self.initial[name])
+            if self.fields[name].initial is not None:  # a new row: the model's default
+                self.fields[name].initial = plain_number(self.fields[name].initial)
         if franchise:
             # Under the VAT franchise no VAT may be charged (CGI 293 B): do not even ask.
             del self.fields["vat_rate"]
@@ -236,6 +251,7 @@ class LineFormSet(forms.formset_factory(LineForm, formset=BaseRowFormSet, extra=
 
 
 LINE_FIELDS = LineForm._meta.fields
+
 
 
 class PriceForm(StepFormMixin, forms.Form):

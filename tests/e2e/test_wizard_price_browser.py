@@ -40,8 +40,8 @@ def test_lines_are_added_removed_and_totalled_as_the_expert_types(
     expect(totals(page)).to_contain_text("€14,400.00")
     expect(page.locator("output[data-tk-net='lines-0']")).to_have_text("€4,000.00")
     expect(page.locator("[data-tk-recompute]")).to_be_hidden()  # live totals replace it
-    assert_accessible_and_narrow(page)
     screenshot(page, shots / f"wizard-4-price-{width}.png")
+    assert_accessible_and_narrow(page)
 
     # Typing a price updates the line's net and the totals, nothing saved yet.
     page.fill("[name=lines-0-unit_price]", "5000")

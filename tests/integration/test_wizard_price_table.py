@@ -5,8 +5,6 @@ must equal, to the cent, what the quote prints (terms_kit/documents/context.py).
 removing rows works without JavaScript: the buttons post the form back without saving it.
 """
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
