@@ -1,10 +1,13 @@
 """Admin views: Wagtail's generic views with isolation, plus status and publish actions."""
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -247,6 +250,7 @@ class EngagementStatusView(OwnedActionMixin, FormView):
         for record in consent_records:
             record.scan = paper_scan(record)
             record.letter_scan = letter_scan(record)
+            record.by_letter = record.kind == "withdrawal" and '"method":"letter"' in record.payload
         return super().get_context_data(
             engagement=engagement, history=engagement.status_changes.all(),
             can_change=can_change,
@@ -267,8 +271,9 @@ class EngagementStatusView(OwnedActionMixin, FormView):
         )
 
     def _withdrawal_letter(self, can_change):
-        """"form" where a consumer's withdrawal may be recorded by hand, "no_right" where the
-        contract is accepted but has no withdrawal right (the page says why), else None."""
+        """{"offer": True, "last_day": ...} where a consumer's withdrawal may be recorded by
+        hand, {"offer": False} where the contract is accepted but has no withdrawal right (the
+        page says why), else None."""
         from ..services.acceptance import accepted_rights
         from ..status import can_transition
 
@@ -280,7 +285,10 @@ class EngagementStatusView(OwnedActionMixin, FormView):
         rights = accepted_rights(engagement)
         if rights is None:
             return None
-        return "form" if rights.get("withdrawal") else "no_right"
+        if not rights.get("withdrawal"):
+            return {"offer": False}
+        deadline = datetime.datetime.fromisoformat(rights["withdrawal_deadline"])
+        return {"offer": True, "last_day": timezone.localtime(deadline).date()}
 
     def _may_start(self):
         from ..services.payments import may_start

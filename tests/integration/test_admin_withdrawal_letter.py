@@ -47,6 +47,10 @@ def test_a_letter_within_the_period_withdraws_through_the_chain(client, accepted
     client.force_login(owned(engagement))
     html = client.get(status_url(engagement)).content.decode()
     assert 'id="withdrawal-letter"' in html and "The client withdrew by letter" in html
+    last_day = (timezone.localdate() + datetime.timedelta(days=14)).strftime("%d/%m/%Y")
+    assert f"Last day to send it: {last_day}." in html
+    # The e-mails sent are named in words, not by their stored code.
+    assert "<td>Signed copy</td>" in html and "<td>accepted</td>" not in html
     scan = one_page_pdf()
     today = timezone.localdate()
     response = client.post(letter_url(engagement), letter_form(
@@ -79,7 +83,9 @@ def test_a_letter_within_the_period_withdraws_through_the_chain(client, accepted
     again = client.post(letter_url(engagement), letter_form())
     assert again.status_code in (302, 400)
     assert ConsentRecord.objects.filter(engagement=engagement, kind="withdrawal").count() == 1
-    assert 'id="withdrawal-letter"' not in client.get(status_url(engagement)).content.decode()
+    html = client.get(status_url(engagement)).content.decode()
+    assert 'id="withdrawal-letter"' not in html
+    assert "(by letter · " in html  # the record says how it came, with its scan
 
 
 def test_the_scan_is_optional(client, accepted, text_pdfs):
