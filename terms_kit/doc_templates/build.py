@@ -962,7 +962,7 @@ def build_formal_notice(w, t):
         [t["line_period"], "{{ line.base|money }}", "{{ line.rate|percent }}",
          "{{ line.days }}", "{{ line.amount|number }}"],
         loop="for line in notice.lines",
-        widths=[5.4, 2.6, 2.6, 1.6, 4.6],  # "Montant (non arrondi)" on one line
+        widths=[5.2, 2.5, 2.8, 1.5, 4.8],  # "Taux annuel", "Montant (non arrondi)" on one line
     )
     w.tag("endif")
     w.p(t["interest_total"], align="right")
