@@ -103,7 +103,7 @@ def save_step(page, name, data):
     wait_for_live_check(page)
     shoot(page, name)
     with page.expect_navigation():
-        page.click("[data-testid=step-form] button[type=submit]")
+        page.click("[data-testid=save-step]")
     assert page.locator(".messages .success").count() == 1, page.content()[:2000]
 
 
