@@ -237,6 +237,8 @@ class EngagementViewSet(OwnedViewSet):
             ("status", views.EngagementStatusView),
             ("paper", views.PaperAcceptanceView),
             ("paper-scan", views.PaperScanView),
+            ("withdrawal-letter", views.WithdrawalLetterView),
+            ("withdrawal-letter-scan", views.LetterScanView),
             ("duplicate", views.DuplicateView),
             ("revise", views.ReviseView),
             ("send", acceptance.SendToClientView),

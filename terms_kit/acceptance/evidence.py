@@ -95,6 +95,8 @@ def record_ref(record):
 
 
 def _payload_time(payload, kind):
+    if kind == "withdrawal" and payload.get("method") == "letter":  # recorded by the expert
+        return (payload.get("letter") or {}).get("recorded_at")
     if kind == "withdrawal":
         return payload.get("received_at")
     if payload.get("method") == "paper":  # signed on paper: the time the scan was recorded
@@ -249,7 +251,8 @@ def check_files():
 
 
 def _paper_scans():
-    """The signed scans of paper acceptances, as (ref, file, SHA-256 named in the record)."""
+    """The signed scans of paper acceptances and the scans of withdrawal letters, as (ref,
+    file, SHA-256 named in the record)."""
     from ..models import ConsentKind, ConsentRecord
     from ..storage import private_storage
 
@@ -269,6 +272,16 @@ def _paper_scans():
             continue  # check_chain reports an unreadable record
         items.append((f"paper scan of record {record_ref(record)}", Stored(paper["scan_name"]),
                       paper["scan_sha256"]))
+    letters = ConsentRecord.objects.filter(kind=ConsentKind.WITHDRAWAL,
+                                           payload__contains='"method":"letter"')
+    for record in letters.order_by("sequence").iterator():
+        try:
+            letter = json.loads(record.payload)["letter"]
+        except (ValueError, KeyError):
+            continue
+        if "scan_name" in letter:  # the scan of a withdrawal letter is optional
+            items.append((f"letter scan of record {record_ref(record)}",
+                          Stored(letter["scan_name"]), letter["scan_sha256"]))
     return items
 
 

@@ -90,11 +90,15 @@ def document_rows(engagement):
             # Made at acceptance: the certificate, and the quote with its "Bon pour accord"
             # block filled in (the copy in the signed pack).
             role = "signed"
+            if document.kind == "quote":  # two signed quotes must not look the same
+                name = _("%(kind)s, signed copy (“Bon pour accord” filled in)") % {"kind": name}
         elif document.kind == "certificate":
             # Made by an older version's "Generate": never the signed one.
             role = "preview" if engagement.status == Status.DRAFT else "superseded"
         elif document.pk in signed_ids:
             role = "signed"
+            if document.kind == "quote":
+                name = _("%(kind)s as shown and accepted") % {"kind": name}
         elif document.pk in sent_ids:
             role = "sent"
         elif engagement.status == Status.DRAFT:

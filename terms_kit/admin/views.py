@@ -1,10 +1,13 @@
 """Admin views: Wagtail's generic views with isolation, plus status and publish actions."""
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -206,6 +209,21 @@ class PaperAcceptanceForm(forms.Form):
                                 widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class WithdrawalLetterForm(forms.Form):
+    sent_on = forms.DateField(
+        label=gettext_lazy("Date the letter was sent (postmark)"),
+        help_text=gettext_lazy("This date decides whether the withdrawal is in time. Without "
+                               "a postmark (a letter handed in), the date it reached you."),
+        widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label=gettext_lazy("Date the letter reached you"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    scan = forms.FileField(
+        label=gettext_lazy("Scan of the letter (optional)"), required=False,
+        help_text=gettext_lazy("PDF, JPEG or PNG, 10 MB at most: the letter and, if you have "
+                               "it, the envelope with the postmark."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+
+
 class EngagementStatusView(OwnedActionMixin, FormView):
     """Status, client links and history; changes go through the one service that may do it.
 
@@ -227,8 +245,12 @@ class EngagementStatusView(OwnedActionMixin, FormView):
         can_change = self.permission_policy.user_has_permission_for_instance(
             self.request.user, "change", engagement)
         consent_records = list(engagement.consent_records.all())
+        from ..services.paper import letter_scan
+
         for record in consent_records:
             record.scan = paper_scan(record)
+            record.letter_scan = letter_scan(record)
+            record.by_letter = record.kind == "withdrawal" and '"method":"letter"' in record.payload
         return super().get_context_data(
             engagement=engagement, history=engagement.status_changes.all(),
             can_change=can_change,
@@ -242,9 +264,31 @@ class EngagementStatusView(OwnedActionMixin, FormView):
             sent_messages=engagement.sent_messages.order_by("-sent_at", "-pk")[:200],
             may_start=self._may_start(),
             revisions=engagement.revisions.all(),
+            withdrawal_letter=self._withdrawal_letter(can_change),
+            letter_form=kwargs.pop("letter_form", None) or WithdrawalLetterForm(),
             can_revise=can_change and engagement.status == Status.SENT,
             **kwargs,
         )
+
+    def _withdrawal_letter(self, can_change):
+        """{"offer": True, "last_day": ...} where a consumer's withdrawal may be recorded by
+        hand, {"offer": False} where the contract is accepted but has no withdrawal right (the
+        page says why), else None."""
+        from ..services.acceptance import accepted_rights
+        from ..status import can_transition
+
+        engagement = self.object
+        if not can_change or not can_transition(engagement.status, Status.WITHDRAWN):
+            return None
+        if engagement.consent_records.filter(kind="withdrawal").exists():
+            return None
+        rights = accepted_rights(engagement)
+        if rights is None:
+            return None
+        if not rights.get("withdrawal"):
+            return {"offer": False}
+        deadline = datetime.datetime.fromisoformat(rights["withdrawal_deadline"])
+        return {"offer": True, "last_day": timezone.localtime(deadline).date()}
 
     def _may_start(self):
         from ..services.payments import may_start
@@ -310,6 +354,66 @@ class PaperAcceptanceView(EngagementStatusView):
             form=self.get_form_class()(engagement=self.object), paper_form=form))
         response.status_code = 400
         return response
+
+
+class WithdrawalLetterView(EngagementStatusView):
+    """A consumer's withdrawal received by letter (services.paper.withdraw_by_letter)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        from ..services.paper import WithdrawalRefused, withdraw_by_letter
+
+        form = WithdrawalLetterForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["scan"]
+            if upload and upload.size > PAPER_MAX_BYTES:
+                form.add_error("scan", _("The file is over 10 MB: scan at 150-300 dpi, or in "
+                                         "black and white."))
+            else:
+                try:
+                    record = withdraw_by_letter(
+                        self.object, user=request.user, scan=upload.read() if upload else None,
+                        sent_on=form.cleaned_data["sent_on"],
+                        received_on=form.cleaned_data["received_on"])
+                except WithdrawalRefused as exc:
+                    if exc.field == "__all__":
+                        # Said at the top: the form itself is not offered for this contract.
+                        messages.error(request, str(exc))
+                    else:
+                        form.add_error(exc.field, str(exc))
+                except TermsKitError as exc:
+                    messages.error(request, str(exc))
+                    return redirect("terms_kit_engagement:status", self.object.pk)
+                else:
+                    messages.success(request, _(
+                        "Withdrawal by letter recorded (record #%(sequence)s): the contract is "
+                        "withdrawn. Refund every payment within 14 days of receiving the "
+                        "letter, from Payments and invoices.") % {"sequence": record.sequence})
+                    return redirect("terms_kit_engagement:status", self.object.pk)
+        response = self.render_to_response(self.get_context_data(
+            form=self.get_form_class()(engagement=self.object), letter_form=form))
+        response.status_code = 400
+        return response
+
+
+class LetterScanView(OwnedActionMixin, View):
+    """The scan of a withdrawal letter, to who may view the engagement."""
+
+    model = Engagement
+
+    def get(self, request, pk):
+        from ..services.paper import letter_scan
+
+        record = self.object.consent_records.filter(kind="withdrawal").first()
+        scan = letter_scan(record) if record else None
+        if scan is None:
+            raise Http404
+        name, digest, content_type = scan
+        extension = name.rsplit(".", 1)[-1]
+        return FileResponse(private_storage.open(name, "rb"), as_attachment=True,
+                            content_type=content_type,
+                            filename=f"{self.object.number}-withdrawal-letter.{extension}")
 
 
 class PaperScanView(OwnedActionMixin, View):

@@ -10,7 +10,8 @@ in Word or LibreOffice; `manage.py termskit lint-template FILE.docx` then checks
 
 Tag reminders (docxtpl): ``{{ x }}`` prints an escaped value; ``{%p ... %}`` is a block tag
 that stands alone in its paragraph; ``{%tr ... %}`` repeats a table row. Filters: money,
-number, percent, date (babel, in the document's language) and multiline (keeps line breaks).
+number, percent, date, short_date (babel, in the document's language) and multiline (keeps
+line breaks).
 """
 
 import datetime
@@ -168,6 +169,7 @@ W = {
         "bank": "Coordonnées bancaires : IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
         "client_ids": "SIREN {{ client.siren }}{% if client.vat_number %} · N° TVA {{ client.vat_number }}{% endif %}",
         "attention": "à l'attention de",
+        "replaces": "Ce devis remplace le devis n° {{ replaces.number }} du {{ replaces.issue_date|short_date }}, qui n'est plus valable.",
         "signed_block": "{{ acceptance.signer_name }}{% if acceptance.signer_role %}, {{ acceptance.signer_role }}{% endif %} : « {{ acceptance.statement }} », signé électroniquement le {{ acceptance.accepted_at }} (adresse e-mail {{ acceptance.signer_email }} confirmée par un code à usage unique).",
         "signed_record": "Preuve : enregistrement de consentement n° {{ acceptance.record_sequence }}, certificat d'acceptation joint.",
         "signer_role": "Qualité",
@@ -320,6 +322,7 @@ W = {
         "bank": "Bank details: IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
         "client_ids": "SIREN {{ client.siren }}{% if client.vat_number %} · VAT no. {{ client.vat_number }}{% endif %}",
         "attention": "for the attention of",
+        "replaces": "This quote replaces quote no. {{ replaces.number }} of {{ replaces.issue_date|short_date }}, which is no longer valid.",
         "signed_block": "{{ acceptance.signer_name }}{% if acceptance.signer_role %}, {{ acceptance.signer_role }}{% endif %}: \u201c{{ acceptance.statement }}\u201d, signed electronically on {{ acceptance.accepted_at }} (e-mail address {{ acceptance.signer_email }} confirmed with a one-time code).",
         "signed_record": "Proof: consent record no. {{ acceptance.record_sequence }}, acceptance certificate attached.",
         "signer_role": "Role",
@@ -661,6 +664,9 @@ def build_quote(w, t):
     heading_block(w, t, "quote", f"{{{{ engagement.number or {q(t['draft'])} }}}}")
     w.p(f"{t['issued']} : {{{{ engagement.issue_date|date }}}}{{% if engagement.validity_date %}} · "
         f"{t['valid_until']} {{{{ engagement.validity_date|date }}}}{{% endif %}}")
+    w.tag("if replaces")
+    w.p(t["replaces"], bold=True)
+    w.tag("endif")
     parties(w, t, client_ids=True)
     w.h(t["object"])
     w.p("{{ engagement.title }}", bold=True)
@@ -905,7 +911,11 @@ def notice_parties(w, t):
     w.p(f"{t['creditor']} : {{{{ seller.name }}}}", bold=True)
     w.p("{{ seller.address_lines|join(', ') }}")
     w.p(f"{t['siren']} {{{{ seller.siren }}}}{{% if seller.vat_number %}} · {t['vat_no']} {{{{ seller.vat_number }}}}{{% endif %}} · {{{{ seller.email }}}}")
-    w.p(f"{t['debtor']} : {{{{ client.name }}}}{{% if client.contact_name %}}, {{{{ client.contact_name }}}}{{% endif %}}", bold=True, align="right")
+    w.p(f"{t['debtor']} : {{{{ client.name }}}}", bold=True, align="right")
+    # The company first, then the person it is addressed to (never "SAS, Sophie Durand").
+    w.tag("if client.contact_name and client.contact_name != client.name")
+    w.p(t["attention"][:1].upper() + t["attention"][1:] + " {{ client.contact_name }}", align="right")
+    w.tag("endif")
     w.p("{{ client.address_lines|join(', ') }}", align="right")
     w.tag("if client.siren")
     w.p(f"{t['siren']} {{{{ client.siren }}}}", align="right")
@@ -915,9 +925,11 @@ def notice_parties(w, t):
 def notice_invoices(w, t, source="notice"):
     w.table(
         [t["inv_number"], t["inv_date"], t["inv_due"], t["inv_amount"], t["inv_paid"], t["inv_unpaid"]],
-        ["{{ item.number }}", "{{ item.date|date }}", "{{ item.due_date|date }}",
+        ["{{ item.number }}", "{{ item.date|short_date }}", "{{ item.due_date|short_date }}",
          "{{ item.amount|money }}", "{{ item.paid|money }}", "{{ item.unpaid|money }}"],
         loop=f"for item in {source}.invoices",
+        # Short dates and room for "Échéance" and "12 345,67 €" on one line each.
+        widths=[2.8, 2.5, 2.5, 3.0, 3.0, 3.0],
     )
 
 
@@ -950,6 +962,7 @@ def build_formal_notice(w, t):
         [t["line_period"], "{{ line.base|money }}", "{{ line.rate|percent }}",
          "{{ line.days }}", "{{ line.amount|number }}"],
         loop="for line in notice.lines",
+        widths=[5.2, 2.5, 2.8, 1.5, 4.8],  # "Taux annuel", "Montant (non arrondi)" on one line
     )
     w.tag("endif")
     w.p(t["interest_total"], align="right")

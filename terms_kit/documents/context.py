@@ -204,6 +204,13 @@ def _acceptance(acceptance):
     return result
 
 
+def _replaces(replaces):
+    """The quote a revised quote replaces (number, issue date), else None."""
+    if not replaces:
+        return None
+    return {"number": replaces.get("number", ""), "issue_date": replaces.get("issue_date", "")}
+
+
 def _rows(rows):
     return [{"rate": _dec(row["rate"]), "base": _dec(row["base"]), "vat": _dec(row["vat"]),
              "incl_vat": _dec(row["base"]) + _dec(row["vat"])} for row in rows]
@@ -354,7 +361,8 @@ def _plan(plan):
 
 def build_context(spec, kind, lang, extras=None):
     """Everything a template may use. ``extras`` may hold ``acceptance``, ``invoice``,
-    ``notice`` (formal notice) and ``recourse`` (recourse summary)."""
+    ``notice`` (formal notice), ``recourse`` (recourse summary), ``plan`` (instalment plan)
+    and ``replaces`` (the quote a revision replaces: number and issue date)."""
     if kind not in KINDS:
         raise ValueError(f"Unknown document kind {kind!r}; use one of {', '.join(KINDS)}.")
     extras = extras or {}
@@ -385,4 +393,5 @@ def build_context(spec, kind, lang, extras=None):
 
 
         "plan": _plan(extras.get("plan")),
+        "replaces": _replaces(extras.get("replaces")),
     }

@@ -91,4 +91,5 @@ def filters_for(lang):
         "number": lambda value: number(value, lang),
         "percent": lambda value: percent(value, lang),
         "date": lambda value: date(value, lang),
+        "short_date": lambda value: short_date(value, lang),
     }

@@ -40,6 +40,16 @@ def _reuse(engagement, existing, invoice=None):
     )
 
 
+def with_replaced_quote(engagement, kind, extras):
+    """A revised quote says which quote it replaces (its number and date), so the client
+    cannot take two quotes for two offers."""
+    if kind != "quote" or not engagement.revises_id:
+        return extras
+    old = engagement.revises
+    return {**(extras or {}), "replaces": {
+        "number": old.number, "issue_date": old.issue_date.isoformat() if old.issue_date else ""}}
+
+
 def issue_document(engagement, kind, lang=None, extras=None, converter=None, invoice=None,
                    einvoice=False):
     """One issued document: served from the cache when identical inputs were issued before.
@@ -47,6 +57,7 @@ def issue_document(engagement, kind, lang=None, extras=None, converter=None, inv
     ``einvoice``: the PDF is a Factur-X PDF/A-3 (EN 16931 XML embedded); the stored PDF and
     its hash are those of that final file."""
     spec = export_engagement(engagement)
+    extras = with_replaced_quote(engagement, kind, extras)
     rendered = generation.render(spec, kind, lang, extras, owner=engagement.owner)
     existing = (
         IssuedDocument.objects.filter(owner=engagement.owner, cache_key=rendered.cache_key)

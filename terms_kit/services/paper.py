@@ -156,3 +156,109 @@ def paper_scan(record):
     if not paper:
         return None
     return paper["scan_name"], paper["scan_sha256"], paper["scan_type"]
+
+
+# --- Withdrawal received by letter -------------------------------------------------------
+
+class WithdrawalRefused(ScanRefused):
+    """The letter cannot be recorded as a withdrawal; the message says why and what to do."""
+
+
+def withdraw_by_letter(engagement, *, sent_on, received_on, user, scan=None):
+    """Record a consumer's withdrawal that came by post (or by hand), as the online one is
+    recorded: a chained consent record (method "letter", with the optional scan's hash), then
+    the status "withdrawn" through the status service. Returns the consent record.
+
+    A consumer exercises the right by sending the withdrawal before the period ends
+    (C. conso L221-21): the date it was sent (postmark) decides, the date received is kept.
+    Refused, with nothing stored, for a client without the right (a business, a contract made
+    on the expert's premises), after the period, or when the status does not allow it.
+    """
+    from .acceptance import accepted_rights
+
+    kind = scan_kind(scan) if scan else None
+    today = timezone.localdate()
+    if received_on is None or received_on > today:
+        raise WithdrawalRefused(_("Give the date the letter reached you (not in the future)."),
+                                "received_on")
+    if sent_on is None or sent_on > received_on:
+        raise WithdrawalRefused(_("Give the date the letter was sent (the postmark), on or "
+                                  "before the day it reached you."), "sent_on")
+    rights = accepted_rights(engagement)
+    if rights is None:
+        raise WithdrawalRefused(_("This quote has not been accepted: there is nothing to "
+                                  "withdraw from. To end it, record it as declined or "
+                                  "cancelled."), "__all__")
+    if not rights.get("consumer_regime"):
+        raise WithdrawalRefused(_(
+            "This client is a business: the legal right to withdraw protects consumers (and "
+            "businesses of 5 employees or fewer met off premises), so a letter does not end "
+            "this contract by itself. If you agree to end it, record it as cancelled."),
+            "__all__")
+    if not rights.get("withdrawal"):
+        raise WithdrawalRefused(_(
+            "No withdrawal right applies to this contract (it was made on your premises, or "
+            "the service was fully performed at the client's request), as recorded when the "
+            "client accepted. If you agree to end it, record it as cancelled."), "__all__")
+    deadline = datetime.datetime.fromisoformat(rights["withdrawal_deadline"])
+    last_day = timezone.localtime(deadline).date()
+    if sent_on > last_day:
+        raise WithdrawalRefused(_(
+            "The withdrawal period ended on %(last_day)s and the letter was sent on "
+            "%(sent_on)s: it is too late to withdraw (C. conso L221-18). Check the postmark; "
+            "if you agree to end the contract anyway, record it as cancelled.")
+            % {"last_day": last_day.strftime("%d/%m/%Y"),
+               "sent_on": sent_on.strftime("%d/%m/%Y")}, "sent_on")
+    try:
+        with transaction.atomic():
+            return _withdraw_by_letter(engagement, scan, kind, sent_on, received_on, user)
+    except IntegrityError as exc:
+        raise AlreadyDone(_("A withdrawal is already recorded for this contract.")) from exc
+
+
+def _withdraw_by_letter(engagement, scan, kind, sent_on, received_on, user):
+    from ..status import can_transition
+
+    locked = Engagement.objects.select_for_update().select_related("client").get(
+        pk=engagement.pk)
+    if ConsentRecord.objects.filter(engagement=locked, kind=ConsentKind.WITHDRAWAL).exists():
+        raise AlreadyDone(_("A withdrawal is already recorded for this contract."))
+    if not can_transition(locked.status, Status.WITHDRAWN):
+        raise AlreadyDone(_("A contract that is %(status)s can no longer be withdrawn from.")
+                          % {"status": locked.get_status_display()})
+    letter = {"sent_on": sent_on.isoformat(), "received_on": received_on.isoformat()}
+    if scan:
+        digest = sha256(scan)
+        name = scan_name(digest, kind)
+        if not private_storage.exists(name):
+            name = private_storage.save(name, ContentFile(scan))
+        letter.update(scan_name=name, scan_sha256=digest, scan_type=SCAN_TYPES[kind],
+                      scan_bytes=len(scan))
+    now = timezone.now()
+    letter.update(recorded_at=now.isoformat(), recorded_by_id=user.pk if user else None,
+                  recorded_by=user.get_username() if user else "")
+    payload = {
+        "kind": ConsentKind.WITHDRAWAL.value,
+        "method": "letter",
+        "engagement": {"id": locked.pk, "number": locked.number, "owner_id": locked.owner_id},
+        "client": {"name": locked.client.name, "kind": locked.client.kind},
+        "letter": letter,
+    }
+    record = _append_record(locked, ConsentKind.WITHDRAWAL, payload, now)
+    change_status(locked, Status.WITHDRAWN, user=user,
+                  note=f"withdrawal by letter sent {sent_on.isoformat()}, received "
+                       f"{received_on.isoformat()}, record #{record.sequence}",
+                  origin=Origin.ACCEPTANCE)
+    # The client's link stays: it still shows their documents, as after an online withdrawal.
+    _checkpoint_on_commit()
+    engagement.status = locked.status
+    return record
+
+
+def letter_scan(record):
+    """(storage name, SHA-256, content type) of a withdrawal letter's scan, else None."""
+    payload = json.loads(record.payload)
+    letter = payload.get("letter") if payload.get("method") == "letter" else None
+    if not letter or "scan_name" not in letter:
+        return None
+    return letter["scan_name"], letter["scan_sha256"], letter["scan_type"]

@@ -119,6 +119,13 @@ def _fmt(amount, lang=None):
     return format_money(amount, lang or translation.get_language() or "en")
 
 
+def _fmt_date(day, lang=None):
+    """29/11/2026 in the reader's language (never the ISO form in a sentence)."""
+    from ..documents.formatting import short_date
+
+    return short_date(day, (lang or translation.get_language() or "en")[:2])
+
+
 def _law(engagement):
     """The part of the spec the legal predicates read, without exporting the whole spec."""
     client, identity = engagement.client, engagement.identity
@@ -925,10 +932,12 @@ def may_start(engagement, on=None, instalments=None):
             if _is_training_consumer(engagement):
                 reasons.append(_("The trainee's %(days)s-day withdrawal period runs until "
                                  "%(end)s: the training may start after it.")
-                               % {"days": rules.TRAINING_WITHDRAWAL_DAYS, "end": end})
+                               % {"days": rules.TRAINING_WITHDRAWAL_DAYS,
+                                  "end": _fmt_date(end)})
             elif not _early_start_consented(engagement):
                 reasons.append(_("The withdrawal period runs until %(end)s and the client did "
-                                 "not expressly ask for an early start.") % {"end": end})
+                                 "not expressly ask for an early start.")
+                               % {"end": _fmt_date(end)})
     return MayStart(not reasons, reasons)
 
 

@@ -7,6 +7,8 @@ what ``services.drafts`` writes. Conditional questions are removed from the form
 question that does not apply can neither be asked nor posted.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -194,6 +196,14 @@ class ServiceForm(StepFormMixin, forms.ModelForm):
 # -- 4. price --------------------------------------------------------------------------------
 
 
+def plain_number(value):
+    """A stored quantity or rate as a person types it: 1 and 20, not 1.000 and 20.00 (a
+    French reader takes "1.000" for a thousand). Prices keep their cents."""
+    if not isinstance(value, Decimal):
+        return value
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 class LineForm(forms.ModelForm):
     class Meta:
         model = EngagementLine
@@ -201,12 +211,23 @@ class LineForm(forms.ModelForm):
 
     def __init__(self, *args, franchise=False, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("quantity", "vat_rate", "discount_percent"):
+            if self.initial.get(name) is not None:
+                self.initial[name] = plain_number(self.initial[name])
+            if self.fields[name].initial is not None:  # a new row: the model's default
+                self.fields[name].initial = plain_number(self.fields[name].initial)
         if franchise:
             # Under the VAT franchise no VAT may be charged (CGI 293 B): do not even ask.
             del self.fields["vat_rate"]
 
 
 class BaseRowFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            # The row is dropped when the step is saved: "remove" says it, "delete" sounds final.
+            form.fields["DELETE"].label = _("Remove")
+
     def rows(self):
         """The cleaned rows kept: existing or newly filled in, and not marked for deletion."""
         kept = []
@@ -219,7 +240,9 @@ class BaseRowFormSet(forms.BaseFormSet):
         return kept
 
 
-class LineFormSet(forms.formset_factory(LineForm, formset=BaseRowFormSet, extra=2, min_num=1,
+# No empty rows beyond the one a new quote needs: "Add a line" adds one (the page's script,
+# or the server when JavaScript is off).
+class LineFormSet(forms.formset_factory(LineForm, formset=BaseRowFormSet, extra=0, min_num=1,
                                         validate_min=True, can_delete=True)):
     default_error_messages = {
         "too_few_forms": _("A quote needs at least one line: describe what you sell and its "
@@ -228,6 +251,7 @@ class LineFormSet(forms.formset_factory(LineForm, formset=BaseRowFormSet, extra=
 
 
 LINE_FIELDS = LineForm._meta.fields
+
 
 
 class PriceForm(StepFormMixin, forms.Form):
@@ -241,6 +265,12 @@ class PriceForm(StepFormMixin, forms.Form):
         self.lines = LineFormSet(data, initial=initial, prefix="lines",
                                  form_kwargs={"franchise": self.franchise})
         self.formsets = (self.lines,)
+
+    def totals(self):
+        """The running totals of the lines on screen (see wizard/pricing.py)."""
+        from .pricing import draft_totals
+
+        return draft_totals(self.lines, self.franchise)
 
     def step_data(self):
         rows = self.lines.rows()

@@ -4,8 +4,9 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -160,6 +161,14 @@ class StepView(WizardPageMixin, View):
         return self.render(self.make_form())
 
     def post(self, request, *args, **kwargs):
+        action = request.POST.get("lines_action")
+        if self.step.key == "price" and action in ("add", "recompute"):
+            # Without JavaScript: "Add a line" and "Update the totals" re-show the step with
+            # the lines typed so far (and one more row); nothing is saved until "Save".
+            data = request.POST.copy()
+            if action == "add":
+                add_empty_row(data, self.make_form().lines)
+            return self.render(self.make_form(data))
         form = self.make_form(request.POST)
         if not form.all_valid():
             messages.error(request, _("The step was not saved: correct the fields marked below."))
@@ -215,8 +224,40 @@ class StepView(WizardPageMixin, View):
             identity_from=self.identity_from,
             withdrawal=self.engagement and conditions.has_withdrawal_right(self.engagement),
             franchise=self.engagement and self.engagement.identity.under_vat_franchise,
+            price_totals=(kwargs["form"].totals() if self.step.key == "price" and "form" in kwargs
+                          else None),
         )
         return super().get_context_data(**{**context, **kwargs})
+
+
+def add_empty_row(data, formset):
+    """One more row in posted formset ``data``, holding the defaults a new row shows."""
+    prefix = formset.prefix
+    count = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
+    if count >= formset.max_num:
+        return
+    data[f"{prefix}-TOTAL_FORMS"] = str(count + 1)
+    empty = formset.empty_form
+    for name in empty.fields:
+        value = empty[name].value()
+        if name != "DELETE" and value not in (None, ""):
+            data[f"{prefix}-{count}-{name}"] = str(value)
+
+
+class PriceTotalsView(StepView):
+    """The price step's totals for the lines on screen, as the expert types (nothing saved):
+    the figures (exact, as strings), each counted row's net, and the totals block's HTML."""
+
+    def get(self, request, *args, **kwargs):
+        raise Http404
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        totals = form.totals()
+        html = render_to_string("terms_kit/wizard/_price_totals.html",
+                                {"price_totals": totals, "franchise": form.franchise},
+                                request=request)
+        return JsonResponse({**totals.as_json(), "html": html})
 
 
 def steps_nav(engagement, completed, current):

@@ -54,6 +54,8 @@ def fill(page, data):
         if name.endswith(("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")):
             continue
         field = form.locator(f"[name='{name}']")
+        if name.startswith("lines-") and field.count() == 0:
+            form.locator("[data-tk-add-line]").click()  # the price table grows on demand
         if value in ("", "off") and not field.first.is_visible():
             continue  # a question hidden because it does not apply is left alone
         if field.first.is_disabled():
@@ -101,7 +103,7 @@ def save_step(page, name, data):
     wait_for_live_check(page)
     shoot(page, name)
     with page.expect_navigation():
-        page.click("[data-testid=step-form] button[type=submit]")
+        page.click("[data-testid=save-step]")
     assert page.locator(".messages .success").count() == 1, page.content()[:2000]
 
 

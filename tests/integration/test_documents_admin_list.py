@@ -36,6 +36,9 @@ def test_after_signing_the_list_says_what_was_signed_and_generate_adds_no_certif
     assert signed_copy.snapshot["extras"]["acceptance"]
     assert shown[certificate.pk] == shown[quote.pk] == shown[signed_copy.pk] == "signed"
     assert "Acceptance certificate" in html and "Signed by the client" in html
+    # The two signed quotes say which is which.
+    assert "Quote (devis) as shown and accepted" in html
+    assert "Quote (devis), signed copy (“Bon pour accord” filled in)" in html
     assert "deposit_invoice" not in re.sub(r"<[^>]+>", " ", html)  # no raw kind shown
     # Hashes are in a details disclosure, not a column.
     assert "<th>SHA-256" not in html

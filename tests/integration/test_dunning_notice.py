@@ -40,7 +40,8 @@ def test_s2_notice_at_j30_claims_interest_and_40_eur(s2):
     assert [(x["start"], x["end"], x["base"], x["days"]) for x in lines] == [
         ("2026-02-01", "2026-02-20", "7200.00", 20), ("2026-02-21", "2026-03-02", "4200.00", 10)]
     text = file_text(notice.document.docx)
-    for expected in ("Mise en demeure", "MED-2026-0001", unpaid.number, "31 janvier 2026",
+    # The invoices table shows short dates (31/01/2026: the due date fits its column).
+    for expected in ("Mise en demeure", "MED-2026-0001", unpaid.number, "31/01/2026",
                      "7 200,00", "3 000,00", "4 200,00", "61,92", "40,00", "4 301,92",
                      "8 jours", "10 mars 2026", "injonction de payer", "petites créances",
                      "Acme Industrie SAS", engagement.identity.legal_name, "12,15"):

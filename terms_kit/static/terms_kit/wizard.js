@@ -4,10 +4,72 @@
 // 2. keep what is typed in this browser until the step is saved, so a closed tab or an
 //    expired session does not lose a half-filled step. Entries are tied to the draft version
 //    they were typed on: once the draft moved on they are stale and are forgotten;
-// 3. refresh the compliance panel with what is on screen (the server checks without saving).
+// 3. refresh the compliance panel with what is on screen (the server checks without saving);
+// 4. on the price step: add and remove lines in place, and show the totals as the expert
+//    types (computed by the server with the documents' money code, never in JavaScript).
 (function () {
   const form = document.querySelector("[data-testid=step-form]");
   if (!form) return;
+
+  // -- 4. price lines (before the rest: restoring entries may need more rows) ----------
+  const lines = form.querySelector(".tk-lines");
+  const linesBody = lines && lines.querySelector("[data-tk-lines]");
+  const template = lines && document.getElementById("tk-line-template");
+  const totalForms = form.elements["lines-TOTAL_FORMS"];
+  let totalsSeq = 0;
+  let totalsTimer = null;
+
+  function addLine() {
+    const index = Number(totalForms.value);
+    linesBody.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
+    totalForms.value = String(index + 1);
+    return linesBody.lastElementChild;
+  }
+
+  function ensureRows(values) {
+    if (!lines) return;
+    let needed = Number(totalForms.value);
+    for (const name of Object.keys(values)) {
+      const match = /^lines-(\d+)-/.exec(name);
+      if (match) needed = Math.max(needed, Number(match[1]) + 1);
+    }
+    while (Number(totalForms.value) < needed) addLine();
+  }
+
+  async function refreshTotals() {
+    const seq = ++totalsSeq;
+    const response = await fetch(lines.dataset.totalsUrl, { method: "POST", body: new FormData(form) });
+    if (!response.ok || seq !== totalsSeq) return;  // a later request answers for newer input
+    const data = await response.json();
+    const block = lines.querySelector("[data-testid=price-totals]");
+    if (block) block.outerHTML = data.html;
+    for (const output of lines.querySelectorAll("output[data-tk-net]")) {
+      output.textContent = data.nets_display[output.dataset.tkNet] || "";
+    }
+  }
+
+  function totalsSoon() {
+    clearTimeout(totalsTimer);
+    totalsTimer = setTimeout(refreshTotals, 250);
+  }
+
+  if (lines) {
+    // Live totals make the no-JavaScript button unnecessary.
+    const recompute = lines.querySelector("[data-tk-recompute]");
+    if (recompute) recompute.hidden = true;
+    lines.querySelector("[data-tk-add-line]").addEventListener("click", (event) => {
+      event.preventDefault();
+      const row = addLine();
+      const first = row.querySelector("input:not([type=hidden]), textarea, select");
+      if (first) first.focus();
+    });
+    lines.addEventListener("input", totalsSoon);
+    lines.addEventListener("change", (event) => {
+      const box = event.target.closest("input[name$='-DELETE']");
+      if (box) box.closest("tr").classList.toggle("is-removed", box.checked);
+      totalsSoon();
+    });
+  }
 
   // -- 1. conditional questions --------------------------------------------------------
   const config = document.getElementById("tk-show-when");
@@ -48,12 +110,17 @@
   }
 
   function restore(values) {
+    ensureRows(values);
     for (const el of form.elements) {
       if (!el.name || skip.has(el.name) || el.type === "hidden") continue;
       if (el.type === "checkbox" || el.type === "radio") el.checked = !!values[`${el.name}=${el.value}`];
       else if (el.name in values) el.value = values[el.name];
     }
     updateVisibility();
+    if (lines) {
+      for (const box of lines.querySelectorAll("input[name$='-DELETE']")) box.closest("tr").classList.toggle("is-removed", box.checked);
+      refreshTotals();
+    }
   }
 
   function offerRestore(stored) {
