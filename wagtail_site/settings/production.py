@@ -5,6 +5,7 @@ settings on one machine. A missing required variable stops the start with one me
 names all of them, so a deployment is fixed in one go rather than one crash at a time.
 """
 
+import json
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -181,6 +182,10 @@ TERMS_KIT = {
     "SEAL_CERTIFICATE": os.environ["TERMS_KIT_SEAL_CERTIFICATE"],
     "SEAL_KEY": os.environ["TERMS_KIT_SEAL_KEY"],
     "SEAL_KEY_PASSPHRASE": os.environ.get("TERMS_KIT_SEAL_KEY_PASSPHRASE") or None,
+    # {"scope": [count, seconds]} as JSON, merged over the defaults (docs/configuration.md).
+    "RATE_LIMITS": {**TERMS_KIT.get("RATE_LIMITS", {}),
+                    **{scope: tuple(limit) for scope, limit in
+                       json.loads(os.environ.get("TERMS_KIT_RATE_LIMITS") or "{}").items()}},
     "HEALTH_MAX_QUEUE_LAG": int(os.environ.get("TERMS_KIT_HEALTH_MAX_QUEUE_LAG", "300")),
 }
 
