@@ -2,11 +2,12 @@
 p95 <= 100 ms at 20 connections on 2 cores; queries per page constant).
 
     .venv/bin/python bench/client_page.py [--duration 20] [--connections 20]
-                                          [--web-workers 5 3] [--keep-database]
+                                          [--web-workers 5 3] [--fresh-database]
 
 Starts `scripts/serve` (production settings, gunicorn, WhiteNoise, PostgreSQL, Redis, one task
 worker, S3 on moto) on free ports of 127.0.0.1 with a database of its own, sends scenario S1 to
-its client through the real services (the worker makes the PDFs), then for each page runs
+its client through the real services (the worker makes the PDFs; the database is kept between
+runs, so only the first one migrates), then for each page runs
 `wrk` (Debian package) at ``--connections`` connections and prints requests/s, p50/p95/p99 and
 the queries one request makes (counted three times through Django's test client on the same
 database: they must be equal). The client rate limit is raised for the bench
@@ -26,6 +27,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -55,7 +57,8 @@ def load():
 def bench_env(args, port, workdir, s3_endpoint):
     """One environment for the server and this process, so both see the same site."""
     subprocess.run(["bash", "-c", "source scripts/lib.sh && ensure_demo_seal"], cwd=ROOT,
-                   check=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "wagtail_site.settings.dev"})
+                   check=True,
+                   env={**os.environ, "DJANGO_SETTINGS_MODULE": "wagtail_site.settings.dev"})
     create_bucket(s3_endpoint, "terms-kit-bench")
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TERMS_KIT_", "DJANGO_"))},
@@ -77,6 +80,14 @@ def bench_env(args, port, workdir, s3_endpoint):
         "TERMS_KIT_RATE_LIMITS": json.dumps({"client": [10_000_000, 600]}),
         "REDIS_URL": "redis://127.0.0.1:6379/5",
     }
+
+
+def drop_database(url):
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
 
 
 def start_server(env, workers, log):
@@ -139,10 +150,25 @@ def wait_for_documents(seconds=600):
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not DBTaskResult.objects.ready().exists() and not DBTaskResult.objects.running().exists():
+        waiting = DBTaskResult.objects.ready() | DBTaskResult.objects.running()
+        if not waiting.exists():
             return
         time.sleep(1)
     print("warning: tasks still waiting after 10 minutes; the page is measured anyway")
+
+
+def cpu_per_request(path, times=50):
+    """Median CPU milliseconds of this process for one request through Django's test client:
+    the rendering cost, much less sensitive than wall time to other work on the machine."""
+    from django.test import Client
+
+    client, costs = Client(), []
+    for _ in range(times):
+        started = time.process_time()
+        client.get(path)
+        costs.append((time.process_time() - started) * 1000)
+    costs.sort()
+    return costs[len(costs) // 2]
 
 
 def queries_per_request(path, times=3):
@@ -180,7 +206,8 @@ def main():
     parser.add_argument("--web-workers", type=int, nargs="+", default=[5])
     parser.add_argument("--database-url",
                         default="postgres://postgres@127.0.0.1:5432/terms_kit_bench_page")
-    parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--fresh-database", action="store_true",
+                        help="drop the bench database first (else it is kept: no migrations)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (scripts/lib.sh installs it)")
@@ -190,12 +217,8 @@ def main():
     port = free_port()
     moto, s3_endpoint = start_moto(log=open(workdir / "moto.log", "w"))
     env = bench_env(args, port, workdir, s3_endpoint)
-    if not args.keep_database:
-        subprocess.run([sys.executable, "-c", (
-            "import psycopg, sys; from urllib.parse import urlsplit, urlunsplit; u = urlsplit(sys.argv[1]);"
-            " c = psycopg.connect(urlunsplit(u._replace(path='/postgres')), autocommit=True);"
-            " c.execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % u.path.lstrip('/'))"),
-            args.database_url], check=True)
+    if args.fresh_database:
+        drop_database(args.database_url)
     print(f"load before: {load()}")
     log = open(workdir / "serve.log", "w")
     rows = []
@@ -213,6 +236,10 @@ def main():
                          "static CSS (WhiteNoise)": static("terms_kit/client.css")}
                 queries = {name: queries_per_request(path) for name, path in pages.items()
                            if not path.startswith("/static/")}
+                for name, path in pages.items():
+                    if not path.startswith("/static/"):
+                        print(f"{name}: {cpu_per_request(path):.1f} ms CPU a request "
+                              "in-process (Django test client, median of 50)", flush=True)
                 setup_done = True
             for name, path in pages.items():
                 run_wrk(base + path, argparse.Namespace(connections=args.connections,

@@ -21,5 +21,8 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+# gunicorn's control socket (gunicornc) defaults to one path per user: two instances on one
+# machine (bench/scale.py, other sites) would fight over it. Nothing here uses it.
+control_socket_disable = True
 # The TLS proxy is the only client; it sets X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -105,8 +105,8 @@ def test_a_missing_libreoffice_is_not_ready(client, site):
 
 
 def test_a_gotenberg_that_does_not_answer_is_not_ready(client, site):
-    site.TERMS_KIT = {**site.TERMS_KIT,
-                      "PDF_CONVERTER": "terms_kit.documents.converters.gotenberg.GotenbergConverter",
+    gotenberg = "terms_kit.documents.converters.gotenberg.GotenbergConverter"
+    site.TERMS_KIT = {**site.TERMS_KIT, "PDF_CONVERTER": gotenberg,
                       "PDF_CONVERTER_OPTIONS": {"url": f"http://127.0.0.1:{free_port()}"}}
     status, data = ready(client)
     assert status == 503 and failed(data) == ["converter"]

@@ -112,6 +112,8 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = flag("DJANGO_EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 20
+# For django.core.mail.backends.filebased.EmailBackend (bench/scale.py reads the codes there).
+EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH") or None
 if os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "").strip():
     DEFAULT_FROM_EMAIL = SERVER_EMAIL = os.environ["DJANGO_DEFAULT_FROM_EMAIL"].strip()
 
