@@ -65,9 +65,8 @@ def create_bucket(endpoint, bucket, region="us-east-1"):
 
     client = boto3.client(
         "s3", endpoint_url=endpoint, region_name=region,
-        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", MOTO_CREDENTIALS["AWS_ACCESS_KEY_ID"]),
-        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY",
-                                             MOTO_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]),
+        **{name.lower(): os.environ.get(name, MOTO_CREDENTIALS[name])
+           for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")},
     )
     existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
     if bucket not in existing:
