@@ -3,7 +3,8 @@
 # LibreOffice (PDF/A conversion), python3-uno (warm converters), DejaVu fonts (embedded in
 # the PDFs), poppler-utils (pdftoppm: page previews in docs/), chromium (browser tests).
 # redis-server: the shared cache of the production settings (tests count rate limits in it).
-APT_PACKAGES="gettext libreoffice-writer-nogui python3-uno fonts-dejavu poppler-utils chromium redis-server"
+# wrk: the HTTP load generator of bench/client_page.py.
+APT_PACKAGES="gettext libreoffice-writer-nogui python3-uno fonts-dejavu poppler-utils chromium redis-server wrk"
 
 install_system_packages() {
   local missing=()

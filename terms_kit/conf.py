@@ -91,6 +91,10 @@ DEFAULTS = {
     # Keyword arguments of the backend. Stripe: {"secret_key": "sk_...", "webhook_secret":
     # "whsec_...", "api_base": None (Stripe's own address)}.
     "PAYMENT_PROVIDER_OPTIONS": {},
+    # Readiness (/readyz, docs/deployment.md): seconds the oldest task waiting in the queue may
+    # have waited before the node reports the task queue as not ready (workers stopped or
+    # overloaded).
+    "HEALTH_MAX_QUEUE_LAG": 300,
     # Hours before a card hold expires at which the expert is warned to capture or release it.
     "HOLD_WARNING_HOURS": 24,
 }

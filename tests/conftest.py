@@ -3,6 +3,7 @@
 import copy
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -162,3 +163,48 @@ def run_together(work, count):
     for thread in threads:
         thread.join()
     return results, errors
+
+
+# --- Object storage: moto's S3 server on 127.0.0.1, the same API as any S3 service.
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """A moto_server on a free port for the whole session: its endpoint URL."""
+    from scripts.local_services import start_moto
+
+    process, endpoint = start_moto()
+    yield endpoint
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def s3_storage_settings(endpoint, bucket):
+    """STORAGES entry of terms-kit's files in ``bucket`` (as wagtail_site/settings/production.py)."""
+    from scripts.local_services import MOTO_CREDENTIALS
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket, "endpoint_url": endpoint, "region_name": "us-east-1",
+            "access_key": MOTO_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            "secret_key": MOTO_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            "default_acl": "private", "querystring_auth": True, "querystring_expire": 60,
+            "file_overwrite": False,
+        },
+    }
+
+
+@pytest.fixture
+def s3_bucket(moto_endpoint, settings, request):
+    """A new bucket on the moto server holding terms-kit's files for this test: its name, and
+    a boto3 client to look at the objects from outside the application."""
+    from scripts.local_services import MOTO_CREDENTIALS, create_bucket
+
+    bucket = "terms-kit-" + request.node.name.lower().replace("_", "-")[:40].strip("-")
+    for name, value in MOTO_CREDENTIALS.items():
+        # create_bucket reads the environment; the storage gets them in its options.
+        request.getfixturevalue("monkeypatch").setenv(name, value)
+    client = create_bucket(moto_endpoint, bucket)
+    settings.STORAGES = {**settings.STORAGES,
+                         "terms_kit": s3_storage_settings(moto_endpoint, bucket)}
+    return SimpleNamespace(client=client, name=bucket, endpoint=moto_endpoint)

@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("terms/", include("terms_kit.urls")),
+    # /healthz and /readyz for the load balancer (docs/deployment.md).
+    path("", include("terms_kit.health.urls")),
 ]
 
 if settings.DEBUG:

@@ -17,11 +17,11 @@ from ..conf import app_settings
 from ..exceptions import AcceptanceError, IncompleteAcceptance, LinkInvalid
 from ..models import ConsentKind, SealedFile
 from ..services import acceptance as service
-from ..spec import export_engagement
 from ..storage import download_response
 from . import presentation
 from .csp import content_security_policy
 from .ratelimit import client_ip, link_rate_limited, rate_limited
+from .summary_cache import client_summary
 
 ERRORS = {
     403: (_("Request refused"), _("The page was open too long or in another window. Reload it "
@@ -84,15 +84,13 @@ def review(request, token, link):
     if link.plan_id:
         return _plan_page(request, token, link)
     engagement = link.engagement
-    spec = export_engagement(engagement)
     accepted = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
     withdrawn = engagement.consent_records.filter(kind=ConsentKind.WITHDRAWAL).first()
     context = {
         "token": token,
         "link": link,
         "engagement": engagement,
-        "summary": presentation.summary(spec, link.language,
-                                        rights=service.accepted_rights(engagement)),
+        "summary": client_summary(link, accepted),
         "documents": link.documents.order_by("pk"),
         "consents": service.consents_for(link),
         "accepted": accepted,

@@ -30,6 +30,10 @@ def test_production_settings_pass_the_deploy_checks(seal_files):
         "TERMS_KIT_PUBLIC_BASE_URL": "https://terms-kit.example",
         "TERMS_KIT_SEAL_CERTIFICATE": str(certificate),
         "TERMS_KIT_SEAL_KEY": str(key),
+        "DATABASE_URL": "postgres://termskit:password@db.internal:5432/termskit",
+        "TERMS_KIT_S3_BUCKET": "terms-kit-private",
+        "DJANGO_EMAIL_HOST": "smtp.example.fr",
+        "TERMS_KIT_S3_ENDPOINT_URL": "https://s3.fr-par.scw.cloud",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

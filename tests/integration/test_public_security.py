@@ -420,7 +420,10 @@ def test_production_settings_use_redis_and_one_trusted_proxy(seal_files):
            "DJANGO_SECRET_KEY": "x" * 60, "DJANGO_ALLOWED_HOSTS": "terms-kit.example",
            "TERMS_KIT_SEAL_CERTIFICATE": str(cert), "TERMS_KIT_SEAL_KEY": str(key),
            "REDIS_URL": "redis://127.0.0.1:6379/2",
-           "TERMS_KIT_PUBLIC_BASE_URL": "https://terms-kit.example"}
+           "TERMS_KIT_PUBLIC_BASE_URL": "https://terms-kit.example",
+           # Required by the production settings since deployment.md (issue 16).
+           "DATABASE_URL": "postgres://termskit@db.internal:5432/termskit",
+           "TERMS_KIT_S3_BUCKET": "terms-kit-private", "DJANGO_EMAIL_HOST": "smtp.example"}
     code = ("from django.conf import settings as s; print(s.CACHES['default']['BACKEND'], "
             "s.CACHES['default']['LOCATION'], s.TERMS_KIT['TRUSTED_PROXY_COUNT'])")
     result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code],

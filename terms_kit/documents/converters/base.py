@@ -54,6 +54,13 @@ class BaseConverter:
             ]
         return []
 
+    def health(self):
+        """Reasons this converter cannot convert right now, for the readiness probe (/readyz).
+
+        Called on every probe, so backends keep it cheap; by default the same as problems().
+        """
+        return self.problems()
+
     def require(self):
         problems = self.problems()
         if problems:

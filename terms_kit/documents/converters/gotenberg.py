@@ -44,6 +44,21 @@ class GotenbergConverter(BaseConverter):
                     "e.g. 'http://gotenberg:3000'."]
         return []
 
+    def health(self):
+        """Gotenberg's own health route answers 200 when its LibreOffice module is up."""
+        problems = self.problems()
+        if problems:
+            return problems
+        try:
+            with urllib.request.urlopen(self.url + "/health", timeout=2) as response:
+                if response.status == 200:
+                    return []
+                return [f"Gotenberg's health route answered {response.status}."]
+        except urllib.error.HTTPError as exc:
+            return [f"Gotenberg's health route answered {exc.code}."]
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            return [f"Gotenberg cannot be reached: {exc}"]
+
     def convert(self, docx, pdf_version=PDFA_VERSION):
         self.check_version(pdf_version)
         self.require()

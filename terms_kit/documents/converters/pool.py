@@ -112,6 +112,15 @@ class LibreOfficePool(BaseConverter):
                 )
         return problems
 
+    def health(self):
+        # problems() starts a Python to import uno: once it passed, the binaries stay put for
+        # the life of the process, so the readiness probe does not spawn one every time.
+        if getattr(self, "_healthy", False):
+            return []
+        problems = self.problems()
+        self._healthy = not problems
+        return problems
+
     def start(self):
         """Start every worker now (e.g. when the task worker starts) instead of on first use."""
         workers = [self._take() for _ in range(self.size)]

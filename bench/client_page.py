@@ -1,0 +1,262 @@
+"""Client review page under load on the production-like server (target: >= 300 requests/s,
+p95 <= 100 ms at 20 connections on 2 cores; queries per page constant).
+
+    .venv/bin/python bench/client_page.py [--duration 20] [--connections 20]
+                                          [--web-workers 5 3] [--fresh-database]
+
+Starts `scripts/serve` (production settings, gunicorn, WhiteNoise, PostgreSQL, Redis, one task
+worker, S3 on moto) on free ports of 127.0.0.1 with a database of its own, sends scenario S1 to
+its client through the real services (the worker makes the PDFs; the database is kept between
+runs, so only the first one migrates), then for each page runs
+`wrk` (Debian package) at ``--connections`` connections and prints requests/s, p50/p95/p99 and
+the queries one request makes (counted three times through Django's test client on the same
+database: they must be equal). The client rate limit is raised for the bench
+(TERMS_KIT_RATE_LIMITS), so every request still counts in Redis but none gets a 429.
+The machine's load (`uptime`) is printed before and after: figures on a busy machine are low.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.local_services import (  # noqa: E402
+    MOTO_CREDENTIALS,
+    create_bucket,
+    free_port,
+    start_moto,
+)
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH %d %d %d %.3f %.3f %.3f\\n", summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000))
+end
+"""
+
+
+def load():
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def bench_env(args, port, workdir, s3_endpoint):
+    """One environment for the server and this process, so both see the same site."""
+    subprocess.run(["bash", "-c", "source scripts/lib.sh && ensure_demo_seal"], cwd=ROOT,
+                   check=True,
+                   env={**os.environ, "DJANGO_SETTINGS_MODULE": "wagtail_site.settings.dev"})
+    create_bucket(s3_endpoint, "terms-kit-bench")
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TERMS_KIT_", "DJANGO_"))},
+        **MOTO_CREDENTIALS,
+        "DATABASE_URL": args.database_url,
+        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 40,
+        "TERMS_KIT_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "TERMS_KIT_SEAL_CERTIFICATE": str(ROOT / "var/seal/seal-cert.pem"),
+        "TERMS_KIT_SEAL_KEY": str(ROOT / "var/seal/seal-key.pem"),
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "TERMS_KIT_S3_BUCKET": "terms-kit-bench",
+        "TERMS_KIT_S3_ENDPOINT_URL": s3_endpoint,
+        "TERMS_KIT_S3_REGION": "us-east-1",
+        "TERMS_KIT_BIND": f"127.0.0.1:{port}",
+        "TERMS_KIT_VAR_DIR": str(workdir / "var"),
+        "TERMS_KIT_TASK_WORKERS": "1",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "TERMS_KIT_RATE_LIMITS": json.dumps({"client": [10_000_000, 600]}),
+        "REDIS_URL": "redis://127.0.0.1:6379/5",
+    }
+
+
+def drop_database(url):
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
+def start_server(env, workers, log):
+    env = {**env, "WEB_CONCURRENCY": str(workers)}
+    process = subprocess.Popen(["bash", "scripts/serve"], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    base = "http://" + env["TERMS_KIT_BIND"]
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"scripts/serve stopped (exit {process.returncode}); see {log.name}")
+        try:
+            with urllib.request.urlopen(base + "/readyz", timeout=5) as response:
+                if response.status == 200:
+                    return process, base
+        except OSError:
+            pass
+        time.sleep(1)
+    stop_server(process)
+    raise SystemExit(f"the server was not ready within 15 minutes; see {log.name}")
+
+
+def stop_server(process):
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def setup_django(env):
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "wagtail_site.settings.production"
+    import django
+
+    django.setup()
+
+
+def send_engagement():
+    """Scenario S1 sent to its client by a new expert: the client's link token."""
+    from django.contrib.auth import get_user_model
+    from django.utils.crypto import get_random_string
+
+    from terms_kit.compliance import check_engagement
+    from terms_kit.services.acceptance import send_to_client
+    from terms_kit.services.drafts import acknowledge_warnings
+    from terms_kit.spec import import_spec
+
+    owner = get_user_model().objects.create_user(
+        username="bench-" + get_random_string(8), password=get_random_string(20), is_staff=True)
+    spec = json.loads((ROOT / "wagtail_site/home/demo_data/s1_prepaid_call.json").read_text())
+    engagement = import_spec(spec, owner)
+    warnings = [f for f in check_engagement(engagement) if f.severity == "warning"]
+    acknowledge_warnings(engagement, warnings, owner)
+    return send_to_client(engagement, owner).token
+
+
+def wait_for_documents(seconds=600):
+    from django_tasks_db.models import DBTaskResult
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        waiting = DBTaskResult.objects.ready() | DBTaskResult.objects.running()
+        if not waiting.exists():
+            return
+        time.sleep(1)
+    print("warning: tasks still waiting after 10 minutes; the page is measured anyway")
+
+
+def cpu_per_request(path, times=50):
+    """Median CPU milliseconds of this process for one request through Django's test client:
+    the rendering cost, much less sensitive than wall time to other work on the machine."""
+    from django.test import Client
+
+    client, costs = Client(), []
+    for _ in range(times):
+        started = time.process_time()
+        client.get(path)
+        costs.append((time.process_time() - started) * 1000)
+    costs.sort()
+    return costs[len(costs) // 2]
+
+
+def queries_per_request(path, times=3):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    client = Client()
+    for _ in range(times):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts.append(len(queries))
+    return counts
+
+
+def run_wrk(url, args, script):
+    result = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.duration}s",
+         "--timeout", "5s", "-s", script, url],
+        capture_output=True, text=True, check=True,
+    )
+    match = re.search(r"^BENCH (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)$", result.stdout, re.M)
+    requests, errors, micros, p50, p95, p99 = match.groups()
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    return {"rps": int(requests) / (int(micros) / 1e6), "p50": float(p50), "p95": float(p95),
+            "p99": float(p99), "errors": int(errors) + (int(non2xx.group(1)) if non2xx else 0)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--web-workers", type=int, nargs="+", default=[5])
+    parser.add_argument("--database-url",
+                        default="postgres://postgres@127.0.0.1:5432/terms_kit_bench_page")
+    parser.add_argument("--fresh-database", action="store_true",
+                        help="drop the bench database first (else it is kept: no migrations)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk (scripts/lib.sh installs it)")
+    workdir = Path(tempfile.mkdtemp(prefix="terms-kit-bench-"))
+    script = workdir / "report.lua"
+    script.write_text(WRK_SCRIPT)
+    port = free_port()
+    moto, s3_endpoint = start_moto(log=open(workdir / "moto.log", "w"))
+    env = bench_env(args, port, workdir, s3_endpoint)
+    if args.fresh_database:
+        drop_database(args.database_url)
+    print(f"load before: {load()}")
+    log = open(workdir / "serve.log", "w")
+    rows = []
+    setup_done = False
+    for workers in args.web_workers:
+        process, base = start_server(env, workers, log)
+        try:
+            if not setup_done:
+                setup_django(env)
+                token = send_engagement()
+                wait_for_documents()
+                from django.templatetags.static import static
+
+                pages = {"client review (valid token)": f"/terms/c/{token}/", "home page": "/",
+                         "static CSS (WhiteNoise)": static("terms_kit/client.css")}
+                queries = {name: queries_per_request(path) for name, path in pages.items()
+                           if not path.startswith("/static/")}
+                for name, path in pages.items():
+                    if not path.startswith("/static/"):
+                        print(f"{name}: {cpu_per_request(path):.1f} ms CPU a request "
+                              "in-process (Django test client, median of 50)", flush=True)
+                setup_done = True
+            for name, path in pages.items():
+                run_wrk(base + path, argparse.Namespace(connections=args.connections,
+                                                        duration=3), script)  # warm-up
+                figures = run_wrk(base + path, args, script)
+                rows.append((workers, name, figures, queries.get(name)))
+                print(f"{workers} web workers  {name:28} {figures['rps']:7.0f} req/s  "
+                      f"p50 {figures['p50']:6.1f} ms  p95 {figures['p95']:6.1f} ms  "
+                      f"p99 {figures['p99']:6.1f} ms  errors {figures['errors']}  "
+                      f"queries/request {queries.get(name) or '-'}", flush=True)
+        finally:
+            stop_server(process)
+    moto.terminate()
+    print(f"load after: {load()}")
+    print(f"targets on 2 cores: >= 300 req/s and p95 <= 100 ms on the client page at "
+          f"{args.connections} connections; queries per request equal on each line")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""Liveness and readiness endpoints for load balancers and orchestrators (docs/deployment.md).
+
+A host site includes ``terms_kit.health.urls`` at its root: ``/healthz`` says the process
+answers (no database), ``/readyz`` runs the probes of ``probes.py`` and answers 503 when one
+fails. Neither ever shows a host name, an address, a credential or an exception message: only
+each probe's name, ok/failed, its time and the exception's class (the details go to the log).
+"""
