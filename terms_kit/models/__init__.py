@@ -126,3 +126,4 @@ __all__ = [
     "OnlineCheckout",
     "ProviderEvent",
 ]
+from .pages import OfferBooking, OfferPage, TermsPage  # noqa: E402  (page types need the rest)
