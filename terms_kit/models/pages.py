@@ -147,7 +147,7 @@ class OfferPage(RoutablePageMixin, Page):
         Engagement, verbose_name=_("quote template"), on_delete=models.PROTECT,
         related_name="+",
         help_text=_("A draft engagement of the expert, never sent: each booking copies it for "
-                    "the new client. Acknowledge its compliance warnings at the wizard's review: "
+                    "the new client. Check the offer with the page's “Check bookings” button: "
                     "a warning not acknowledged there stops online bookings."))
     audience = models.CharField(_("offered to"), max_length=10, choices=OfferAudience.choices,
                                 default=OfferAudience.BOTH)

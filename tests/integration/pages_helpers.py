@@ -11,7 +11,16 @@ from terms_kit.services.terms import default_terms_version
 def site_root():
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     if site is None:
-        root = Page.get_first_root_node()
+        # A flushed database (browser tests) has no tree, no locale: made as Wagtail's
+        # first migrations make them.
+        from wagtail.models import Locale
+        from wagtail.coreutils import get_supported_content_language_variant
+        from django.conf import settings
+
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+        root = Page.get_first_root_node() or Page.add_root(
+            instance=Page(title="Root", slug="root"))
         home = root.add_child(instance=Page(title="Accueil", slug="accueil"))
         site = Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
     return site.root_page
