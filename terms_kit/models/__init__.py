@@ -127,3 +127,5 @@ __all__ = [
     "ProviderEvent",
 ]
 from .pages import OfferBooking, OfferPage, TermsPage  # noqa: E402  (page types need the rest)
+
+__all__ += ["OfferBooking", "OfferPage", "TermsPage"]

@@ -13,9 +13,9 @@ def site_root():
     if site is None:
         # A flushed database (browser tests) has no tree, no locale: made as Wagtail's
         # first migrations make them.
-        from wagtail.models import Locale
-        from wagtail.coreutils import get_supported_content_language_variant
         from django.conf import settings
+        from wagtail.coreutils import get_supported_content_language_variant
+        from wagtail.models import Locale
 
         Locale.objects.get_or_create(
             language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))

@@ -61,9 +61,9 @@ def test_terms_page_shows_the_current_version_and_keeps_the_old_one_at_its_perma
     assert client.get(permalink).status_code == 200
 
     # A new version replaces the first one (as editing a sent, published version does).
+    body = first.body.replace("# 1. Objet", "# 1. Objet du contrat")
     second = TermsVersion.objects.create(owner=expert, title=first.title, language="fr",
-                                         body=first.body.replace("# 1. Objet", "# 1. Objet du contrat"),
-                                         supersedes=first)
+                                         body=body, supersedes=first)
     publish_terms(second)
     current = client.get(consumer.url).content.decode()
     assert "Objet du contrat" in current and f"Version {second.version}" in current
@@ -107,7 +107,7 @@ def test_offer_page_shows_the_template_price_payment_faq_and_the_book_button(cli
     assert "60.00" in page and "TVA non applicable" in page
     assert "pré-autoris" in page or "pre-authorised" in page
     assert "Et si je dois annuler" in page and "Conseillère fiscale" in page
-    assert 'href="%sbook/"' % offer.url in page
+    assert f'href="{offer.url}book/"' in page
     assert client.get(offer.url + "book/").status_code == 200
 
 
@@ -230,11 +230,10 @@ def test_the_form_needs_csrf(site):
 
 def test_the_booking_is_confirmed_to_both_sides_once_the_card_hold_is_in_place(
         client, site, expert, django_capture_on_commit_callbacks):
-    from tests.integration.stripe_helpers import accept_engagement  # the real service
-
     from terms_kit.services import payments
     from terms_kit.services.acceptance import SentLink
     from terms_kit.services.bookings import confirm_booking
+    from tests.integration.stripe_helpers import accept_engagement  # the real service
 
     offer, *_ = site
     with django_capture_on_commit_callbacks(execute=True):
@@ -295,3 +294,22 @@ def test_offer_check_lists_findings_per_kind_and_only_for_the_page_expert(client
     response = client.post(offer.url + "book/", business_details())
     assert response.status_code == 302
     assert OfferBooking.objects.get().engagement.owner == expert
+
+
+def test_the_admin_page_form_offers_an_expert_only_their_own_records(site, expert,
+                                                                     make_expert,
+                                                                     make_engagement):
+    from terms_kit.models import OfferPage
+
+    offer, consumer, *_ = site
+    other = make_expert("other")
+    own_draft = make_engagement("S1", owner=other)
+    form_class = OfferPage.get_edit_handler().get_form_class()
+    form = form_class(instance=OfferPage(), for_user=other)
+    assert list(form.fields["expert"].queryset) == [other]
+    assert list(form.fields["quote_template"].queryset) == [own_draft]
+    # A page of expert A with expert B's template (a forged post) is refused on the field.
+    form = form_class(instance=offer, for_user=expert, data={})
+    form.cleaned_data = {"expert": expert, "quote_template": own_draft}
+    form.clean()
+    assert "quote_template" in form.errors
