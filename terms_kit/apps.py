@@ -10,12 +10,14 @@ class TermsKitConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
         from .admin.spreadsheets import neutralise_spreadsheet_exports
+        from .pages.receivers import on_work_may_start
         from .payments.receivers import on_status_changed
         from .permissions import register_policies
-        from .signals import engagement_status_changed
+        from .signals import engagement_status_changed, work_may_start
 
         # Before any viewset or view asks Wagtail for a policy (it would make a default one).
         register_policies()
         neutralise_spreadsheet_exports()
         engagement_status_changed.connect(on_status_changed,
                                           dispatch_uid="terms_kit.payments.status")
+        work_may_start.connect(on_work_may_start, dispatch_uid="terms_kit.pages.booking")

@@ -83,6 +83,7 @@ DEFAULTS = {
         "accept": (20, 600),
         "verify": (20, 600),
         "pay": (20, 600),
+        "offer": (10, 600),
     },
     # Online payment (docs/payments.md, "Stripe"). Dotted path of the provider backend, e.g.
     # "terms_kit.payments.providers.stripe.StripeProvider"; None: no online payment (the

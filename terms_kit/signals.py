@@ -8,3 +8,7 @@ engagement_status_changed = Signal()
 # event, never for a redelivery). Arguments: provider (name), event (PaymentEvent),
 # checkout (OnlineCheckout or None), outcome (a short text: what the event changed).
 payment_event_handled = Signal()
+
+# Sent after the commit of the transaction in which the work may start for the first time (the
+# client accepted and what is due upfront is paid or secured). Argument: engagement.
+work_may_start = Signal()

@@ -84,3 +84,11 @@ def mail_work_may_start(engagement_id):
     from .services.payments import send_work_may_start
 
     send_work_may_start(engagement_id)
+
+
+@task()
+def mail_booking_confirmed(engagement_id):
+    """The booking confirmation of an engagement booked on an offer page, to both sides."""
+    from .services.bookings import confirm_booking
+
+    confirm_booking(engagement_id)

@@ -5,7 +5,7 @@ Each model's permission policy (``terms_kit.permissions``, registered in the app
 documents, publish), which are views of the model's viewset.
 """
 
-from django.urls import path, reverse_lazy
+from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -559,3 +559,24 @@ class SuperuserMenuItem(MenuItem):
 def register_figures_menu_item():
     return SuperuserMenuItem(_("Official figures"), reverse_lazy("terms_kit_official_figures"),
                              icon_name="date", order=900)
+
+
+@hooks.register("register_admin_urls")
+def register_offer_urls():
+    from .admin import offers
+
+    return [path("terms-kit/offers/<int:page_id>/check/", offers.offer_check_view,
+                 name="terms_kit_offer_check")]
+
+
+@hooks.register("register_page_header_buttons")
+def offer_check_button(page, user, view_name=None, next_url=None):
+    """On an offer page's edit view: the checker's view of a booking, per kind of client."""
+    from wagtail.admin.widgets import Button
+
+    from .models import OfferPage
+
+    if isinstance(page.specific_deferred, OfferPage) and (
+            user.is_superuser or page.specific_deferred.expert_id == user.pk):
+        yield Button(_("Check bookings"), reverse("terms_kit_offer_check", args=[page.pk]),
+                     icon_name="tasks", priority=60)

@@ -126,3 +126,6 @@ __all__ = [
     "OnlineCheckout",
     "ProviderEvent",
 ]
+from .pages import OfferBooking, OfferPage, TermsPage  # noqa: E402  (page types need the rest)
+
+__all__ += ["OfferBooking", "OfferPage", "TermsPage"]

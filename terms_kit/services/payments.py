@@ -1106,7 +1106,13 @@ def _notify_if_may_start(engagement, on=None, instalments=None):
     if not may_start(engagement, on, instalments=instalments).ok:
         return
     notice, created = WorkStartNotice.objects.get_or_create(engagement=engagement)
-    if not created or not engagement.identity.email:
+    if not created:
+        return
+    from ..signals import work_may_start
+
+    # Once per engagement (the notice is unique): an online booking is confirmed on it.
+    transaction.on_commit(lambda: work_may_start.send(sender=Engagement, engagement=engagement))
+    if not engagement.identity.email:
         return
     transaction.on_commit(lambda: mail_work_may_start.enqueue(engagement.pk))
 

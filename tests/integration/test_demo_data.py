@@ -12,7 +12,11 @@ def test_demo_data_is_idempotent_and_follows_the_scenarios(client, capsys, seale
     call_command("load_demo_data")
     output = capsys.readouterr().out
     assert "0 engagement(s) created" in output and "demo / " in output
-    engagements = Engagement.objects.filter(owner__username="demo")
+    # The scenarios; the drafts are the offer pages' quote templates (checked below).
+    from terms_kit.models import OfferPage
+
+    engagements = Engagement.objects.filter(owner__username="demo").exclude(
+        pk__in=OfferPage.objects.values("quote_template"))
     assert engagements.count() == 6
     s2 = engagements.get(title__startswith="Audit organisationnel")
     assert s2.number.startswith("D-") and s2.totals.total_incl_vat == 14400
@@ -55,3 +59,24 @@ def test_demo_data_is_idempotent_and_follows_the_scenarios(client, capsys, seale
     assert client.login(username="demo", password="demo-expert-2026")
     assert client.get("/admin/terms-kit/engagements/").status_code == 200
     assert client.get("/").status_code == 200
+
+
+def test_demo_data_builds_the_public_pages_once(client, sealed_settings, text_pdfs):
+    from terms_kit.models import OfferPage, TermsPage
+    from terms_kit.services.bookings import offer_findings
+
+    call_command("load_demo_data")
+    call_command("load_demo_data")
+    assert OfferPage.objects.count() == 2 and TermsPage.objects.count() == 2
+    assert Engagement.objects.filter(owner__username="demo").count() == 8  # 6 + 2 templates
+    home = client.get("/").content.decode()
+    assert "Appel conseil fiscal de 20 minutes" in home and "Pack coaching" in home
+    for page in [*OfferPage.objects.all(), *TermsPage.objects.all()]:
+        response = client.get(page.url)
+        assert response.status_code == 200, page.url
+    for offer in OfferPage.objects.all():
+        assert client.get(offer.book_url()).status_code == 200
+        for kind in ("consumer", "business"):
+            findings = offer_findings(offer, kind)
+            assert findings is not None and not [f for f in findings
+                                                 if f.severity == "error"], (offer, kind)

@@ -41,6 +41,76 @@ def shift_dates(spec, today):
     return spec
 
 
+def scenario_spec(name):
+    return json.loads((DEMO_DATA / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def scenario_title(name):
+    return scenario_spec(name)["engagement"]["title"]
+
+
+# The public site of the demo (issue 14): French first, as the demo expert's clients read.
+HOME_INTRO = ("<p>Claire Martin, conseillère fiscale à Lyon, répond à vos questions fiscales "
+              "personnelles et accompagne les indépendants. Réservez en ligne : vous lisez le "
+              "devis et les conditions, vous signez, puis vous payez ou garantissez le paiement "
+              "avant la prestation.</p>")
+TERMS_INTRO = {
+    "consumer": "Les conditions qui s'appliquent quand vous réservez en tant que particulier.",
+    "business": "Les conditions qui s'appliquent quand vous réservez pour votre entreprise.",
+}
+PUBLIC_TERMS = (
+    ("cgv-particuliers", "Conditions générales de vente aux particuliers", "consumer",
+     "s1_prepaid_call"),
+    ("cgv-professionnels", "Conditions générales de vente aux professionnels", "business",
+     "s2_consulting_milestones"),
+)
+# A template sold to businesses too states what the law requires between businesses; a
+# private person's copy leaves the 40 EUR indemnity out (services/bookings.py).
+B2B_PAYMENT = {"due_days": 0, "late_penalty_rate": "12.00", "recovery_indemnity": "40.00"}
+OFFER_FAQ = [
+    {"question": "Quand ma carte est-elle débitée ?",
+     "answer": "Pour l'appel, votre carte est seulement pré-autorisée à la réservation ; elle "
+               "n'est débitée qu'après l'appel. Pour le pack, vous payez à la réservation."},
+    {"question": "Puis-je annuler ?",
+     "answer": "Oui, gratuitement jusqu'à 24 heures avant le rendez-vous. Un particulier qui "
+               "réserve à distance dispose aussi de 14 jours pour se rétracter."},
+]
+EXPERT_BIO = ("Conseillère fiscale depuis 2010, j'accompagne les particuliers et les "
+              "indépendants dans leurs déclarations et leurs choix fiscaux.")
+PUBLIC_OFFERS = (
+    ("appel-20-minutes", "s1_prepaid_call", {
+        "title": "Appel conseil fiscal de 20 minutes", "asks_start_date": True,
+        "intro": "Une question fiscale précise ? Un appel vidéo de 20 minutes pour y répondre. "
+                 "Votre carte est pré-autorisée à la réservation, débitée après l'appel.",
+        "body": [
+            ("description", "<p>Un appel vidéo de 20 minutes pour répondre à vos questions "
+                            "fiscales personnelles : déclaration de revenus, revenus "
+                            "fonciers, dons, changement de situation.</p>"),
+            ("deliverables", ["Un récapitulatif écrit envoyé par e-mail après l'appel"]),
+            ("price", {"heading": "Prix"}),
+            ("payment", {"heading": "Paiement"}),
+            ("duration", {"heading": "Durée", "note": "Le créneau est confirmé par e-mail."}),
+            ("faq", OFFER_FAQ),
+            ("expert", {"heading": "Votre conseillère", "photo": None, "bio": EXPERT_BIO}),
+        ]}),
+    ("pack-coaching", "s3_coaching_credit", {
+        "title": "Pack coaching de 10 heures",
+        "intro": "Dix heures de coaching à distance, en séances d'une heure, à utiliser sous "
+                 "12 mois. Payé à la réservation.",
+        "body": [
+            ("description", "<p>Un accompagnement sur la durée : dix séances d'une heure en "
+                            "visioconférence, planifiées ensemble, à utiliser sous 12 mois."
+                            "</p>"),
+            ("deliverables", ["Dix séances d'une heure", "Un compte rendu après chaque séance"]),
+            ("price", {"heading": "Prix"}),
+            ("payment", {"heading": "Paiement"}),
+            ("duration", {"heading": "Durée", "note": ""}),
+            ("faq", OFFER_FAQ),
+            ("expert", {"heading": "Votre coach", "photo": None, "bio": EXPERT_BIO}),
+        ]}),
+)
+
+
 def scenario_specs():
     for path in sorted(DEMO_DATA.glob("*.json")):
         yield path.stem, json.loads(path.read_text(encoding="utf-8"))
@@ -69,6 +139,7 @@ class Command(BaseCommand):
             if name in DEMO_ACCEPTED:
                 getattr(self, f"money_{name.split('_')[0]}")(engagement, user, today)
             created += 1
+        self.public_pages(user, today)
         self.stdout.write(
             f"Demo data ready ({created} engagement(s) created). "
             f"Log in at /admin/ as {DEMO_USERNAME} / {DEMO_PASSWORD}"
@@ -201,6 +272,48 @@ class Command(BaseCommand):
         from terms_kit.permissions import ensure_experts_group
 
         user.groups.add(ensure_experts_group())
+
+    def public_pages(self, user, today):
+        """The public site: the published terms for consumers (S1's) and businesses (S2's),
+        an offer page for the S1 call and one for the S3 coaching pack, each selling a draft
+        quote template of the demo expert. Pages already there (by slug) are left as they are."""
+        from terms_kit.models import OfferPage, TermsPage
+        from terms_kit.services.bookings import acknowledge_offer_warnings
+
+        home = HomePage.objects.first()
+        existing = set(home.get_children().values_list("slug", flat=True))
+        terms = {}
+        for slug, title, kind, scenario in PUBLIC_TERMS:
+            # The scenario's engagement (sent), not the offer's draft template of the same title.
+            version = (Engagement.objects.filter(owner=user, title=scenario_title(scenario))
+                       .exclude(status="draft").order_by("pk").first().terms_version)
+            if slug not in existing:
+                home.add_child(instance=TermsPage(
+                    title=title, slug=slug, expert=user, audience=kind, terms=version,
+                    show_in_menus=True, intro=TERMS_INTRO[kind]))
+            terms[kind] = TermsPage.objects.get(slug=slug)
+        for slug, scenario, fields in PUBLIC_OFFERS:
+            if slug in existing:
+                continue
+            spec = shift_dates(dict(scenario_spec(scenario)), today)
+            spec["engagement"]["payment"].update(B2B_PAYMENT)
+            template = import_spec(spec, user)
+            offer = home.add_child(instance=OfferPage(
+                slug=slug, expert=user, quote_template=template, show_in_menus=True,
+                consumer_terms=terms["consumer"], business_terms=terms["business"], **fields))
+            # As the expert does from the page's "Check bookings" button.
+            acknowledge_offer_warnings(offer, user)
+        if not home.body.raw_data:
+            offers = {o.slug: o for o in OfferPage.objects.child_of(home)}
+            home.body = [
+                ("payment_conditions", {"offer": offers["appel-20-minutes"],
+                                        "heading": "Comment se passe le paiement de l'appel"}),
+                ("accept_and_pay", {"offer": offers["appel-20-minutes"],
+                                    "label": "Réserver mon appel de 20 minutes"}),
+                ("terms_excerpt", {"terms_page": terms["consumer"], "sections": 2}),
+            ]
+            home.intro = HOME_INTRO
+            home.save_revision().publish()
 
     def home_page(self):
         if HomePage.objects.exists():
