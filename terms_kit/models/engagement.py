@@ -241,7 +241,7 @@ class EngagementLine(models.Model):
         _("reason for no VAT"), max_length=20, choices=VatExemption.choices, blank=True,
         default=VatExemption.NONE,
         help_text=_("Required when the line carries no VAT: the documents print its legal "
-                    "mention instead of a 0 % rate."),
+                    "mention instead of a zero rate."),
     )
 
     class Meta:

@@ -59,7 +59,7 @@ class BusinessIdentity(Address, OwnedModel):
     vat_on_debits = models.BooleanField(
         _("VAT paid on debits"), default=False,
         help_text=_("Tick if you opted to pay VAT on debits (CGI 269-2-c): invoices then say "
-                    "\u201cOption pour le paiement de la taxe d'après les débits\u201d."),
+                    "“Option pour le paiement de la taxe d'après les débits”."),
     )
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)

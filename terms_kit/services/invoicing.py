@@ -80,7 +80,8 @@ def rows_from_excl_vat(amount, breakdown):
     """Split an amount excl. VAT (a milestone) over the rates in proportion to their bases;
     VAT is then computed once per rate (money.py rule 2)."""
     amount = money.to_cents(amount)
-    parts = [(row.rate, row.base, _exemption(row)) for row in breakdown] or [(Decimal("0"), amount, "")]
+    parts = ([(row.rate, row.base, _exemption(row)) for row in breakdown]
+             or [(Decimal("0"), amount, "")])
     total = sum((base for _rate, base, _why in parts), money.ZERO)
     rows, left = [], amount
     for index, (rate, base, exemption) in enumerate(parts):

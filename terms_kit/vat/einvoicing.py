@@ -18,8 +18,8 @@ import datetime
 from django.utils.translation import gettext as _
 from stdnum.fr import siren as fr_siren
 
-from ..compliance.params import value as figure_on
 from ..compliance.formatting import day
+from ..compliance.params import value as figure_on
 from .treatments import OPERATION_CATEGORIES
 
 

@@ -14,7 +14,7 @@ needs a network call and stays with the expert.
 import re
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat as eu_vat
 
@@ -27,26 +27,26 @@ EU_COUNTRIES = frozenset(set(EU_VAT_PREFIXES) - {"EL", "XI"} | {"GR"})
 
 # "Invalid <adjective> VAT number": French puts the adjective after "TVA", so one message each.
 TITLES = {
-    "FR": _lazy("Invalid French VAT number"),
-    "DE": _lazy("Invalid German VAT number"),
-    "IT": _lazy("Invalid Italian VAT number"),
-    "ES": _lazy("Invalid Spanish VAT number"),
-    "BE": _lazy("Invalid Belgian VAT number"),
-    "NL": _lazy("Invalid Dutch VAT number"),
-    "LU": _lazy("Invalid Luxembourg VAT number"),
-    "AT": _lazy("Invalid Austrian VAT number"),
+    "FR": gettext_lazy("Invalid French VAT number"),
+    "DE": gettext_lazy("Invalid German VAT number"),
+    "IT": gettext_lazy("Invalid Italian VAT number"),
+    "ES": gettext_lazy("Invalid Spanish VAT number"),
+    "BE": gettext_lazy("Invalid Belgian VAT number"),
+    "NL": gettext_lazy("Invalid Dutch VAT number"),
+    "LU": gettext_lazy("Invalid Luxembourg VAT number"),
+    "AT": gettext_lazy("Invalid Austrian VAT number"),
 }
 # What a valid number looks like, said when the shape is wrong.
 SHAPES = {
-    "FR": _lazy("FR, 2 check digits, then the 9-digit SIREN, e.g. FR40303265045"),
-    "DE": _lazy("DE followed by 9 digits, the first not 0"),
-    "IT": _lazy("IT followed by 11 digits (the partita IVA)"),
-    "ES": _lazy("ES followed by 9 characters: a letter and 8 digits or 8 digits and a letter "
-                "(NIF, NIE or CIF)"),
-    "BE": _lazy("BE followed by 10 digits starting with 0 or 1 (the enterprise number)"),
-    "NL": _lazy("NL, 9 digits, the letter B, then 2 digits, e.g. NL123456789B01"),
-    "LU": _lazy("LU followed by 8 digits"),
-    "AT": _lazy("ATU followed by 8 digits"),
+    "FR": gettext_lazy("FR, 2 check digits, then the 9-digit SIREN, e.g. FR40303265045"),
+    "DE": gettext_lazy("DE followed by 9 digits, the first not 0"),
+    "IT": gettext_lazy("IT followed by 11 digits (the partita IVA)"),
+    "ES": gettext_lazy("ES followed by 9 characters: a letter and 8 digits or 8 digits and a "
+                       "letter (NIF, NIE or CIF)"),
+    "BE": gettext_lazy("BE followed by 10 digits starting with 0 or 1 (the enterprise number)"),
+    "NL": gettext_lazy("NL, 9 digits, the letter B, then 2 digits, e.g. NL123456789B01"),
+    "LU": gettext_lazy("LU followed by 8 digits"),
+    "AT": gettext_lazy("ATU followed by 8 digits"),
 }
 
 

@@ -17,17 +17,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class VatExemption(models.TextChoices):
-    NONE = "", _lazy("None: VAT charged at the line's rate")
-    FRANCHISE = "franchise", _lazy("VAT franchise (art. 293 B CGI)")
-    TRAINING = "training", _lazy("Exempt: vocational training (art. 261-4-4° a CGI)")
-    HEALTH = "health", _lazy("Exempt: regulated medical and paramedical care (art. 261-4-1° CGI)")
-    REVERSE_CHARGE = "reverse_charge", _lazy(
+    NONE = "", _("None: VAT charged at the line's rate")
+    FRANCHISE = "franchise", _("VAT franchise (art. 293 B CGI)")
+    TRAINING = "training", _("Exempt: vocational training (art. 261-4-4° a CGI)")
+    HEALTH = "health", _("Exempt: regulated medical and paramedical care (art. 261-4-1° CGI)")
+    REVERSE_CHARGE = "reverse_charge", _(
         "Reverse charge: business client in another EU country (art. 283-2 CGI)")
-    OUTSIDE_EU = "outside_eu", _lazy("Client outside the EU (art. 259-1 CGI)")
+    OUTSIDE_EU = "outside_eu", _("Client outside the EU (art. 259-1 CGI)")
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,7 @@ class Treatment:
 
     def mention(self, lang="fr"):
         """The sentence the documents print for this line ("" when VAT is charged)."""
-        if not self.exemption:
-            return ""
-        return EXEMPTIONS[self.exemption].mention.get(lang, EXEMPTIONS[self.exemption].mention["fr"])
+        return mention_of(self.exemption, lang)
 
 
 def under_franchise(spec):
