@@ -6,7 +6,6 @@ Runs on SQLite and PostgreSQL. The PDF test uses the real LibreOffice pool.
 import datetime
 
 import pytest
-from compliance_helpers import edited
 from django.db import transaction
 from documents_helpers import NBSP, docx_text, eur_fr, flat, pdf_text
 
@@ -18,6 +17,7 @@ from terms_kit.models import Invoice, NumberSequence
 from terms_kit.models.payments import InvoiceKind
 from terms_kit.services import invoicing
 from terms_kit.spec import export_engagement, import_spec, validate_spec
+from tests.unit.compliance_helpers import edited
 
 pytestmark = pytest.mark.django_db
 

@@ -40,6 +40,12 @@ def reason_for_no_vat(case):
                 "country, reverse charge, art. 283-2 CGI; client outside the EU, art. 259-1 "
                 "CGI), or charge VAT at a French rate (%(rates)s %%)."
             ) % {"n": index + 1, "rates": RATES_TEXT}
+        elif line.vat_exemption == "franchise":
+            yield f"{_path(index)}.vat_exemption", _(
+                "Line %(n)s gives the VAT franchise (art. 293 B CGI) as its reason, but your "
+                "VAT regime is “VAT charged”: choose the line's real reason, or change your VAT "
+                "regime if you are under the franchise."
+            ) % {"n": index + 1}
         elif line.vat_exemption and line.vat_rate:
             yield f"{_path(index)}.vat_rate", _(
                 "Line %(n)s has a reason for no VAT yet charges %(rate)s %% VAT: set its rate to "
