@@ -583,7 +583,8 @@ def lines_table(w, t):
         else f"{t['total_ht']}: {{{{ totals.excl_vat|money }}}}", align="right")
     w.tag("for row in totals.breakdown")
     # A row without VAT prints its legal reason, never "TVA à 0 %" (CGI ann. II 242 nonies A).
-    w.p(f"{{% if row.exemption %}}{{{{ row.mention }}}} ({t['exempt_base']} {{{{ row.base|money }}}})"
+    # The full mention follows the totals once (vat_mentions), so the row names it shortly.
+    w.p(f"{{% if row.exemption %}}{{{{ row.short }}}} ({t['exempt_base']} {{{{ row.base|money }}}})"
         f"{{% else %}}{t['vat_at']} {{{{ row.rate|percent }}}} {t['on']} {{{{ row.base|money }}}} : {{{{ row.vat|money }}}}{{% endif %}}",
         align="right")
     w.tag("endfor")
