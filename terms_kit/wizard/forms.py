@@ -24,6 +24,7 @@ from ..models.client import ClientKind
 from ..models.engagement import Channel, OperationCategory, PaymentModel
 from ..money import ZERO, compute_totals
 from ..payment_plan import payment_plan_errors
+from ..vat.treatments import VatExemption
 from . import conditions
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -213,6 +214,10 @@ class LineForm(forms.ModelForm):
             # Under the VAT franchise no VAT may be charged (CGI 293 B): do not even ask.
             del self.fields["vat_rate"]
             del self.fields["vat_exemption"]
+        else:
+            # The franchise is the expert's regime, not a line's choice (rule tva.reason).
+            field = self.fields["vat_exemption"]
+            field.choices = [c for c in field.choices if c[0] != VatExemption.FRANCHISE]
 
 
 class BaseRowFormSet(forms.BaseFormSet):
