@@ -130,3 +130,14 @@ class DunningError(TermsKitError):
     def __init__(self, message, field=None):
         self.field = field
         super().__init__(str(message))
+
+
+class InvoiceNotIssuable(TermsKitError):
+    """An invoice that would lack a mention the law requires on its date (the e-invoicing
+    mentions of décret 2022-1299, from the expert's start date). ``problems`` lists
+    (spec field, what to fill in); nothing is numbered or recorded."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        lines = "\n".join(f"  {path}: {reason}" for path, reason in self.problems)
+        super().__init__(f"The invoice cannot be issued:\n{lines}")

@@ -39,12 +39,16 @@ class VatBreakdown:
     rate: Decimal
     base: Decimal
     vat: Decimal
+    # Why a 0 % group has no VAT (terms_kit/vat/treatments.py): two 0 % lines with different
+    # reasons (an exempt training and a reverse-charged service) are two groups, each with its
+    # own mention and its own EN 16931 category.
+    exemption: str = ""
 
 
 @dataclass(frozen=True)
 class Totals:
     line_nets: list = field(default_factory=list)
-    breakdown: list = field(default_factory=list)  # one VatBreakdown a rate, in rate order
+    breakdown: list = field(default_factory=list)  # one VatBreakdown a (rate, exemption), sorted
     total_excl_vat: Decimal = ZERO
     total_vat: Decimal = ZERO
     total_incl_vat: Decimal = ZERO
@@ -53,18 +57,20 @@ class Totals:
 def compute_totals(lines):
     """Totals of lines having ``quantity``, ``unit_price``, ``vat_rate``, ``discount_percent``.
 
-    ``lines`` may be model instances or any objects with those attributes.
+    ``lines`` may be model instances or any objects with those attributes (and optionally
+    ``vat_exemption``, the reason a line has no VAT).
     """
     nets = []
     bases = OrderedDict()
     for line in lines:
         net = line_net(line.quantity, line.unit_price, line.discount_percent)
         nets.append(net)
-        rate = Decimal(line.vat_rate or 0)
-        bases[rate] = bases.get(rate, ZERO) + net
+        key = (Decimal(line.vat_rate or 0), getattr(line, "vat_exemption", "") or "")
+        bases[key] = bases.get(key, ZERO) + net
     breakdown = [
-        VatBreakdown(rate=rate, base=base, vat=to_cents(base * rate / HUNDRED))  # rule 2
-        for rate, base in sorted(bases.items())
+        VatBreakdown(rate=rate, base=base, vat=to_cents(base * rate / HUNDRED),  # rule 2
+                     exemption=exemption)
+        for (rate, exemption), base in sorted(bases.items())
     ]
     total_excl_vat = sum((b.base for b in breakdown), ZERO)
     total_vat = sum((b.vat for b in breakdown), ZERO)

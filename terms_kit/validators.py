@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum import exceptions as stdnum_errors
-from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
+
+from .vat import numbers as vat_numbers
 
 
 def compact_digits(value):
@@ -45,16 +46,12 @@ def validate_siret(value):
 
 
 def validate_vat_number(value):
+    """An EU VAT number, checked with its own country's rule (terms_kit/vat/numbers.py): the
+    message names the country, e.g. "Invalid Belgian VAT number: ..."."""
     try:
-        eu_vat.validate(value)
-    except stdnum_errors.ValidationError:
-        raise ValidationError(
-            _(
-                "This is not a valid EU VAT number. A French one is FR + 2 check characters "
-                "+ the SIREN, e.g. FR40303265045."
-            ),
-            code="vat_number",
-        ) from None
+        vat_numbers.check(value)
+    except vat_numbers.InvalidVatNumber as exc:
+        raise ValidationError(exc.message, code="vat_number") from None
 
 
 def validate_iban(value):

@@ -44,6 +44,7 @@ class Identity:
     mediator_address: str
     profession: str
     einvoicing_from: datetime.date | None
+    vat_on_debits: bool = False
 
     @property
     def is_sole_trader(self):
@@ -61,6 +62,12 @@ class Client:
     siren: str
     headcount: int | None
     outside_core_activity: bool
+    country: str = "FR"  # ISO code of the client's address ("" in a spec means France)
+    vat_number: str = ""
+
+    @property
+    def in_france(self):
+        return self.country in ("", "FR")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +77,7 @@ class Line:
     unit_price: Decimal
     vat_rate: Decimal
     discount_percent: Decimal | None
+    vat_exemption: str = ""  # why the line has no VAT (terms_kit/vat/treatments.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +116,9 @@ class Case:
     totals: Totals
     on: datetime.date  # the date figures are chosen for
     is_small_business_off_premises: bool
+    operation_category: str = "services"
+    # Décret 2022-1299: given only when it differs from the client's address (else None).
+    delivery_address: Address | None = None
 
     # -- who the client is in law ------------------------------------------------------
 
@@ -178,13 +189,16 @@ def build_case(spec, on=None):
     on = on or issue_date
     lines = tuple(
         Line(line.get("description", ""), Decimal(line["quantity"]), Decimal(line["unit_price"]),
-             Decimal(line["vat_rate"]), _decimal(line.get("discount_percent")))
+             Decimal(line["vat_rate"]), _decimal(line.get("discount_percent")),
+             line.get("vat_exemption") or "")
         for line in body["lines"]
     )
     the_client = Client(
         kind=client["kind"], address=_address(client.get("address")),
         siren=client.get("siren", ""), headcount=client.get("headcount"),
         outside_core_activity=bool(client.get("outside_core_activity", False)),
+        country=((client.get("address") or {}).get("country") or "FR").upper(),
+        vat_number=client.get("vat_number", ""),
     )
     small_off_premises = (
         the_client.kind == "business"
@@ -206,6 +220,7 @@ def build_case(spec, on=None):
             mediator_address=mediator.get("address", ""),
             profession=identity.get("profession", "general"),
             einvoicing_from=_date(identity.get("einvoicing_from")),
+            vat_on_debits=bool(identity.get("vat_on_debits", False)),
         ),
         client=the_client,
         terms_body=terms["body"] if terms else None,
@@ -237,4 +252,12 @@ def build_case(spec, on=None):
         totals=compute_totals(lines),
         on=on,
         is_small_business_off_premises=small_off_premises,
+        operation_category=body.get("operation_category") or "services",
+        delivery_address=_delivery_address(body.get("delivery_address")),
     )
+
+
+def _delivery_address(data):
+    address = _address(data)
+    given = (address.line1.strip(), address.postcode.strip(), address.city.strip())
+    return address if any(given) else None

@@ -6,6 +6,7 @@ tests/unit/test_compliance_doc.py fails when the file is out of date.
 
 from django.utils import translation
 
+from ..vat.treatments import EXEMPTIONS
 from . import checker  # noqa: F401  (registers the rules)
 from .params import all_parameters
 from .registry import RULES
@@ -24,6 +25,41 @@ NOT_DECIDED_HERE = {
     "data in the engagement",
     "dun.* (except dun.b2c_fees)": "dunning: the payment-follow-up module's job",
 }
+
+# VAT reasons and e-invoicing mentions (terms_kit/vat/): what the tva.* rules read.
+VAT_SECTION = [
+    "**VAT on each line** (`tva.*`, `terms_kit/vat/treatments.py`). A line of a VAT-registered "
+    "expert either charges a French rate (20, 10, 5.5 or 2.1 %) or says why it carries no VAT "
+    "in `engagement.lines[].vat_exemption`; “TVA 0 %” alone is an error (`tva.reason`), and so "
+    "is any other rate (`tva.rates`). The documents print the reason's mention instead of a "
+    "0 % rate, and the e-invoice reads its EN 16931 category and VATEX code from the same "
+    "table:",
+    "",
+    "| `vat_exemption` | Mention printed (French documents) | Category | VATEX | Law |",
+    "|---|---|---|---|---|",
+    *[f"| `{code}` | {item.mention['fr']} | {item.category} | {item.vatex} | {item.article} |"
+      for code, item in EXEMPTIONS.items()],
+    "",
+    "Under the franchise every line is `franchise` without saying so. Reverse charge "
+    "(`tva.b2b_eu`) is for a business client whose address is in another EU country, with a "
+    "valid intra-EU VAT number, which quotes, invoices and credit notes then print even when "
+    "the client has no SIREN. VAT numbers are checked with their own country's check-digit rule "
+    "for FR, DE, IT, ES, BE, NL, LU and AT (`terms_kit/vat/numbers.py`; the message names the "
+    "country, e.g. “Numéro de TVA belge invalide : …”), with python-stdnum for the other EU "
+    "states. French VAT charged to a business established abroad is a warning (`tva.place`): "
+    "the general rule (CGI 259-1°) has exceptions the checker cannot see.",
+    "",
+    "**E-invoicing mentions** (`fac.2026_mentions`, `terms_kit/vat/einvoicing.py`). From the "
+    "expert's e-invoicing start (`identity.einvoicing_from`, else the figure "
+    "`einvoicing_issue_sme_from` below) invoices to a French business show its SIREN (a client "
+    "abroad needs none), the category of the operation (`engagement.operation_category`: "
+    "services, goods, mixed), “Option pour le paiement de la taxe d'après les débits” when "
+    "`identity.vat_on_debits` is set, and `engagement.delivery_address` when it differs from "
+    "the client's (all three of address, postcode and city, or none). The checker reports it "
+    "once the quote's issue, start or end date reaches the start; the invoice service "
+    "(`services/invoicing.py`) refuses to number an invoice or credit note that misses one on "
+    "its own date (`InvoiceNotIssuable`, nothing numbered).",
+]
 
 SEVERITY_TEXT = {
     "error": "error (blocks sending)",
@@ -84,6 +120,8 @@ def render():
             "the field): a half-year not starting on 1 January or 1 July, one already covered "
             "by the files or a record, a legal rate outside 0.01–30 %, an ECB rate outside "
             "0–20 %, a source shorter than a reference, a source dated in the future.",
+            "",
+            *VAT_SECTION,
             "",
             "Check a spec: `python manage.py termskit check spec.json [--format json] "
             "[--lang fr|en] [--on YYYY-MM-DD]` (exit status 1 when there is an error).",

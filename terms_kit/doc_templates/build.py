@@ -44,7 +44,10 @@ W = {
         "settled": "Facture acquittée le {{ invoice.received_on|date }} : {{ invoice.paid|money }} reçus.",
         "due_date": "Date d'échéance : {{ invoice.due_date|date }}",
         "service_date": "Date de réalisation de la prestation : {{ invoice.date|date }}",
-        "category": "Catégorie d'opération : prestation de services.",
+        "category": "Catégorie d'opération : {% if vat.operation_category == 'B' %}livraison de biens{% elif vat.operation_category == 'M' %}mixte (livraison de biens et prestation de services){% else %}prestation de services{% endif %}.",
+        "on_debits": "Option pour le paiement de la taxe d'après les débits.",
+        "delivery": "Adresse de livraison : {{ vat.delivery_address_lines|join(', ') }}",
+        "exempt_base": "base HT",
         "transfer": "Par virement : IBAN {{ invoice.transfer.iban }}{% if invoice.transfer.bic %}, BIC {{ invoice.transfer.bic }}{% endif %}, montant {{ invoice.transfer.amount|money }}, référence à indiquer : {{ invoice.transfer.reference }}. Le QR code ci-dessous remplit le virement dans votre application bancaire.",
         "milestone_for": "Étape : {{ invoice.milestone.label }}",
         "credit_for": "Avoir sur la facture n° {{ invoice.corrects.number }} du {{ invoice.corrects.date|date }}",
@@ -167,7 +170,7 @@ W = {
         "reduction": "Réduction (montant débité inférieur à la pré-autorisation de la carte)",
         "balance": "Net à payer",
         "bank": "Coordonnées bancaires : IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
-        "client_ids": "SIREN {{ client.siren }}{% if client.vat_number %} · N° TVA {{ client.vat_number }}{% endif %}",
+        "client_ids": "{% if client.siren %}SIREN {{ client.siren }}{% endif %}{% if client.siren and client.vat_number %} · {% endif %}{% if client.vat_number %}N° TVA intracommunautaire {{ client.vat_number }}{% endif %}",
         "attention": "à l'attention de",
         "replaces": "Ce devis remplace le devis n° {{ replaces.number }} du {{ replaces.issue_date|short_date }}, qui n'est plus valable.",
         "signed_block": "{{ acceptance.signer_name }}{% if acceptance.signer_role %}, {{ acceptance.signer_role }}{% endif %} : « {{ acceptance.statement }} », signé électroniquement le {{ acceptance.accepted_at }} (adresse e-mail {{ acceptance.signer_email }} confirmée par un code à usage unique).",
@@ -197,7 +200,10 @@ W = {
         "settled": "Invoice paid on {{ invoice.received_on|date }}: {{ invoice.paid|money }} received.",
         "due_date": "Due date: {{ invoice.due_date|date }}",
         "service_date": "Date the service was performed: {{ invoice.date|date }}",
-        "category": "Category of operation: supply of services.",
+        "category": "Category of operation: {% if vat.operation_category == 'B' %}supply of goods{% elif vat.operation_category == 'M' %}mixed (supply of goods and services){% else %}supply of services{% endif %}.",
+        "on_debits": "VAT paid on debits (option pour le paiement de la taxe d'après les débits).",
+        "delivery": "Delivery address: {{ vat.delivery_address_lines|join(', ') }}",
+        "exempt_base": "base excl. VAT",
         "transfer": "By bank transfer: IBAN {{ invoice.transfer.iban }}{% if invoice.transfer.bic %}, BIC {{ invoice.transfer.bic }}{% endif %}, amount {{ invoice.transfer.amount|money }}, reference to quote: {{ invoice.transfer.reference }}. The QR code below fills in the transfer in your banking app.",
         "milestone_for": "Milestone: {{ invoice.milestone.label }}",
         "credit_for": "Credit note on invoice no. {{ invoice.corrects.number }} of {{ invoice.corrects.date|date }}",
@@ -320,7 +326,7 @@ W = {
         "reduction": "Reduction (amount charged below the card pre-authorisation)",
         "balance": "Balance due",
         "bank": "Bank details: IBAN {{ seller.iban }}, BIC {{ seller.bic }}",
-        "client_ids": "SIREN {{ client.siren }}{% if client.vat_number %} · VAT no. {{ client.vat_number }}{% endif %}",
+        "client_ids": "{% if client.siren %}SIREN {{ client.siren }}{% endif %}{% if client.siren and client.vat_number %} · {% endif %}{% if client.vat_number %}VAT no. {{ client.vat_number }}{% endif %}",
         "attention": "for the attention of",
         "replaces": "This quote replaces quote no. {{ replaces.number }} of {{ replaces.issue_date|short_date }}, which is no longer valid.",
         "signed_block": "{{ acceptance.signer_name }}{% if acceptance.signer_role %}, {{ acceptance.signer_role }}{% endif %}: \u201c{{ acceptance.statement }}\u201d, signed electronically on {{ acceptance.accepted_at }} (e-mail address {{ acceptance.signer_email }} confirmed with a one-time code).",
@@ -555,7 +561,7 @@ def parties(w, t, client_ids=False):
         + t["attention"] + " {{ client.contact_name }}{% endif %}", align="right")
     w.p("{{ client.address_lines|join(', ') }}", align="right")
     if client_ids:
-        w.tag("if client.siren")
+        w.tag("if client.siren or client.vat_number")
         w.p(t["client_ids"], align="right")
         w.tag("endif")
 
@@ -572,16 +578,21 @@ def lines_table(w, t):
         ["{{ line.description }}{% if line.discount_percent %} (" + t["discount"]
          + " {{ line.discount_percent|percent }}){% endif %}",
          "{{ line.quantity|number }}", "{{ line.unit }}", "{{ line.unit_price|money }}",
-         "{{ line.vat_rate|percent }}", "{{ line.net|money }}"],
+         "{% if line.vat_exemption %}{{ line.vat_label }}{% else %}{{ line.vat_rate|percent }}{% endif %}",
+         "{{ line.net|money }}"],
         loop="for line in lines", widths=[5.6, 1.3, 1.9, 3.0, 1.9, 3.1],
     )
     w.p(f"{t['total_ht']} : {{{{ totals.excl_vat|money }}}}" if w.lang == "fr"
         else f"{t['total_ht']}: {{{{ totals.excl_vat|money }}}}", align="right")
     w.tag("for row in totals.breakdown")
-    w.p(f"{t['vat_at']} {{{{ row.rate|percent }}}} {t['on']} {{{{ row.base|money }}}} : {{{{ row.vat|money }}}}",
+    # A row without VAT prints its legal reason, never "TVA à 0 %" (CGI ann. II 242 nonies A).
+    # The full mention follows the totals once (vat_mentions), so the row names it shortly.
+    w.p(f"{{% if row.exemption %}}{{{{ row.short }}}} ({t['exempt_base']} {{{{ row.base|money }}}})"
+        f"{{% else %}}{t['vat_at']} {{{{ row.rate|percent }}}} {t['on']} {{{{ row.base|money }}}} : {{{{ row.vat|money }}}}{{% endif %}}",
         align="right")
     w.tag("endfor")
     w.p(f"{t['total_ttc']} : {{{{ totals.incl_vat|money }}}}", bold=True, align="right")
+    vat_mentions(w)
     w.tag("else")
     w.table(
         [t["description"], t["qty"], t["unit"], t["unit_price"], t["amount"]],
@@ -594,6 +605,14 @@ def lines_table(w, t):
     w.p(f"{t['total']} : {{{{ totals.incl_vat|money }}}}", bold=True, align="right")
     w.p(t["franchise"], align="right")
     w.tag("endif")
+
+
+def vat_mentions(w):
+    """The legal reason of each kind of line without VAT (exemption, reverse charge, client
+    outside the EU), once each: terms_kit/vat/treatments.py."""
+    w.tag("for mention in vat.mentions")
+    w.p("{{ mention }}", align="right")
+    w.tag("endfor")
 
 
 def b2b_terms(w, t):
@@ -794,7 +813,7 @@ def invoice_footer(w, t):
     w.p(t["due_date"], bold=True)
     w.tag("endif")
     b2b_terms(w, t)
-    w.p(t["category"])
+    einvoicing_mentions(w, t)
     w.tag("if invoice.transfer")
     w.p(t["transfer"])
     w.p("[[EPC_QR]]")
@@ -803,18 +822,31 @@ def invoice_footer(w, t):
     w.tag("endif")
 
 
+def einvoicing_mentions(w, t):
+    """Décret 2022-1299: category of the operation, VAT on debits when opted, delivery address
+    when it is not the client's (terms_kit/vat/einvoicing.py)."""
+    w.p(t["category"])
+    w.tag("if vat.on_debits")
+    w.p(t["on_debits"])
+    w.tag("endif")
+    w.tag("if vat.delivery_address_lines")
+    w.p(t["delivery"])
+    w.tag("endif")
+
+
 def amounts_table(w, t, total_label="total_ttc"):
     """What the invoice covers: one row per VAT rate, then its totals (or the franchise)."""
     w.tag("if rules.vat_lines")
     w.table(
         [t["vat"], t["amount_ht"], t["vat"], t["ttc"]],
-        ["{{ row.rate|percent }}", "{{ row.base|money }}", "{{ row.vat|money }}",
-         "{{ row.incl_vat|money }}"],
+        ["{% if row.exemption %}{{ row.short }}{% else %}{{ row.rate|percent }}{% endif %}",
+         "{{ row.base|money }}", "{{ row.vat|money }}", "{{ row.incl_vat|money }}"],
         loop="for row in invoice.rows", widths=[4.0, 4.3, 4.2, 4.3],
     )
     w.p(f"{t['total_ht']} : {{{{ invoice.excl_vat|money }}}}", align="right")
     w.p(f"{t['vat']} : {{{{ invoice.vat|money }}}}", align="right")
     w.p(f"{t[total_label]} : {{{{ invoice.incl_vat|money }}}}", bold=True, align="right")
+    vat_mentions(w)
     w.tag("else")
     w.p(f"{t['total'] if total_label == 'total_ttc' else t[total_label]} : {{{{ invoice.incl_vat|money }}}}", bold=True, align="right")
     w.p(t["franchise"], align="right")
@@ -894,6 +926,7 @@ def build_credit_note(w, t):
     w.tag("endif")
     amounts_table(w, t, total_label="credit_total")
     w.p(t["credit_refund"])
+    einvoicing_mentions(w, t)
 
 
 def build_receipt(w, t):

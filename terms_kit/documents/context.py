@@ -9,6 +9,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from .. import money
+from .. import vat as vat_rules
 from . import rules
 
 KINDS = ("quote", "terms", "certificate", "deposit_invoice", "final_invoice",
@@ -62,20 +63,44 @@ def _client(client):
         "phone": client.get("phone", ""),
         "siren": client.get("siren", ""),
         "vat_number": client.get("vat_number", ""),
+        "country": (client.get("address") or {}).get("country", ""),
     }
 
 
-def _breakdown(rows):
-    return [{"rate": row.rate, "base": row.base, "vat": row.vat} for row in rows]
+def _why(exemption, lang):
+    """The reason for no VAT of a row or line: its code, its mention, its short label."""
+    return {"exemption": exemption, "mention": vat_rules.treatments.mention_of(exemption, lang),
+            "short": vat_rules.treatments.short_label(exemption, lang)}
 
 
-def _lines_and_totals(spec_lines):
+def _breakdown(rows, lang="fr"):
+    return [{"rate": row.rate, "base": row.base, "vat": row.vat, **_why(row.exemption, lang)}
+            for row in rows]
+
+
+def _vat(spec, lang):
+    """What the documents say about VAT beyond the amounts (terms_kit/vat/): the mentions of
+    the lines without VAT, the reverse charge, the option for VAT on debits, and the
+    e-invoicing mentions (category of the operation, delivery address)."""
+    registered = not rules.under_vat_franchise(spec)
+    delivery = vat_rules.delivery_address(spec)
+    return {
+        "mentions": vat_rules.exemption_mentions(spec, lang) if registered else [],
+        "reverse_charge": registered and vat_rules.has_reverse_charge(spec),
+        "on_debits": registered and vat_rules.vat_on_debits(spec),
+        "operation_category": vat_rules.operation_category_code(spec),
+        "delivery_address_lines": _address_lines(delivery) if delivery else [],
+    }
+
+
+def _lines_and_totals(spec_lines, lang="fr"):
     items = [
         SimpleNamespace(
             quantity=_dec(line["quantity"]),
             unit_price=_dec(line["unit_price"]),
             vat_rate=_dec(line["vat_rate"]) or Decimal("0"),
             discount_percent=_dec(line.get("discount_percent")),
+            vat_exemption=line.get("vat_exemption") or "",
         )
         for line in spec_lines
     ]
@@ -89,13 +114,15 @@ def _lines_and_totals(spec_lines):
             "vat_rate": item.vat_rate,
             "discount_percent": item.discount_percent,
             "net": net,
+            "vat_exemption": item.vat_exemption,
+            "vat_label": vat_rules.treatments.short_label(item.vat_exemption, lang),
         }
         for line, item, net in zip(spec_lines, items, totals.line_nets, strict=True)
     ]
     return lines, totals
 
 
-def _deposit(payment, totals):
+def _deposit(payment, totals, lang="fr"):
     """The deposit as invoiced: the percentage of each VAT base, VAT then rounded per rate."""
     percent = _dec(payment.get("deposit_percent"))
     if not percent:
@@ -104,7 +131,8 @@ def _deposit(payment, totals):
     for row in totals.breakdown:
         base = money.percent_of(row.base, percent)
         vat = money.to_cents(base * row.rate / 100)
-        breakdown.append({"rate": row.rate, "base": base, "vat": vat})
+        breakdown.append({"rate": row.rate, "base": base, "vat": vat,
+                          **_why(row.exemption, lang)})
     excl_vat = sum((row["base"] for row in breakdown), money.ZERO)
     vat = sum((row["vat"] for row in breakdown), money.ZERO)
     return {
@@ -211,12 +239,13 @@ def _replaces(replaces):
     return {"number": replaces.get("number", ""), "issue_date": replaces.get("issue_date", "")}
 
 
-def _rows(rows):
+def _rows(rows, lang="fr"):
     return [{"rate": _dec(row["rate"]), "base": _dec(row["base"]), "vat": _dec(row["vat"]),
-             "incl_vat": _dec(row["base"]) + _dec(row["vat"])} for row in rows]
+             "incl_vat": _dec(row["base"]) + _dec(row["vat"]),
+             **_why(row.get("exemption", ""), lang)} for row in rows]
 
 
-def _invoice(invoice, deposit, totals):
+def _invoice(invoice, deposit, totals, lang="fr"):
     """The invoice's own figures, as issued by services/invoicing.py (number, date, rows,
     deductions by number, net). Without them (a preview from the documents admin) the
     quote's figures are shown and the number and date stay placeholders."""
@@ -236,7 +265,7 @@ def _invoice(invoice, deposit, totals):
             "due_date": invoice.get("due_date") or "",
             "kind": invoice.get("kind", ""),
             "title": invoice.get("title", ""),
-            "rows": _rows(invoice.get("rows", [])),
+            "rows": _rows(invoice.get("rows", []), lang),
             "excl_vat": _dec(invoice["excl_vat"]),
             "vat": _dec(invoice["vat"]),
             "incl_vat": _dec(invoice["incl_vat"]),
@@ -272,7 +301,7 @@ def _invoice(invoice, deposit, totals):
         deducted = [{"reference": "", "kind": "deposit", "date": "",
                      "amount": deposit["incl_vat"]}]
     paid = sum((item["amount"] for item in deducted), money.ZERO)
-    rows = deposit["breakdown"] if deposit else _breakdown(totals.breakdown)
+    rows = deposit["breakdown"] if deposit else _breakdown(totals.breakdown, lang)
     return {
         "issued": False,
         "number": invoice.get("number", ""),
@@ -367,8 +396,8 @@ def build_context(spec, kind, lang, extras=None):
         raise ValueError(f"Unknown document kind {kind!r}; use one of {', '.join(KINDS)}.")
     extras = extras or {}
     flags = rules.flags(spec)
-    lines, totals = _lines_and_totals(spec["engagement"]["lines"])
-    deposit = _deposit(spec["engagement"]["payment"], totals)
+    lines, totals = _lines_and_totals(spec["engagement"]["lines"], lang)
+    deposit = _deposit(spec["engagement"]["payment"], totals, lang)
     return {
         "doc": {"kind": kind, "lang": lang},
         "rules": flags,
@@ -380,14 +409,15 @@ def build_context(spec, kind, lang, extras=None):
             "excl_vat": totals.total_excl_vat,
             "vat": totals.total_vat,
             "incl_vat": totals.total_incl_vat,
-            "breakdown": _breakdown(totals.breakdown),
+            "breakdown": _breakdown(totals.breakdown, lang),
         },
+        "vat": _vat(spec, lang),
         "payment": _payment(spec, flags),
         "deposit": deposit,
         "milestones": _milestones(spec["engagement"]["payment"], totals),
         "terms": _terms(spec.get("terms")),
         "acceptance": _acceptance(extras.get("acceptance")),
-        "invoice": _invoice(extras.get("invoice"), deposit, totals),
+        "invoice": _invoice(extras.get("invoice"), deposit, totals, lang),
         "notice": _notice(extras.get("notice")),
         "recourse": _recourse(extras.get("recourse")),
 

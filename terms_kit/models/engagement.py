@@ -11,6 +11,7 @@ from modelcluster.models import ClusterableModel
 
 from ..money import compute_totals, percent_of
 from ..status import Status
+from ..vat.treatments import VatExemption
 from .base import Language, OwnedModel
 from .client import Client
 from .identity import BusinessIdentity
@@ -51,6 +52,14 @@ class DueBasis(models.TextChoices):
     END_OF_MONTH = "end_of_month", _("days end of month")
 
 
+class OperationCategory(models.TextChoices):
+    """Décret 2022-1299: the category of the operation printed on invoices."""
+
+    SERVICES = "services", _("Services")
+    GOODS = "goods", _("Goods")
+    MIXED = "mixed", _("Goods and services")
+
+
 class Engagement(ClusterableModel, OwnedModel):
     """The quote (devis) that becomes the contract once the client accepts it."""
 
@@ -89,6 +98,22 @@ class Engagement(ClusterableModel, OwnedModel):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     duration = models.CharField(_("duration"), max_length=100, blank=True)
+    operation_category = models.CharField(
+        _("category of the operation"), max_length=10, choices=OperationCategory.choices,
+        default=OperationCategory.SERVICES,
+        help_text=_("Printed on invoices from your e-invoicing start (décret 2022-1299)."),
+    )
+    # Décret 2022-1299: invoices show the delivery address when it is not the client's.
+    delivery_line1 = models.CharField(
+        _("delivery address"), max_length=200, blank=True,
+        help_text=_("Only when it differs from the client's address."),
+    )
+    delivery_line2 = models.CharField(_("delivery address (line 2)"), max_length=200, blank=True)
+    delivery_postcode = models.CharField(_("delivery postcode"), max_length=20, blank=True)
+    delivery_city = models.CharField(_("delivery city"), max_length=100, blank=True)
+    delivery_country = models.CharField(
+        _("delivery country"), max_length=2, blank=True, help_text=_("ISO code, e.g. FR")
+    )
 
     payment_model = models.CharField(
         _("payment model"), max_length=20, choices=PaymentModel.choices,
@@ -211,6 +236,13 @@ class EngagementLine(models.Model):
         validators=PERCENT_RANGE,
     )
     discount_percent = models.DecimalField(_("discount (%)"), null=True, blank=True, **PERCENT)
+    # CGI 242 nonies A ann. II 13°: a line without VAT says why (terms_kit/vat/treatments.py).
+    vat_exemption = models.CharField(
+        _("reason for no VAT"), max_length=20, choices=VatExemption.choices, blank=True,
+        default=VatExemption.NONE,
+        help_text=_("Required when the line carries no VAT: the documents print its legal "
+                    "mention instead of a zero rate."),
+    )
 
     class Meta:
         verbose_name = _("line")
@@ -219,6 +251,13 @@ class EngagementLine(models.Model):
 
     def __str__(self):
         return self.description
+
+    def clean(self):
+        super().clean()
+        if self.vat_exemption and self.vat_rate:
+            raise ValidationError({"vat_rate": _(
+                "This line has a reason for no VAT, so its VAT rate must be 0: set the rate to "
+                "0, or choose no reason to charge VAT.")})
 
 
 class Milestone(models.Model):

@@ -56,6 +56,11 @@ class BusinessIdentity(Address, OwnedModel):
     vat_regime = models.CharField(
         _("VAT regime"), max_length=20, choices=VatRegime.choices, default=VatRegime.NORMAL
     )
+    vat_on_debits = models.BooleanField(
+        _("VAT paid on debits"), default=False,
+        help_text=_("Tick if you opted to pay VAT on debits (CGI 269-2-c): invoices then say "
+                    "“Option pour le paiement de la taxe d'après les débits”."),
+    )
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from ..storage import private_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from ..conf import app_settings
 from ..documents import sealing
 from ..exceptions import TermsKitError
 from ..models import ChainCheckpoint, ConsentRecord
+from ..storage import private_storage
 from .mail import send_recorded
 
 FORMAT = "terms-kit consent chain checkpoint 1"

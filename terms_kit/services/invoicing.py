@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from .. import money
 from ..documents.hashing import canonical_json, sha256
 from ..einvoicing.cii import EINVOICE_KINDS
+from ..exceptions import InvoiceNotIssuable
 from ..models import Invoice, InvoiceKind, IssuedDocument, Series
 from ..models.payments import SERIES_OF_KIND
 from ..payments.transfer import transfer_for
@@ -40,6 +41,8 @@ DOCUMENT_KIND = {
     InvoiceKind.CREDIT_NOTE: "credit_note",
 }
 BILLING_KINDS = (InvoiceKind.DEPOSIT, InvoiceKind.MILESTONE, InvoiceKind.FINAL, InvoiceKind.ACT)
+# What the e-invoicing reform calls an invoice: a receipt (reçu) is not one.
+EINVOICE_KINDS = (*BILLING_KINDS, InvoiceKind.CREDIT_NOTE)
 
 
 # --- Splitting amounts over VAT rates -------------------------------------------------------
@@ -48,19 +51,29 @@ def _rate_factor(rate):
     return 1 + Decimal(rate) / 100
 
 
+def _row(rate, base, vat, exemption=""):
+    """One row of an invoice: a VAT rate (and, at 0 %, the reason for no VAT) with its base
+    and VAT. ``exemption`` is left out when empty, so rows of taxed lines keep their form."""
+    row = {"rate": Decimal(rate), "base": base, "vat": vat}
+    if exemption:
+        row["exemption"] = exemption
+    return row
+
+
 def rows_from_incl_vat(amount, breakdown):
     """Split an amount incl. VAT over the engagement's VAT rates, in proportion to each rate's
     total incl. VAT; the last rate takes the rounding so the rows add up to ``amount``."""
     amount = money.to_cents(amount)
-    parts = [(row.rate, row.base + row.vat) for row in breakdown] or [(Decimal("0"), amount)]
-    total = sum((weight for _rate, weight in parts), money.ZERO)
+    parts = ([(row.rate, row.base + row.vat, _exemption(row)) for row in breakdown]
+             or [(Decimal("0"), amount, "")])
+    total = sum((weight for _rate, weight, _why in parts), money.ZERO)
     rows, left = [], amount
-    for index, (rate, weight) in enumerate(parts):
+    for index, (rate, weight, exemption) in enumerate(parts):
         share = left if index == len(parts) - 1 else (
             money.to_cents(amount * weight / total) if total else money.ZERO)
         left -= share
         base = money.to_cents(share / _rate_factor(rate))
-        rows.append({"rate": Decimal(rate), "base": base, "vat": share - base})
+        rows.append(_row(rate, base, share - base, exemption))
     return rows
 
 
@@ -68,16 +81,20 @@ def rows_from_excl_vat(amount, breakdown):
     """Split an amount excl. VAT (a milestone) over the rates in proportion to their bases;
     VAT is then computed once per rate (money.py rule 2)."""
     amount = money.to_cents(amount)
-    parts = [(row.rate, row.base) for row in breakdown] or [(Decimal("0"), amount)]
-    total = sum((base for _rate, base in parts), money.ZERO)
+    parts = ([(row.rate, row.base, _exemption(row)) for row in breakdown]
+             or [(Decimal("0"), amount, "")])
+    total = sum((base for _rate, base, _why in parts), money.ZERO)
     rows, left = [], amount
-    for index, (rate, base) in enumerate(parts):
+    for index, (rate, base, exemption) in enumerate(parts):
         share = left if index == len(parts) - 1 else (
             money.to_cents(amount * base / total) if total else money.ZERO)
         left -= share
-        rows.append({"rate": Decimal(rate), "base": share,
-                     "vat": money.to_cents(share * Decimal(rate) / 100)})
+        rows.append(_row(rate, share, money.to_cents(share * Decimal(rate) / 100), exemption))
     return rows
+
+
+def _exemption(row):
+    return getattr(row, "exemption", "") or ""
 
 
 def totals_of(rows):
@@ -155,6 +172,8 @@ def issue(engagement, kind, *, issue_date, rows, deductions=(), instalment=None,
     ``details`` adds what the document prints beyond the amounts (title, milestone, payment
     received, reason). Must run inside the caller's transaction.
     """
+    if kind in EINVOICE_KINDS:
+        ensure_einvoicing_mentions(engagement, issue_date)
     series = SERIES_OF_KIND[kind]
     year = issue_date.year
     sequence = take_next_number(engagement.owner, year, series)
@@ -193,6 +212,20 @@ def issue(engagement, kind, *, issue_date, rows, deductions=(), instalment=None,
     )
     _enqueue_document(invoice.pk)
     return invoice
+
+
+def ensure_einvoicing_mentions(engagement, on):
+    """Raise ``InvoiceNotIssuable`` when an invoice issued on ``on`` would miss a mention of
+    the e-invoicing reform (client SIREN, category, delivery address: terms_kit/vat/
+    einvoicing.py). Before the expert's e-invoicing start date nothing is required. It runs
+    before a number is taken, so a refusal leaves no gap in the sequence."""
+    from ..spec import export_engagement
+    from ..vat.einvoicing import einvoicing_problems
+
+    # The message is for the expert: in the language of their request, not the client's.
+    problems = einvoicing_problems(export_engagement(engagement), on)
+    if problems:
+        raise InvoiceNotIssuable(problems)
 
 
 def _enqueue_document(invoice_id):
@@ -262,7 +295,7 @@ def issue_final_invoice(engagement, instalment, on, due_date=None, payment=None,
     hold captured for less): the rows are that amount split over the VAT rates, and the
     reduction from the accepted total is kept in the snapshot (``reduction``)."""
     totals = engagement.totals
-    rows = [{"rate": row.rate, "base": row.base, "vat": row.vat} for row in totals.breakdown]
+    rows = [_row(row.rate, row.base, row.vat, row.exemption) for row in totals.breakdown]
     details = {"title": engagement.title}
     if amount is not None and amount != totals.total_incl_vat:
         rows = rows_from_incl_vat(amount, totals.breakdown)
@@ -315,12 +348,14 @@ def issue_receipt(engagement, payment, on=None):
 
 
 class _Row:
-    def __init__(self, rate, base, vat):
+    def __init__(self, rate, base, vat, exemption=""):
         self.rate, self.base, self.vat = Decimal(rate), Decimal(base), Decimal(vat)
+        self.exemption = exemption
 
 
 def _breakdown_of(invoice):
-    return [_Row(row["rate"], row["base"], row["vat"]) for row in invoice.snapshot.get("rows", [])
+    return [_Row(row["rate"], row["base"], row["vat"], row.get("exemption", ""))
+            for row in invoice.snapshot.get("rows", [])
             if Decimal(row["base"]) + Decimal(row["vat"]) > 0]
 
 

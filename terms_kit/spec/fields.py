@@ -17,6 +17,7 @@ IDENTITY = {
     ("siret",): "siret",
     ("vat_number",): "vat_number",
     ("vat_regime",): "vat_regime",
+    ("vat_on_debits",): "vat_on_debits",
     **ADDRESS,
     ("email",): "email",
     ("phone",): "phone",
@@ -65,6 +66,12 @@ ENGAGEMENT = {
     ("start_date",): "start_date",
     ("end_date",): "end_date",
     ("duration",): "duration",
+    ("operation_category",): "operation_category",
+    ("delivery_address", "line1"): "delivery_line1",
+    ("delivery_address", "line2"): "delivery_line2",
+    ("delivery_address", "postcode"): "delivery_postcode",
+    ("delivery_address", "city"): "delivery_city",
+    ("delivery_address", "country"): "delivery_country",
     ("early_start_requested",): "early_start_requested",
     ("refund_terms",): "refund_terms",
     ("cancellation_terms",): "cancellation_terms",
@@ -88,6 +95,7 @@ LINE = {
     ("unit_price",): "unit_price",
     ("vat_rate",): "vat_rate",
     ("discount_percent",): "discount_percent",
+    ("vat_exemption",): "vat_exemption",
 }
 
 MILESTONE = {

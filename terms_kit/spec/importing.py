@@ -12,7 +12,7 @@ from ..money import compute_totals
 from ..payment_plan import payment_plan_errors
 from ..services.terms import publish_terms
 from . import fields
-from .schema import SPEC_VERSION, load_schema
+from .schema import READABLE_VERSIONS, SPEC_VERSION, load_schema
 
 
 def validate_spec(data):
@@ -20,7 +20,22 @@ def validate_spec(data):
     errors = _schema_errors(data)
     if errors:
         return errors
-    return _Built(data, owner=None).errors
+    return _Built(upgrade(data), owner=None).errors
+
+
+def upgrade(data):
+    """A spec of an older readable version as the current version (a new dict).
+
+    Version 1 -> 2 only added optional fields whose defaults keep the old meaning (VAT
+    charged at each line's rate, no VAT on debits, services, delivery at the client's
+    address), so the upgrade is the version number; a 0 % line of a version 1 spec then
+    gets the checker's tva.reason finding, as it should.
+    """
+    if data.get("spec_version") == SPEC_VERSION:
+        return data
+    upgraded = dict(data)
+    upgraded["spec_version"] = SPEC_VERSION
+    return upgraded
 
 
 @transaction.atomic
@@ -34,7 +49,7 @@ def import_spec(data, owner):
     errors = _schema_errors(data)
     if errors:
         raise SpecError(errors)
-    built = _Built(data, owner)
+    built = _Built(upgrade(data), owner)
     if built.errors:
         raise SpecError(built.errors)
     return built.save()
@@ -46,10 +61,12 @@ def import_spec(data, owner):
 def _schema_errors(data):
     if not isinstance(data, dict):
         return [("(root)", "a spec is a JSON object with spec_version, identity, client, engagement")]
-    if "spec_version" in data and data["spec_version"] != SPEC_VERSION:
-        return [("spec_version", f"version {data['spec_version']!r} is not supported; "
-                                 f"this terms-kit reads version {SPEC_VERSION}")]
-    validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
+    version = data.get("spec_version", SPEC_VERSION)
+    if version not in READABLE_VERSIONS:
+        readable = ", ".join(str(v) for v in READABLE_VERSIONS)
+        return [("spec_version", f"version {version!r} is not supported; "
+                                 f"this terms-kit reads versions {readable}")]
+    validator = Draft202012Validator(load_schema(version), format_checker=FormatChecker())
     found = [_explain(error) for error in validator.iter_errors(data)]
     return sorted(set(found))
 

@@ -2,10 +2,14 @@ import json
 from functools import cache
 from pathlib import Path
 
-SPEC_VERSION = 1
-SCHEMA_PATH = Path(__file__).parent / "schema" / f"engagement-spec-v{SPEC_VERSION}.json"
+SPEC_VERSION = 2
+# Older versions still read: validated against their own schema, then upgraded (importing.py).
+READABLE_VERSIONS = (1, 2)
+SCHEMA_DIR = Path(__file__).parent / "schema"
+SCHEMA_PATH = SCHEMA_DIR / f"engagement-spec-v{SPEC_VERSION}.json"
 
 
 @cache
-def load_schema():
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def load_schema(version=SPEC_VERSION):
+    path = SCHEMA_DIR / f"engagement-spec-v{version}.json"
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -23,9 +23,10 @@ from ..models import (
     WizardState,
 )
 from ..models.client import ClientKind
-from ..models.engagement import Channel, PaymentModel
+from ..models.engagement import Channel, OperationCategory, PaymentModel
 from ..money import ZERO, compute_totals
 from ..payment_plan import payment_plan_errors
+from ..vat.treatments import VatExemption
 from . import conditions
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -65,8 +66,8 @@ class IdentityForm(StepFormMixin, forms.ModelForm):
         model = BusinessIdentity
         fields = [
             "legal_name", "trade_name", "legal_form", "profession", "siren", "siret",
-            "vat_regime", "vat_number", "address_line1", "address_line2", "postcode", "city",
-            "country", "email", "phone", "website", "iban", "bic", "insurer",
+            "vat_regime", "vat_number", "vat_on_debits", "address_line1", "address_line2",
+            "postcode", "city", "country", "email", "phone", "website", "iban", "bic", "insurer",
             "insurance_policy", "insurance_coverage", "mediator_name", "mediator_website",
             "mediator_address",
         ]
@@ -171,6 +172,8 @@ class ServiceForm(StepFormMixin, forms.ModelForm):
         fields = [
             "title", "service_description", "deliverables", "place", "start_date",
             "end_date", "duration", "language", "issue_date", "validity_date",
+            "operation_category", "delivery_line1", "delivery_line2", "delivery_postcode",
+            "delivery_city", "delivery_country",
         ]
         widgets = {
             "start_date": DATE_WIDGET, "end_date": DATE_WIDGET, "issue_date": DATE_WIDGET,
@@ -188,6 +191,11 @@ class ServiceForm(StepFormMixin, forms.ModelForm):
 
     def __init__(self, data=None, *, engagement, owner, **kwargs):
         super().__init__(data, engagement=engagement, owner=owner, instance=engagement, **kwargs)
+        # Most experts sell services: an unanswered category keeps the model's default.
+        self.fields["operation_category"].required = False
+
+    def clean_operation_category(self):
+        return self.cleaned_data.get("operation_category") or OperationCategory.SERVICES
 
     def step_data(self):
         return {"engagement": dict(self.cleaned_data)}
@@ -207,7 +215,8 @@ def plain_number(value):
 class LineForm(forms.ModelForm):
     class Meta:
         model = EngagementLine
-        fields = ["description", "quantity", "unit", "unit_price", "vat_rate", "discount_percent"]
+        fields = ["description", "quantity", "unit", "unit_price", "vat_rate", "discount_percent",
+                  "vat_exemption"]
 
     def __init__(self, *args, franchise=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,6 +228,11 @@ class LineForm(forms.ModelForm):
         if franchise:
             # Under the VAT franchise no VAT may be charged (CGI 293 B): do not even ask.
             del self.fields["vat_rate"]
+            del self.fields["vat_exemption"]
+        else:
+            # The franchise is the expert's regime, not a line's choice (rule tva.reason).
+            field = self.fields["vat_exemption"]
+            field.choices = [c for c in field.choices if c[0] != VatExemption.FRANCHISE]
 
 
 class BaseRowFormSet(forms.BaseFormSet):

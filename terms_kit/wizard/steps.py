@@ -36,7 +36,8 @@ STEPS = (
     Step("service", _("Service"), "doc-full",
          _("What you do, what the client receives, when and where."),
          forms.ServiceForm,
-         tuple(f"engagement.{name}" for name in forms.ServiceForm._meta.fields)),
+         (*(f"engagement.{name}" for name in forms.ServiceForm._meta.fields),
+          "engagement.delivery_address")),  # the spec groups the delivery_* fields
     Step("price", _("Price"), "list-ul",
          _("One line for each thing you sell. Amounts are excluding VAT."),
          forms.PriceForm, ("engagement.lines",)),

@@ -114,6 +114,13 @@ BAD_SPECS = {
                               "engagement.validity_date", "cannot expire before"),
     "20 000-character title": (set_in(["engagement", "title"], "x" * 20000), "engagement.title",
                                "is 20000 characters long; at most 200 are allowed"),
+    "exemption on a taxed line": (set_in(["engagement", "lines", 0, "vat_exemption"], "training"),
+                                  "engagement.lines[0].vat_rate", "must be 0"),
+    "unknown reason for no VAT": (set_in(["engagement", "lines", 0, "vat_exemption"], "charity"),
+                                  "engagement.lines[0].vat_exemption", "must be one of"),
+    "Belgian client VAT number with bad check digits": (
+        set_in(["client", "vat_number"], "BE0403170702"), "client.vat_number",
+        "Invalid Belgian VAT number"),
     "terms text edited after publication": (
         set_in(["terms", "content_hash"], "0" * 64), "terms.content_hash", "does not match"),
 }
@@ -134,10 +141,38 @@ def test_bad_spec_names_the_field_and_imports_nothing(case, expert):
 
 def test_unsupported_spec_version_is_named():
     spec = scenario_spec("S1")
-    spec["spec_version"] = 2
+    spec["spec_version"] = 3
     assert validate_spec(spec) == [
-        ("spec_version", "version 2 is not supported; this terms-kit reads version 1")
+        ("spec_version", "version 3 is not supported; this terms-kit reads versions 1, 2")
     ]
+
+
+def version_1(spec):
+    """The same spec as version 1 wrote it: without the fields version 2 added."""
+    spec = json.loads(json.dumps(spec))
+    spec["spec_version"] = 1
+    spec["identity"].pop("vat_on_debits")
+    spec["engagement"].pop("operation_category")
+    spec["engagement"].pop("delivery_address")
+    for line in spec["engagement"]["lines"]:
+        line.pop("vat_exemption")
+    return spec
+
+
+@pytest.mark.parametrize("key", sorted(SCENARIOS))
+def test_a_version_1_spec_still_imports_and_exports_as_version_2(key, expert):
+    old = version_1(scenario_spec(key))
+    assert validate_spec(old) == []
+    exported = export_engagement(import_spec(old, expert))
+    assert exported["spec_version"] == 2
+    assert without_server_fields(exported) == without_server_fields(scenario_spec(key))
+
+
+def test_a_version_1_spec_with_a_version_2_field_is_refused():
+    old = version_1(scenario_spec("S2"))
+    old["engagement"]["lines"][0]["vat_exemption"] = "training"
+    assert ("engagement.lines[0]", "unknown field: vat_exemption (see the JSON Schema)") in (
+        validate_spec(old))
 
 
 def test_valid_scenarios_have_no_errors():

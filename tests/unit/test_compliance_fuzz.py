@@ -24,7 +24,8 @@ def enum(definition, name):
 
 
 addresses = st.fixed_dictionaries({}, optional={
-    "line1": texts, "postcode": texts, "city": texts, "country": st.sampled_from(["FR", "BE"])})
+    "line1": texts, "postcode": texts, "city": texts,
+    "country": st.sampled_from(["FR", "BE", "CH"])})
 identities = st.fixed_dictionaries({
     "legal_name": st.text(min_size=1, max_size=40), "legal_form": enum("identity", "legal_form"),
     "siren": st.sampled_from(["123456782", "", "12"]),
@@ -32,6 +33,7 @@ identities = st.fixed_dictionaries({
 }, optional={
     "address": addresses, "phone": texts, "vat_number": texts,
     "profession": enum("identity", "profession"), "einvoicing_from": optional_dates,
+    "vat_on_debits": st.booleans(),
     "insurance": st.fixed_dictionaries({}, optional={"insurer": texts, "coverage": texts}),
     "mediator": st.fixed_dictionaries({}, optional={"name": texts, "website": texts,
                                                     "address": texts}),
@@ -42,11 +44,13 @@ clients = st.fixed_dictionaries({
 }, optional={
     "address": addresses, "siren": st.sampled_from(["183016617", "", "99"]), "headcount": counts,
     "outside_core_activity": st.booleans(),
+    "vat_number": st.sampled_from(["BE0403170701", "BE0403170702", "", "XX1", "FR"]),
 })
 lines = st.fixed_dictionaries({
     "description": st.text(min_size=1, max_size=20), "quantity": decimals,
     "unit_price": decimals, "vat_rate": decimals,
-}, optional={"discount_percent": optional_decimals})
+}, optional={"discount_percent": optional_decimals,
+             "vat_exemption": enum("line", "vat_exemption")})
 payments = st.fixed_dictionaries({"model": enum("payment", "model")}, optional={
     "deposit_percent": optional_decimals, "deposit_label": enum("payment", "deposit_label"),
     "due_days": counts, "due_basis": enum("payment", "due_basis"),
@@ -64,11 +68,13 @@ engagements = st.fixed_dictionaries({
     "issue_date": dates, "validity_date": optional_dates, "start_date": optional_dates,
     "end_date": optional_dates, "duration": texts, "early_start_requested": st.booleans(),
     "refund_terms": texts, "cancellation_terms": texts,
+    "operation_category": enum("engagement", "operation_category"),
+    "delivery_address": addresses,
 })
 terms = st.none() | st.fixed_dictionaries({
     "title": st.text(min_size=1, max_size=20), "language": st.sampled_from(["fr", "en"]),
     "body": st.text(min_size=1, max_size=200)})
-specs = st.fixed_dictionaries({"spec_version": st.just(1), "identity": identities,
+specs = st.fixed_dictionaries({"spec_version": st.just(2), "identity": identities,
                                "client": clients, "engagement": engagements, "terms": terms})
 
 

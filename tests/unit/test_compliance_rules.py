@@ -16,6 +16,11 @@ H1_2026 = {"engagement.issue_date": "2026-03-02"}
 OFF_PREMISES_SMALL = {"engagement.channel": "off_premises", "client.headcount": 4,
                       "client.outside_core_activity": True}
 
+# Every line of S2 reverse-charged, for a business established in Belgium.
+REVERSE_CHARGE_S2 = {"client.address.country": "BE", "client.siren": "",
+                     **{f"engagement.lines[{i}].vat_rate": "0" for i in range(3)},
+                     **{f"engagement.lines[{i}].vat_exemption": "reverse_charge" for i in range(3)}}
+
 TABLE = [
     # rule id, field, (fire scenario, changes), (quiet scenario, changes)
     ("devis.identity_ei", "identity.legal_name",
@@ -108,6 +113,26 @@ TABLE = [
     ("b2c.odr", "terms.body",
      ("S1", {"terms.body": OLD_CGV + "Plateforme : https://ec.europa.eu/consumers/odr"}),
      ("S1", {})),
+    # VAT (fr-rules.md §9); more cases in test_compliance_vat.py.
+    ("tva.reason", "engagement.lines[0].vat_exemption",
+     ("S2", {"engagement.lines[0].vat_rate": "0"}),
+     ("S2", {"engagement.lines[0].vat_rate": "0",
+             "engagement.lines[0].vat_exemption": "training"})),
+    ("tva.rates", "engagement.lines[0].vat_rate",
+     ("S2", {"engagement.lines[0].vat_rate": "19"}),
+     ("S2", {"engagement.lines[0].vat_rate": "5.5"})),
+    ("tva.b2b_eu", "client.vat_number",
+     ("S2", {**REVERSE_CHARGE_S2, "client.vat_number": ""}),
+     ("S2", {**REVERSE_CHARGE_S2, "client.vat_number": "BE0403170701"})),
+    ("tva.non_eu", "engagement.lines[0].vat_exemption",
+     ("S2", {"engagement.lines[0].vat_rate": "0",
+             "engagement.lines[0].vat_exemption": "outside_eu"}),
+     ("S2", {"engagement.lines[0].vat_rate": "0", "engagement.lines[0].vat_exemption": "outside_eu",
+             "client.address.country": "CH"})),
+    ("tva.place", "engagement.lines[0].vat_exemption",
+     ("S2", {"client.address.country": "DE", "client.siren": ""}), ("S2", {})),
+    ("tva.debits", "identity.vat_on_debits",
+     ("S2", {"identity.vat_on_debits": True}), ("S1", {"identity.vat_on_debits": True})),
 ]
 
 

@@ -69,15 +69,28 @@ def franchise_limit(case):
 
 @rule("fac.2026_mentions", "error", "CGI 242 nonies A as amended by décret 2022-1299; "
       "décret 2024-266",
-      _lazy("From the expert's e-invoicing start, invoices to a business show the client's "
-            "SIREN"),
+      _lazy("From the expert's e-invoicing start, invoices to a French business show the "
+            "client's SIREN, and a delivery address given elsewhere is complete"),
       field="client.siren")
 def einvoicing_mentions(case):
-    if not case.is_business:
-        return
+    """Reported once the quote's invoices may fall on or after the start: the quote is issued
+    then, or its service runs then (its invoices are issued at the latest at the end).
+    services/invoicing.py refuses the invoice itself on the same grounds
+    (terms_kit/vat/einvoicing.py)."""
     start = case.identity.einvoicing_from or case.param("einvoicing_issue_sme_from")
-    if case.on >= start and not fr_siren.is_valid(case.client.siren or ""):
+    last_day = max(when for when in (case.on, case.start_date, case.end_date) if when)
+    if last_day < start:
+        return
+    french_business = case.is_business and case.client.in_france
+    if french_business and not fr_siren.is_valid(case.client.siren or ""):
         yield "client.siren", _(
             "From %(start)s your invoices to businesses must show the client's SIREN: fill in a "
             "valid 9-digit SIREN for this client."
+        ) % {"start": day(start)}
+    delivery = case.delivery_address
+    if delivery is not None and not delivery.is_complete:
+        yield "engagement.delivery_address", _(
+            "From %(start)s invoices show the delivery address when it differs from the "
+            "client's: complete its address, postcode and city, or leave all three empty when "
+            "it is the client's address."
         ) % {"start": day(start)}
