@@ -24,7 +24,14 @@ def snapshot_for(spec, kind, amount, rates, deducted_share):
         from terms_kit.documents.context import _lines_and_totals
 
         _lines, totals = _lines_and_totals(lines)
-        rows = [{"rate": row.rate, "base": row.base, "vat": row.vat} for row in totals.breakdown]
+        rows = [{"rate": row.rate, "base": row.base, "vat": row.vat,
+                 **({"exemption": row.exemption} if row.exemption else {})}
+                for row in totals.breakdown]
+    else:  # one exemption for the 0 % rows, as the lines of these tests say
+        exemption = next((line["vat_exemption"] for line in spec["engagement"]["lines"]
+                          if line.get("vat_exemption")), "")
+        rows = [dict(row, exemption=exemption) if exemption and Decimal(row["rate"]) == 0
+                else row for row in rows]
     excl, vat, incl = totals_of(rows)
     deducted = money.to_cents(incl * deducted_share) if kind != "credit_note" else money.ZERO
     if kind == "deposit":

@@ -14,7 +14,10 @@ from lxml import etree
 
 from terms_kit.einvoicing.cii import NSMAP, EInvoiceDataError, build_cii
 from terms_kit.einvoicing.validation import validate_xml
-from terms_kit.einvoicing.vat import FRANCHISE_REASON, vat_treatment
+from terms_kit.einvoicing.vat import vat_treatment
+from terms_kit.vat.treatments import mention_of
+
+FRANCHISE_REASON = mention_of("franchise")
 from tests.conftest import scenario_spec
 
 SUMMATION = ("//ram:ApplicableHeaderTradeSettlement/"
@@ -96,24 +99,22 @@ def test_franchise_seller_invoice_is_exempt_with_article_293_b():
     assert_valid(xml)
 
 
-def _eu_business_client(spec, country, vat_number):
+def _eu_business_client(spec, country, vat_number, exemption):
+    """A VAT-registered expert's service to a business abroad, each line at 0 % with the
+    exemption that says why (the checker refuses a 0 % line without one)."""
     spec["identity"]["vat_regime"] = "normal"
     spec["client"].update(kind="business", name="Kunde GmbH", vat_number=vat_number,
                           siren="")
     spec["client"]["address"] = {"line1": "Hauptstraße 1", "postcode": "10115",
                                  "city": "Berlin", "country": country}
     for line in spec["engagement"]["lines"]:
-        line["vat_rate"] = "0.00"
+        line.update(vat_rate="0.00", vat_exemption=exemption)
     return spec
 
 
-# FOR THE LEAD: until the legal-vat branch merges, the reverse charge is derived by
-# vat.vat_treatment from the spec (normal VAT regime, rate 0, a business client in another
-# EU country with a VAT number). When the spec carries the expert's VAT treatment
-# (engagement.vat), point vat_treatment at it and keep these tests (same XML expected).
 def test_reverse_charge_invoice_to_an_eu_business_is_ae_and_validates():
-    spec = _eu_business_client(scenario_spec("S2"), "DE", "DE136695976")
-    assert vat_treatment(spec, D("0")).category == "AE"
+    spec = _eu_business_client(scenario_spec("S2"), "DE", "DE136695976", "reverse_charge")
+    assert vat_treatment(spec, D("0"), "reverse_charge").category == "AE"
     xml = build_cii(snapshot_for(spec, "milestone", D("4000.00"), [D("0")], D("0")))
     assert xpath(xml, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/"
                       "ram:CategoryCode") == ["AE"]
@@ -125,8 +126,8 @@ def test_reverse_charge_invoice_to_an_eu_business_is_ae_and_validates():
     assert_valid(xml)
 
 
-def test_the_exemption_a_row_carries_wins_over_the_derived_one():
-    spec = scenario_spec("S2")  # a French business client: nothing to derive at 0 %
+def test_a_breakdown_takes_the_category_of_its_own_exemption():
+    spec = scenario_spec("S2")  # a VAT-registered expert: 0 % with no reason is Z
     assert vat_treatment(spec, D("0")).category == "Z"
     treatment = vat_treatment(spec, D("0"), "reverse_charge")
     assert (treatment.category, treatment.reason_code) == ("AE", "VATEX-EU-AE")
@@ -134,8 +135,8 @@ def test_the_exemption_a_row_carries_wins_over_the_derived_one():
 
 
 def test_service_to_a_business_outside_the_eu_is_g_and_validates():
-    spec = _eu_business_client(scenario_spec("S2"), "CH", "CHE116281710")
-    assert vat_treatment(spec, D("0")).category == "G"
+    spec = _eu_business_client(scenario_spec("S2"), "CH", "CHE116281710", "outside_eu")
+    assert vat_treatment(spec, D("0"), "outside_eu").category == "G"
     assert_valid(build_cii(snapshot_for(spec, "final", D("1000.00"), [D("0")], D("0"))))
 
 
@@ -165,13 +166,8 @@ def test_dates_are_in_format_102():
     assert xpath(xml, "//rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString") == [issue]
 
 
-# FOR THE LEAD: the inputs below are the shapes of the legal-vat branch (vat-api.md): a row's
-# "exemption", identity.vat_on_debits, engagement.operation_category and
-# engagement.delivery_address. Written against this branch's own vat_treatment fallback;
-# once terms_kit.vat is merged, vat_treatment asks terms_kit.vat.vat_category and these
-# must still pass unchanged.
 def test_rows_with_an_exemption_keep_their_own_breakdown_and_reason():
-    spec = _eu_business_client(scenario_spec("S2"), "DE", "DE136695976")
+    spec = _eu_business_client(scenario_spec("S2"), "DE", "DE136695976", "reverse_charge")
     snapshot = snapshot_for(spec, "milestone", D("1000.00"), [D("0")], D("0"))
     figures = snapshot["extras"]["invoice"]
     exempt = dict(figures["rows"][0], base="200.00", vat="0.00", exemption="training")
