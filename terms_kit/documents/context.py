@@ -142,7 +142,7 @@ def _payment(spec, flags):
     payment = spec["engagement"]["payment"]
     indemnity = _dec(payment.get("recovery_indemnity"))
     if flags["b2b_terms"] and indemnity is None:
-        indemnity = Decimal(rules.RECOVERY_INDEMNITY_EUR)
+        indemnity = flags["recovery_indemnity"]  # D441-5: owed whatever the contract says
     return {
         "model": payment["model"],
         "due_days": payment.get("due_days"),
