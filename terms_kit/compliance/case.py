@@ -10,7 +10,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..conf import app_settings
 from ..money import Totals, compute_totals
+from ..payments import schedule
 from . import params
 
 PAYING_BEFORE_SERVICE = {"deposit", "full_prepayment", "time_credit"}
@@ -159,6 +161,7 @@ class Regime:
             "mediator": self.shows_mediator,
             "sole_trader": self.is_sole_trader,
             "penalty_clause": self.shows_consumer_penalty_clause,
+            "fee_agreement": self.needs_fee_agreement,
         }
 
 
@@ -255,6 +258,17 @@ class Payment:
 
 
 @dataclass(frozen=True, slots=True)
+class FeeAgreement:
+    """A lawyer's written fee agreement (loi 71-1130 art. 10), as answered in the wizard."""
+
+    basis: str  # "" (not answered), time_spent, flat_fee, success_only, none
+    hourly_rate: Decimal | None
+    success_fee: bool
+    provision: Decimal | None
+    exemption: str  # "", urgency, force_majeure, legal_aid
+
+
+@dataclass(frozen=True, slots=True)
 class Case:
     identity: Identity
     client: Client
@@ -272,6 +286,7 @@ class Case:
     cancellation_terms: str
     lines: tuple
     payment: Payment
+    fee_agreement: FeeAgreement
     totals: Totals
     on: datetime.date  # the date figures are chosen for
     regime: Regime  # the legal facts, shared with the documents, wizard and services
@@ -310,6 +325,35 @@ class Case:
         """Figure ``name`` for this document's date (``MissingParameter`` if none)."""
         return params.value(name, self.on)
 
+    @property
+    def concluded(self):
+        """The earliest day the contract can be concluded: no earlier than the issue date,
+        nor than the day the check is made for (the acceptance flow checks with that day)."""
+        return max(self.issue_date, self.on)
+
+    def payment_schedule(self):
+        """[(step, earliest due day)]: the schedule services/payments.py will make on
+        acceptance, with the earliest day each instalment can fall due (payments/schedule.py).
+        The work is taken to start on the start date, else on conclusion, and to end on the
+        end date, else the day it starts."""
+        payment = self.payment
+        has_deposit = bool(payment.deposit_percent) and (
+            payment.model in schedule.MODELS_WITH_DEPOSIT)
+        steps = schedule.steps(payment.model, has_deposit=has_deposit,
+                               milestone_count=len(payment.milestone_amounts),
+                               self_paid_training=self.regime.is_self_paid_training)
+        concluded = self.concluded
+        withdrawal_end = (concluded + datetime.timedelta(days=self.regime.withdrawal_days)
+                          if self.regime.has_withdrawal_right else None)
+        work_from = max(self.start_date or concluded, concluded)
+        work_until = max(self.end_date or work_from, work_from)
+        due_days = payment.due_days if payment.due_days is not None else (
+            app_settings.DEFAULT_DUE_DAYS)
+        return [(step, schedule.earliest_due(
+            step, concluded=concluded, withdrawal_end=withdrawal_end, work_from=work_from,
+            work_until=work_until, due_days=due_days, due_basis=payment.due_basis))
+            for step in steps]
+
     def texts(self):
         """The free texts a client reads, as (field, text), for wording checks."""
         found = [
@@ -342,6 +386,7 @@ def build_case(spec, on=None):
     identity, client, body = spec["identity"], spec["client"], spec["engagement"]
     insurance, mediator = identity.get("insurance") or {}, identity.get("mediator") or {}
     payment = body["payment"]
+    fees = body.get("fee_agreement") or {}
     issue_date = _date(body.get("issue_date")) or datetime.date.today()
     on = on or issue_date
     lines = tuple(
@@ -395,6 +440,11 @@ def build_case(spec, on=None):
             recovery_indemnity=_decimal(payment.get("recovery_indemnity")),
             time_credit_validity_months=payment.get("time_credit_validity_months"),
             milestone_amounts=tuple(Decimal(m["amount"]) for m in payment.get("milestones", [])),
+        ),
+        fee_agreement=FeeAgreement(
+            basis=fees.get("basis", ""), hourly_rate=_decimal(fees.get("hourly_rate")),
+            success_fee=bool(fees.get("success_fee", False)),
+            provision=_decimal(fees.get("provision")), exemption=fees.get("exemption", ""),
         ),
         totals=compute_totals(lines),
         on=on,

@@ -156,6 +156,18 @@ def _payment(spec, flags):
     }
 
 
+def _fees(body):
+    """A lawyer's fee agreement (loi 71-1130 art. 10); printed when rules.fee_agreement."""
+    fees = body.get("fee_agreement") or {}
+    return {
+        "basis": fees.get("basis", ""),
+        "hourly_rate": _dec(fees.get("hourly_rate")),
+        "success_fee": bool(fees.get("success_fee", False)),
+        "provision": _dec(fees.get("provision")),
+        "exemption": fees.get("exemption", ""),
+    }
+
+
 def _terms(terms):
     """CGV text: '# Title' starts a section, other non-empty lines are its paragraphs."""
     if not terms:
@@ -375,6 +387,7 @@ def build_context(spec, kind, lang, extras=None):
             "breakdown": _breakdown(totals.breakdown),
         },
         "payment": _payment(spec, flags),
+        "fees": _fees(spec["engagement"]),
         "deposit": deposit,
         "milestones": _milestones(spec["engagement"]["payment"], totals),
         "terms": _terms(spec.get("terms")),

@@ -12,7 +12,7 @@ from ..money import compute_totals
 from ..payment_plan import payment_plan_errors
 from ..services.terms import publish_terms
 from . import fields
-from .schema import SPEC_VERSION, load_schema
+from .schema import READABLE_VERSIONS, SPEC_VERSION, load_schema
 
 
 def validate_spec(data):
@@ -46,9 +46,11 @@ def import_spec(data, owner):
 def _schema_errors(data):
     if not isinstance(data, dict):
         return [("(root)", "a spec is a JSON object with spec_version, identity, client, engagement")]
-    if "spec_version" in data and data["spec_version"] != SPEC_VERSION:
+    if "spec_version" in data and data["spec_version"] not in READABLE_VERSIONS:
         return [("spec_version", f"version {data['spec_version']!r} is not supported; "
-                                 f"this terms-kit reads version {SPEC_VERSION}")]
+                                 f"this terms-kit reads versions "
+                                 f"{', '.join(map(str, READABLE_VERSIONS))} "
+                                 f"(it writes {SPEC_VERSION})")]
     validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
     found = [_explain(error) for error in validator.iter_errors(data)]
     return sorted(set(found))

@@ -50,7 +50,7 @@ def test_the_wheel_holds_every_file_of_the_package(wheel):
     "terms_kit/doc_templates/quote_fr.docx",
     "terms_kit/doc_templates/final_invoice_en.docx",
     "terms_kit/documents/sample_spec.json",
-    "terms_kit/spec/schema/engagement-spec-v1.json",
+    "terms_kit/spec/schema/engagement-spec-v2.json",
     "terms_kit/compliance/params/fr.yaml",
     "terms_kit/templates/terms_kit/client/review.html",
     "terms_kit/static/terms_kit/wizard.js",

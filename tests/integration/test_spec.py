@@ -134,10 +134,23 @@ def test_bad_spec_names_the_field_and_imports_nothing(case, expert):
 
 def test_unsupported_spec_version_is_named():
     spec = scenario_spec("S1")
-    spec["spec_version"] = 2
+    spec["spec_version"] = 3
     assert validate_spec(spec) == [
-        ("spec_version", "version 2 is not supported; this terms-kit reads version 1")
+        ("spec_version", "version 3 is not supported; this terms-kit reads versions 1, 2 "
+                         "(it writes 2)")
     ]
+
+
+def test_a_version_1_spec_still_imports(expert):
+    # Version 2 only added optional fields (engagement.fee_agreement): a version 1 file reads
+    # unchanged, and a lawyer's engagement from it has the fee basis still to answer.
+    spec = scenario_spec("S5")
+    spec["spec_version"] = 1
+    del spec["engagement"]["fee_agreement"]
+    engagement = import_spec(spec, expert)
+    assert engagement.fee_basis == ""
+    exported = export_engagement(engagement)
+    assert exported["spec_version"] == 2 and "fee_agreement" not in exported["engagement"]
 
 
 def test_valid_scenarios_have_no_errors():
