@@ -349,10 +349,10 @@ class Case:
         work_until = max(self.end_date or work_from, work_from)
         due_days = payment.due_days if payment.due_days is not None else (
             app_settings.DEFAULT_DUE_DAYS)
-        return [(step, schedule.earliest_due(
-            step, concluded=concluded, withdrawal_end=withdrawal_end, work_from=work_from,
-            work_until=work_until, due_days=due_days, due_basis=payment.due_basis))
-            for step in steps]
+        dues = schedule.earliest_dues(
+            steps, concluded=concluded, withdrawal_end=withdrawal_end, work_from=work_from,
+            work_until=work_until, due_days=due_days, due_basis=payment.due_basis)
+        return list(zip(steps, dues, strict=True))
 
     def texts(self):
         """The free texts a client reads, as (field, text), for wording checks."""

@@ -85,3 +85,15 @@ def earliest_due(step, *, concluded, withdrawal_end, work_from, work_until, due_
     if step.trigger == MILESTONE_DONE:
         return due_after(work_from, due_days, due_basis)
     return due_after(work_until, due_days, due_basis)  # COMPLETION
+
+
+def earliest_dues(steps_, **dates):
+    """``earliest_due`` of each step, in order. Instalments fall due in the schedule's
+    order (a milestone is marked done only once the previous one is due and the deposit
+    paid, services/payments.py), so none is earlier than the one before it."""
+    found, floor = [], None
+    for step in steps_:
+        due = earliest_due(step, **dates)
+        floor = due if floor is None else max(floor, due)
+        found.append(floor)
+    return found

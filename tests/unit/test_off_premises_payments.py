@@ -105,7 +105,7 @@ def test_message_names_the_dates_in_french_and_english(spec):
     with translation.override("en"):
         (english,) = _found(spec, changes)
     assert "30 novembre 2026" in french.message and "7 jours" in french.message
-    assert "30 November 2026" in english.message and "7 days" in english.message
+    assert "November 30, 2026" in english.message and "7 days" in english.message
 
 
 def test_self_paid_training_waits_for_its_own_period(spec):
