@@ -392,9 +392,10 @@ class ProfessionForm(StepFormMixin, forms.ModelForm):
         fields = ["fee_basis", "fee_hourly_rate", "fee_success_complement", "fee_provision",
                   "fee_agreement_exemption"]
         help_texts = {
-            "fee_basis": _("A lawyer agrees fees in writing with every client (loi 71-1130 "
-                           "art. 10): for time spent, with the hourly rate, or a flat fee. A "
-                           "fee on the result alone is forbidden."),
+            "fee_basis": _("A lawyer agrees fees in writing with every client, in a fee "
+                           "agreement (convention d'honoraires, loi 71-1130 art. 10): for time "
+                           "spent, with the hourly rate, or a flat fee. A fee on the result "
+                           "alone is forbidden."),
             "fee_hourly_rate": _("Required for fees on time spent."),
             "fee_provision": _("An advance on fees asked of the client, if any."),
             "fee_agreement_exemption": _("Only when there is no written agreement: urgency, "
