@@ -110,8 +110,7 @@ class Regime:
         """C. conso L221-10: off premises, nothing may be taken from a client under the
         consumer rules before this day (None: no such waiting period)."""
         if self.is_consumer_regime and self.channel == "off_premises":
-            days = int(self.param("off_premises_no_payment_days"))
-            return concluded + datetime.timedelta(days=days)
+            return schedule.later(concluded, int(self.param("off_premises_no_payment_days")))
         return None
 
     @property
@@ -343,7 +342,7 @@ class Case:
                                milestone_count=len(payment.milestone_amounts),
                                self_paid_training=self.regime.is_self_paid_training)
         concluded = self.concluded
-        withdrawal_end = (concluded + datetime.timedelta(days=self.regime.withdrawal_days)
+        withdrawal_end = (schedule.later(concluded, self.regime.withdrawal_days)
                           if self.regime.has_withdrawal_right else None)
         work_from = max(self.start_date or concluded, concluded)
         work_until = max(self.end_date or work_from, work_from)

@@ -59,10 +59,19 @@ def steps(model, *, has_deposit, milestone_count, self_paid_training):
     return found
 
 
+def later(day, days):
+    """``day`` + ``days``, or the last representable day (a typo of 10^9 days must give a
+    verdict, not a crash)."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.max
+
+
 def due_after(invoice_date, days, basis):
     """The due date of an invoice under the payment term (``days`` after it, or at the end
     of that month when ``basis`` is "end_of_month")."""
-    due = invoice_date + datetime.timedelta(days=days or 0)
+    due = later(invoice_date, days or 0)
     if basis == "end_of_month":
         due = due.replace(day=calendar.monthrange(due.year, due.month)[1])
     return due
@@ -79,7 +88,7 @@ def earliest_due(step, *, concluded, withdrawal_end, work_from, work_until, due_
     if step.trigger == ACCEPTANCE:
         return concluded
     if step.trigger == WITHDRAWAL_END:
-        return (withdrawal_end or concluded) + datetime.timedelta(days=1)
+        return later(withdrawal_end or concluded, 1)
     if step.trigger == ON_ACT:
         return work_from
     if step.trigger == MILESTONE_DONE:
