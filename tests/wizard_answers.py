@@ -85,7 +85,14 @@ def step_answers(spec, terms_version_pk=None):
         "terms": terms_data,
     }
     if identity["profession"] == "lawyer":
-        answers["profession"] = {"fee_agreement": True, "fee_basis": "fixed"}
+        fees = body.get("fee_agreement") or {}
+        answers["profession"] = {
+            "fee_basis": fees.get("basis") or "flat_fee",
+            "fee_hourly_rate": fees.get("hourly_rate") or "",
+            "fee_success_complement": bool(fees.get("success_fee")),
+            "fee_provision": fees.get("provision") or "",
+            "fee_agreement_exemption": fees.get("exemption") or "",
+        }
     elif identity["profession"] == "training" and client["kind"] == "consumer":
         answers["profession"] = {"training_withdrawal": True, "training_payment_schedule": True}
     return {key: _checkboxes(data) for key, data in answers.items()}

@@ -79,7 +79,7 @@ class Consent:
 
 def deposit_due(spec):
     """When the deposit falls due, as the payment schedule will say (services.payments.plan)."""
-    if rules.is_consumer(spec) and spec["identity"].get("profession") == "training":
+    if rules.is_self_paid_training(spec):
         return "withdrawal_end"
     return "acceptance"
 

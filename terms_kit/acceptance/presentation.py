@@ -55,6 +55,10 @@ def _payment_sentences(ctx, lang):
                                "recovery indemnity.") % {
                 "rate": formatting.percent(payment["late_penalty_rate"], lang) or "-",
                 "fee": money(payment["recovery_indemnity"])})
+        if rules["penalty_clause"]:
+            sentences.append(_("Late payment: a penalty at %(rate)s a year, which a judge may "
+                               "reduce if it is excessive (Civil Code 1231-5).") % {
+                "rate": formatting.percent(payment["late_penalty_rate"], lang)})
         if rules["withdrawal"]:
             sentences.append(_("You may withdraw within %(days)s days of accepting, without "
                                "giving a reason.") % {"days": rules["withdrawal_days"]})

@@ -135,14 +135,28 @@ def render():
             "the earliest day the contract can be concluded; it defaults to the issue date, so "
             "the acceptance flow should check again with `on` = the day of acceptance.",
             "",
+            "**One set of legal predicates.** Who the client is in law (consumer regime, small "
+            "business off premises), the withdrawal right and its length, the VAT franchise, "
+            "the sole trader, the fixed indemnity and the penalty clause are decided once, by "
+            "`terms_kit.compliance.case.Regime` from the dated figures; the rules, the "
+            "documents' mentions (`documents/rules.py`, the templates' `rules` object), the "
+            "wizard's questions and the payment and acceptance services all read it. The "
+            "*Printed mention* column names the `rules.*` key a document prints when the rule "
+            "applies; `tests/integration/test_legal_mentions.py` renders each one firing and "
+            "quiet. The off-premises rule (`b2c.offprem_7d`) reads the dates of the payment "
+            "schedule the contract will have (`terms_kit/payments/schedule.py`, the steps the "
+            "payment service makes), for every payment model.",
+            "",
             "## Rules",
             "",
-            "| Id | Severity | Source | What it checks | Field |",
-            "|---|---|---|---|---|",
+            "| Id | Severity | Source | What it checks | Field | Printed mention |",
+            "|---|---|---|---|---|---|",
         ]
         for rule in sorted(RULES.values(), key=lambda r: (r.family, r.id)):
+            mention = f"`rules.{rule.mention}`" if rule.mention else ""
             out.append(f"| `{rule.id}` | {SEVERITY_TEXT[rule.severity.value]} | "
-                       f"{_cell(rule.source)} | {_cell(rule.title)} | `{rule.field}` |")
+                       f"{_cell(rule.source)} | {_cell(rule.title)} | `{rule.field}` | "
+                       f"{mention} |")
         out += [
             "",
             "## Figures (terms_kit/compliance/params/fr.yaml)",

@@ -28,19 +28,23 @@ class Rule:
     field: str  # the spec path it is mainly about (where a missing figure is reported)
     check: object  # callable(case) -> iterable of (field, message)
     family: str  # the module of rules/ it lives in
+    # The key of Regime.mentions() the documents print when this rule applies (None: no
+    # printed mention); tests/integration/test_legal_mentions.py checks each one.
+    mention: str | None = None
 
 
 RULES = {}
 
 
-def rule(rule_id, severity, source, title, field):
+def rule(rule_id, severity, source, title, field, mention=None):
     """Register the decorated function as rule ``rule_id``."""
 
     def register(function):
         if rule_id in RULES:
             raise ValueError(f"Two compliance rules have the id {rule_id!r}.")
         family = function.__module__.rsplit(".", 1)[-1]
-        RULES[rule_id] = Rule(rule_id, Severity(severity), source, title, field, function, family)
+        RULES[rule_id] = Rule(rule_id, Severity(severity), source, title, field, function, family,
+                              mention)
         return function
 
     return register

@@ -126,6 +126,12 @@ W = {
         "penalty_default": "En cas de retard de paiement, des pénalités sont exigibles sans rappel au taux de refinancement de la BCE majoré de 10 points (art. L441-10 du Code de commerce).",
         "indemnity": "Indemnité forfaitaire pour frais de recouvrement due en cas de retard : {{ payment.recovery_indemnity|money }} (art. D441-5 du Code de commerce).",
         "time_credit": "Crédit de {{ payment.time_credit_hours|number }} heures valable {{ payment.time_credit_validity_months }} mois.",
+        "penalty_clause": "Clause pénale : en cas de retard de paiement, après mise en demeure, une pénalité au taux annuel de {{ payment.late_penalty_rate|percent }} est due ; le juge peut la modérer si elle est manifestement excessive (art. 1231-5 du Code civil).",
+        "fees": "Honoraires",
+        "fees_time": "Honoraires au temps passé, au taux horaire de {{ fees.hourly_rate|money }} HT (art. 10 de la loi n° 71-1130 du 31 décembre 1971).",
+        "fees_flat": "Honoraires forfaitaires, tels que chiffrés ci-dessus (art. 10 de la loi n° 71-1130 du 31 décembre 1971).",
+        "fees_success": "S'y ajoute un honoraire complémentaire de résultat, qui ne peut être le seul mode de rémunération.",
+        "fees_provision": "Provision sur honoraires demandée : {{ fees.provision|money }}.",
         "refund": "Remboursement",
         "cancellation": "Annulation",
         "withdrawal": "Droit de rétractation",
@@ -282,6 +288,12 @@ W = {
         "penalty_default": "Late payment bears penalties, due without reminder, at the ECB refinancing rate plus 10 points (French Commercial Code, art. L441-10).",
         "indemnity": "Fixed indemnity for recovery costs due on late payment: {{ payment.recovery_indemnity|money }} (French Commercial Code, art. D441-5).",
         "time_credit": "Credit of {{ payment.time_credit_hours|number }} hours valid for {{ payment.time_credit_validity_months }} months.",
+        "penalty_clause": "Penalty clause: on late payment, after a formal notice, a penalty at the annual rate of {{ payment.late_penalty_rate|percent }} is due; a judge may reduce it if it is manifestly excessive (French Civil Code, art. 1231-5).",
+        "fees": "Fees",
+        "fees_time": "Fees for time spent, at the hourly rate of {{ fees.hourly_rate|money }} excl. VAT (French Law 71-1130 of 31 December 1971, art. 10).",
+        "fees_flat": "Flat fee, as priced above (French Law 71-1130 of 31 December 1971, art. 10).",
+        "fees_success": "A complementary fee on the result obtained is added; it can never be the only fee.",
+        "fees_provision": "Provision on fees requested: {{ fees.provision|money }}.",
         "refund": "Refunds",
         "cancellation": "Cancellation",
         "withdrawal": "Right of withdrawal",
@@ -632,6 +644,30 @@ def b2b_terms(w, t):
     w.tag("endif")
     w.p(t["indemnity"])
     w.tag("endif")
+    # C. civ. 1231-5: a rate agreed with a consumer is printed as a penalty clause, never
+    # dropped (the checker's b2c.penalty_clause says the same).
+    w.tag("if rules.penalty_clause")
+    w.p(t["penalty_clause"])
+    w.tag("endif")
+
+
+def fees_block(w, t):
+    """Loi 71-1130 art. 10: a lawyer's fee agreement states how the fees are set."""
+    w.tag("if rules.fee_agreement")
+    w.h(t["fees"])
+    w.tag('if fees.basis == "time_spent"')
+    w.p(t["fees_time"])
+    w.tag("endif")
+    w.tag('if fees.basis == "flat_fee"')
+    w.p(t["fees_flat"])
+    w.tag("endif")
+    w.tag("if fees.success_fee")
+    w.p(t["fees_success"])
+    w.tag("endif")
+    w.tag("if fees.provision")
+    w.p(t["fees_provision"])
+    w.tag("endif")
+    w.tag("endif")
 
 
 def payment_block(w, t):
@@ -702,6 +738,7 @@ def build_quote(w, t):
         f"{{{{ engagement.duration }}}}{{% endif %}}")
     w.tag("endif")
     lines_table(w, t)
+    fees_block(w, t)
     payment_block(w, t)
     w.tag("if engagement.refund_terms")
     w.p(f"{t['refund']} : {{{{ engagement.refund_terms|multiline }}}}")

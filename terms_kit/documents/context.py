@@ -170,7 +170,7 @@ def _payment(spec, flags):
     payment = spec["engagement"]["payment"]
     indemnity = _dec(payment.get("recovery_indemnity"))
     if flags["b2b_terms"] and indemnity is None:
-        indemnity = Decimal(rules.RECOVERY_INDEMNITY_EUR)
+        indemnity = flags["recovery_indemnity"]  # D441-5: owed whatever the contract says
     return {
         "model": payment["model"],
         "due_days": payment.get("due_days"),
@@ -181,6 +181,18 @@ def _payment(spec, flags):
         "recovery_indemnity": indemnity if flags["b2b_terms"] else None,
         "time_credit_hours": _dec(payment.get("time_credit_hours")),
         "time_credit_validity_months": payment.get("time_credit_validity_months"),
+    }
+
+
+def _fees(body):
+    """A lawyer's fee agreement (loi 71-1130 art. 10); printed when rules.fee_agreement."""
+    fees = body.get("fee_agreement") or {}
+    return {
+        "basis": fees.get("basis", ""),
+        "hourly_rate": _dec(fees.get("hourly_rate")),
+        "success_fee": bool(fees.get("success_fee", False)),
+        "provision": _dec(fees.get("provision")),
+        "exemption": fees.get("exemption", ""),
     }
 
 
@@ -413,6 +425,7 @@ def build_context(spec, kind, lang, extras=None):
         },
         "vat": _vat(spec, lang),
         "payment": _payment(spec, flags),
+        "fees": _fees(spec["engagement"]),
         "deposit": deposit,
         "milestones": _milestones(spec["engagement"]["payment"], totals),
         "terms": _terms(spec.get("terms")),

@@ -41,6 +41,25 @@ class PaymentModel(models.TextChoices):
     ON_COMPLETION = "on_completion", _("Payment after the service")
 
 
+class FeeBasis(models.TextChoices):
+    """How a lawyer's fees are set in the written fee agreement (loi 71-1130 art. 10)."""
+
+    NOT_STATED = "", _("Not answered yet")
+    TIME_SPENT = "time_spent", _("Time spent, at an hourly rate")
+    FLAT_FEE = "flat_fee", _("Flat fee")
+    SUCCESS_ONLY = "success_only", _("A fee on the result only")
+    NONE = "none", _("No written fee agreement")
+
+
+class FeeAgreementExemption(models.TextChoices):
+    """When art. 10 waives the written fee agreement."""
+
+    NONE = "", _("None")
+    URGENCY = "urgency", _("Urgency")
+    FORCE_MAJEURE = "force_majeure", _("Force majeure")
+    LEGAL_AID = "legal_aid", _("Full legal aid (aide juridictionnelle totale)")
+
+
 class DepositLabel(models.TextChoices):
     NONE = "", _("Not stated")
     ACOMPTE = "acompte", _("Acompte (firm commitment)")
@@ -146,6 +165,26 @@ class Engagement(ClusterableModel, OwnedModel):
     )
     time_credit_validity_months = models.PositiveIntegerField(
         _("time credit valid for (months)"), null=True, blank=True
+    )
+    # Loi 71-1130 art. 10: a lawyer's fee agreement, as data the checker decides on (the
+    # title's wording can only raise a warning). "" = not answered: the checker asks for it.
+    fee_basis = models.CharField(
+        _("fee basis"), max_length=20, choices=FeeBasis.choices, blank=True,
+        default=FeeBasis.NOT_STATED,
+    )
+    fee_hourly_rate = models.DecimalField(
+        _("hourly rate excl. VAT (EUR)"), null=True, blank=True, **MONEY
+    )
+    fee_success_complement = models.BooleanField(
+        _("plus a fee on the result obtained"), default=False,
+        help_text=_("Only as a complement to a time-based or flat fee."),
+    )
+    fee_provision = models.DecimalField(
+        _("provision on fees (EUR)"), null=True, blank=True, **MONEY
+    )
+    fee_agreement_exemption = models.CharField(
+        _("no written agreement because of"), max_length=20,
+        choices=FeeAgreementExemption.choices, blank=True, default=FeeAgreementExemption.NONE,
     )
     refund_terms = models.TextField(_("refund terms"), blank=True)
     cancellation_terms = models.TextField(_("cancellation terms"), blank=True)

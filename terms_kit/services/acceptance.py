@@ -379,10 +379,12 @@ def accept(link, *, ticked, full_name, ip_address, user_agent, token=None, sessi
 def withdrawal_rights(spec, accepted_at):
     """The rights decided at acceptance, frozen into the consent record (never recomputed
     from live rows: editing the client afterwards must not take a right away)."""
-    has_right = rules.has_withdrawal_right(spec)
-    days = rules.withdrawal_days(spec) if has_right else 0
+    on = (timezone.localdate(accepted_at) if isinstance(accepted_at, datetime.datetime)
+          else accepted_at)
+    regime = rules.regime(spec, on=on)
+    has_right, days = regime.has_withdrawal_right, regime.withdrawal_days
     return {
-        "consumer_regime": rules.treated_as_consumer(spec),
+        "consumer_regime": regime.is_consumer_regime,
         "withdrawal": has_right,
         "withdrawal_days": days,
         "withdrawal_deadline": (accepted_at + datetime.timedelta(days=days)).isoformat()

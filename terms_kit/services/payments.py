@@ -26,7 +26,6 @@ insert-only evidence (payments, allocations, invoices, refunds) plus instalment 
 Amounts are incl. VAT and Decimal; the schedule rules are in docs/payments.md.
 """
 
-import calendar
 import datetime
 import logging
 from collections import deque
@@ -59,6 +58,7 @@ from ..models import (
     WorkStartNotice,
 )
 from ..models.engagement import PaymentModel
+from ..payments import schedule
 from ..status import ORIGINS, Origin, Status
 from . import invoicing
 from .status import change_status
@@ -72,11 +72,6 @@ OPEN_STATES = (ST.DUE, ST.PARTLY_PAID, ST.OVERDUE)
 # Statuses in which money may be received.
 PAYABLE_STATUSES = (Status.ACCEPTED, Status.DEPOSIT_DUE, Status.IN_PROGRESS, Status.DELIVERED,
                     Status.BALANCE_DUE, Status.OVERDUE, Status.FORMAL_NOTICE)
-# C. trav. L6353-6: a self-paid trainee pays nothing before the withdrawal period ends, then
-# at most 30 % of the price.
-TRAINING_FIRST_SHARE = Decimal("30")
-# C. conso L221-10: nothing taken from a consumer before day 7 of an off-premises contract.
-OFF_PREMISES_NO_PAYMENT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -126,21 +121,13 @@ def _fmt_date(day, lang=None):
     return short_date(day, (lang or translation.get_language() or "en")[:2])
 
 
-def _law(engagement):
-    """The part of the spec the legal predicates read, without exporting the whole spec."""
-    client, identity = engagement.client, engagement.identity
-    return {
-        "client": {"kind": client.kind, "headcount": client.headcount,
-                   "outside_core_activity": client.outside_core_activity},
-        "identity": {"profession": identity.profession, "vat_regime": identity.vat_regime,
-                     "legal_form": identity.legal_form},
-        "engagement": {"channel": engagement.channel,
-                       "early_start_requested": engagement.early_start_requested},
-    }
+def _regime(engagement, on=None):
+    """The legal facts of the engagement (the checker's predicates, figures of ``on``)."""
+    return rules.regime(rules.law_of(engagement), on)
 
 
 def _is_training_consumer(engagement):
-    return engagement.client.is_consumer and engagement.identity.profession == "training"
+    return _regime(engagement).is_self_paid_training
 
 
 def _acceptance_record(engagement):
@@ -168,13 +155,13 @@ def accepted_on(engagement):
 
 def withdrawal_end(engagement, accepted=None):
     """Last day of the withdrawal period, or None when the client has no such right."""
-    law = _law(engagement)
-    if not rules.has_withdrawal_right(law):
+    if not _regime(engagement).has_withdrawal_right:
         return None
     accepted = accepted or accepted_on(engagement)
     if accepted is None:
         return None
-    return accepted + datetime.timedelta(days=rules.withdrawal_days(law))
+    # The period in force the day the client accepted.
+    return accepted + datetime.timedelta(days=_regime(engagement, accepted).withdrawal_days)
 
 
 def due_after_invoice(engagement, invoice_date):
@@ -182,10 +169,7 @@ def due_after_invoice(engagement, invoice_date):
     days = engagement.due_days
     if days is None:
         days = app_settings.DEFAULT_DUE_DAYS
-    due = invoice_date + datetime.timedelta(days=days)
-    if engagement.due_basis == "end_of_month":
-        due = due.replace(day=calendar.monthrange(due.year, due.month)[1])
-    return due
+    return schedule.due_after(invoice_date, days, engagement.due_basis)
 
 
 def _next_position(engagement):
@@ -209,34 +193,31 @@ def deposit_amount(engagement, totals=None):
 
 
 def plan(engagement, accepted=None):
-    """The instalments the payment conditions call for, as dicts (nothing stored)."""
+    """The instalments the payment conditions call for, as dicts (nothing stored).
+
+    Their order and triggers come from ``payments/schedule.steps``, the same function the
+    compliance checker reads (C. conso L221-10); this adds the amounts."""
     totals = engagement.totals
     total = totals.total_incl_vat
     model = engagement.payment_model
-    items = []
-
-    def add(kind, label, amount, trigger, milestone=None):
-        items.append({"kind": kind, "label": label, "amount": money.to_cents(amount),
-                      "due_trigger": trigger, "milestone": milestone})
-
-    deposit = deposit_amount(engagement, totals) if model in (
-        PaymentModel.DEPOSIT, PaymentModel.MILESTONES) else None
+    deposit = deposit_amount(engagement, totals) if model in schedule.MODELS_WITH_DEPOSIT else None
     deposit_word = (_("Arrhes") if engagement.deposit_label == "arrhes" else _("Deposit"))
-    if model == PaymentModel.FULL_PREPAYMENT:
-        add(K.FULL, _("Full payment"), total, T.ACCEPTANCE)
-    elif model == PaymentModel.TIME_CREDIT:
-        add(K.CREDIT_PACK, _("Time-credit pack"), total, T.ACCEPTANCE)
-    elif model == PaymentModel.PREAUTHORISATION:
-        add(K.PREAUTHORISATION, _("Card pre-authorisation"), total, T.ACCEPTANCE)
-    elif model == PaymentModel.PAY_PER_ACT:
-        pass  # one instalment per act, made when the expert records it
-    elif model == PaymentModel.MILESTONES:
-        if deposit:
-            add(K.DEPOSIT, deposit_word, deposit, T.ACCEPTANCE)
-        milestones = list(engagement.milestones.all())
-        credit, planned = deposit or money.ZERO, deposit or money.ZERO
-        for index, milestone in enumerate(milestones):
-            if index == len(milestones) - 1:
+    milestones = list(engagement.milestones.all()) if model == PaymentModel.MILESTONES else []
+    labels = {K.FULL: _("Full payment"), K.CREDIT_PACK: _("Time-credit pack"),
+              K.PREAUTHORISATION: _("Card pre-authorisation"), K.DEPOSIT: deposit_word}
+    credit, planned = deposit or money.ZERO, money.ZERO
+    items = []
+    steps = schedule.steps(model, has_deposit=bool(deposit), milestone_count=len(milestones),
+                           self_paid_training=_is_training_consumer(engagement))
+    for step in steps:
+        if step.made_when_due:
+            continue  # one instalment per act, made when the expert records it
+        milestone = None
+        if step.kind == K.DEPOSIT:
+            amount = deposit
+        elif step.kind == K.MILESTONE:
+            milestone = milestones[step.milestone]
+            if step.milestone == len(milestones) - 1:
                 amount = total - planned  # the last one takes the cents of the roundings
             else:
                 rows = invoicing.rows_from_excl_vat(milestone.amount, totals.breakdown)
@@ -244,28 +225,27 @@ def plan(engagement, accepted=None):
                 taken = min(credit, gross)  # the deposit is deducted first-fit
                 credit -= taken
                 amount = gross - taken
-            planned += amount
-            add(K.MILESTONE, milestone.label, amount, T.MILESTONE_DONE, milestone)
-    elif model == PaymentModel.DEPOSIT and deposit:
-        add(K.DEPOSIT, deposit_word, deposit, T.ACCEPTANCE)
-        add(K.BALANCE, _("Balance"), total - deposit, T.COMPLETION)
-    else:  # on completion, or a deposit model with no deposit
-        add(K.BALANCE, _("Payment at the end of the service"), total, T.COMPLETION)
+        elif step.kind == K.BALANCE:
+            amount = total - planned
+        else:
+            amount = total
+        planned += amount
+        label = labels.get(step.kind) or (milestone.label if milestone else (
+            _("Balance") if deposit else _("Payment at the end of the service")))
+        items.append({"kind": step.kind, "label": label, "amount": money.to_cents(amount),
+                      "due_trigger": step.trigger, "milestone": milestone})
 
     if _is_training_consumer(engagement) and items:
-        items = _training_rule(items, total)
+        items = _training_cap(engagement, items, total)
     return items
 
 
-def _training_rule(items, total):
-    """S6: nothing is due before the withdrawal period ends, then at most 30 % of the price;
-    the first instalment falls due the day after the period, the excess moves to the next."""
-    cap = money.percent_of(total, TRAINING_FIRST_SHARE)
-    first = dict(items[0], due_trigger=T.WITHDRAWAL_END)
-    rest = [dict(item) for item in items[1:]]
-    for item in rest:
-        if item["due_trigger"] == T.ACCEPTANCE:
-            item["due_trigger"] = T.WITHDRAWAL_END
+def _training_cap(engagement, items, total):
+    """S6: at most 30 % of the price (dated figure) in the first instalment, which falls due
+    the day after the withdrawal period (schedule.steps); the excess moves to the next."""
+    share = _regime(engagement).param("training_max_first_payment_percent")
+    cap = money.percent_of(total, share)
+    first, rest = dict(items[0]), [dict(item) for item in items[1:]]
     if first["amount"] > cap:
         excess = first["amount"] - cap
         first["amount"] = cap
@@ -441,23 +421,21 @@ def _check_payable(locked, paid_on, has_schedule=None):
         has_schedule = locked.instalments.exists()
     if not has_schedule:
         create_schedule(locked)
-    if locked.client.is_consumer:
-        accepted = accepted_on(locked)
-        if _is_training_consumer(locked):
-            end = withdrawal_end(locked, accepted)
-            if end and paid_on <= end:
-                raise PaymentRefused(_(
-                    "A self-paid trainee may pay nothing before the %(days)s-day withdrawal "
-                    "period ends (%(end)s; Labour Code L6353-6): record the payment from "
-                    "%(first)s.") % {"days": rules.TRAINING_WITHDRAWAL_DAYS, "end": end,
-                                      "first": end + datetime.timedelta(days=1)}, "paid_on")
-        elif locked.channel == "off_premises" and accepted:
-            first = accepted + datetime.timedelta(days=OFF_PREMISES_NO_PAYMENT_DAYS)
-            if paid_on < first:
-                raise PaymentRefused(_(
-                    "Nothing may be taken from a consumer before day 7 of an off-premises "
-                    "contract (Consumer Code L221-10): record the payment from %(first)s.")
-                    % {"first": first}, "paid_on")
+    accepted = accepted_on(locked)
+    regime = _regime(locked, accepted)
+    if regime.is_self_paid_training:
+        end = withdrawal_end(locked, accepted)
+        if end and paid_on <= end:
+            raise PaymentRefused(_(
+                "A self-paid trainee may pay nothing before the %(days)s-day withdrawal "
+                "period ends (%(end)s; Labour Code L6353-6): record the payment from "
+                "%(first)s.") % {"days": regime.withdrawal_days, "end": end,
+                                  "first": end + datetime.timedelta(days=1)}, "paid_on")
+    elif accepted and (first := regime.first_payment_day(accepted)) and paid_on < first:
+        raise PaymentRefused(_(
+            "Nothing may be taken from a consumer before day 7 of an off-premises "
+            "contract (Consumer Code L221-10): record the payment from %(first)s.")
+            % {"first": first}, "paid_on")
 
 
 def _targets(locked, instalment, instalments=None):
@@ -924,16 +902,15 @@ def may_start(engagement, on=None, instalments=None):
                 reasons.append(_("“%(label)s” (%(amount)s) is not paid yet.")
                                % {"label": instalment.label,
                                   "amount": _fmt(instalment.left_to_pay)})
-    law = _law(engagement)
-    if rules.has_withdrawal_right(law):
+    regime = _regime(engagement)
+    if regime.has_withdrawal_right:
         accepted = accepted_on(engagement)
         end = withdrawal_end(engagement, accepted) if accepted else None
         if end and on <= end:
-            if _is_training_consumer(engagement):
+            if regime.is_self_paid_training:
                 reasons.append(_("The trainee's %(days)s-day withdrawal period runs until "
                                  "%(end)s: the training may start after it.")
-                               % {"days": rules.TRAINING_WITHDRAWAL_DAYS,
-                                  "end": _fmt_date(end)})
+                               % {"days": regime.withdrawal_days, "end": _fmt_date(end)})
             elif not _early_start_consented(engagement):
                 reasons.append(_("The withdrawal period runs until %(end)s and the client did "
                                  "not expressly ask for an early start.")

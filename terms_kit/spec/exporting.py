@@ -14,6 +14,10 @@ def _plain(value):
     return value
 
 
+FEE_AGREEMENT_UNANSWERED = {"basis": "", "hourly_rate": None, "success_fee": False,
+                             "provision": None, "exemption": ""}
+
+
 def _export(instance, mapping):
     data = {}
     for path, name in mapping.items():
@@ -27,6 +31,8 @@ def _export(instance, mapping):
 def export_engagement(engagement):
     """The spec dict of an engagement: plain JSON types only, decimals as strings."""
     body = _export(engagement, fields.ENGAGEMENT)
+    if body["fee_agreement"] == FEE_AGREEMENT_UNANSWERED:
+        del body["fee_agreement"]  # only a lawyer's engagement carries one
     body["number"] = engagement.number
     body["status"] = engagement.status
     body["lines"] = [_export(line, fields.LINE) for line in engagement.lines.all()]

@@ -54,6 +54,16 @@ TERMS = {
     ("body",): "body",
 }
 
+# Loi 71-1130 art. 10: a lawyer's fee agreement (spec version 2). Exported only when answered
+# (exporting.py), so the specs of other professions stay as they were.
+FEE_AGREEMENT = {
+    ("fee_agreement", "basis"): "fee_basis",
+    ("fee_agreement", "hourly_rate"): "fee_hourly_rate",
+    ("fee_agreement", "success_fee"): "fee_success_complement",
+    ("fee_agreement", "provision"): "fee_provision",
+    ("fee_agreement", "exemption"): "fee_agreement_exemption",
+}
+
 ENGAGEMENT = {
     ("language",): "language",
     ("issue_date",): "issue_date",
@@ -86,6 +96,7 @@ ENGAGEMENT = {
     ("payment", "recovery_indemnity"): "recovery_indemnity",
     ("payment", "time_credit_hours"): "time_credit_hours",
     ("payment", "time_credit_validity_months"): "time_credit_validity_months",
+    **FEE_AGREEMENT,
 }
 
 LINE = {

@@ -1,53 +1,40 @@
 """Which questions apply to a draft, read from what it already holds.
 
 These predicates only decide what the wizard *asks*; whether the answers are lawful is the
-compliance checker's job. Each one names the rule that makes the question relevant.
+compliance checker's job. They are the checker's own predicates (compliance/case.py
+``Regime``, with the dated figures), read from the draft's saved fields, so the wizard never
+asks by a rule of its own.
 """
 
-from ..models.client import ClientKind
-from ..models.engagement import Channel
-from ..models.identity import Profession
+from ..documents import rules
 
-# C. conso L221-3: a business of at most 5 employees buying off premises something outside
-# its main activity is protected like a consumer.
-SMALL_BUSINESS_MAX_EMPLOYEES = 5
+
+def _regime(engagement):
+    return rules.regime(rules.law_of(engagement))
 
 
 def is_business_client(engagement):
-    return engagement.client.kind == ClientKind.BUSINESS
+    return _regime(engagement).is_business
 
 
 def consumer_regime(engagement):
     """The consumer rules apply: a consumer, or a small business treated as one (L221-3)."""
-    client = engagement.client
-    if client.kind == ClientKind.CONSUMER:
-        return True
-    return (
-        engagement.channel == Channel.OFF_PREMISES
-        and client.headcount is not None
-        and client.headcount <= SMALL_BUSINESS_MAX_EMPLOYEES
-        and client.outside_core_activity
-    )
+    return _regime(engagement).is_consumer_regime
 
 
 def has_withdrawal_right(engagement):
-    """A distance or off-premises contract under the consumer rules (C. conso L221-18)."""
-    return consumer_regime(engagement) and engagement.channel in (
-        Channel.DISTANCE, Channel.OFF_PREMISES
-    )
+    """C. conso L221-18 (distance or off premises), C. trav. L6353-5 (self-paid training)."""
+    return _regime(engagement).has_withdrawal_right
 
 
 def needs_fee_agreement(engagement):
     """A lawyer always needs a written fee agreement (loi 71-1130 art. 10)."""
-    return engagement.identity.profession == Profession.LAWYER
+    return _regime(engagement).needs_fee_agreement
 
 
 def needs_training_rules(engagement):
     """Training paid by an individual personally (C. trav. L6353-3 to L6353-6)."""
-    return (
-        engagement.identity.profession == Profession.TRAINING
-        and engagement.client.kind == ClientKind.CONSUMER
-    )
+    return _regime(engagement).is_self_paid_training
 
 
 def needs_profession_rules(engagement):

@@ -427,26 +427,30 @@ class PaymentForm(StepFormMixin, forms.ModelForm):
 # -- 6. profession rules (lawyer, training for an individual) -----------------------------
 
 
-class ProfessionForm(StepFormMixin, forms.Form):
-    fee_agreement = forms.BooleanField(
-        label=_("This quote, once signed, is the written fee agreement (convention "
-                "d'honoraires)"),
-        help_text=_("A lawyer must agree fees in writing with the client (loi 71-1130 "
-                    "art. 10), except in urgency or under full legal aid."),
-        error_messages={"required": _(
-            "Confirm the written fee agreement: a lawyer cannot work without one "
-            "(loi 71-1130 art. 10).")},
-    )
-    fee_basis = forms.ChoiceField(
-        label=_("How the fees are set"),
-        choices=[
-            ("fixed", _("Fixed fee")),
-            ("time_spent", _("Time spent, at an hourly rate")),
-            ("fixed_plus_result", _("Fixed fee plus a fee on the result obtained")),
-        ],
-        help_text=_("A fee on the result alone is forbidden; it can only add to a fixed or "
-                    "time-based fee."),
-    )
+class ProfessionForm(StepFormMixin, forms.ModelForm):
+    """A lawyer's fee agreement is stored on the engagement, where the checker decides on it
+    (loi 71-1130 art. 10, rule prof.avocat); the training confirmations stay wizard answers."""
+
+    class Meta:
+        model = Engagement
+        fields = ["fee_basis", "fee_hourly_rate", "fee_success_complement", "fee_provision",
+                  "fee_agreement_exemption"]
+        help_texts = {
+            "fee_basis": _("A lawyer agrees fees in writing with every client, in a fee "
+                           "agreement (convention d'honoraires, loi 71-1130 art. 10): for time "
+                           "spent, with the hourly rate, or a flat fee. A fee on the result "
+                           "alone is forbidden."),
+            "fee_hourly_rate": _("Required for fees on time spent."),
+            "fee_provision": _("An advance on fees asked of the client, if any."),
+            "fee_agreement_exemption": _("Only when there is no written agreement: urgency, "
+                                         "force majeure or full legal aid."),
+        }
+
+    show_when = {
+        "fee_hourly_rate": ("fee_basis", ["time_spent"]),
+        "fee_agreement_exemption": ("fee_basis", ["none"]),
+    }
+
     training_withdrawal = forms.BooleanField(
         label=_("The trainee can withdraw within 10 days of signing, by registered letter"),
         help_text=_("For training paid by an individual personally (C. trav. L6353-5)."),
@@ -463,16 +467,21 @@ class ProfessionForm(StepFormMixin, forms.Form):
             "30 % (C. trav. L6353-6).")},
     )
 
-    LAWYER_FIELDS = ("fee_agreement", "fee_basis")
+    LAWYER_FIELDS = tuple(Meta.fields)
     TRAINING_FIELDS = ("training_withdrawal", "training_payment_schedule")
 
     def __init__(self, data=None, *, engagement, owner, **kwargs):
         state = WizardState.objects.filter(engagement=engagement).first()
         kwargs.setdefault("initial", state.answers if state else {})
-        super().__init__(data, engagement=engagement, owner=owner, **kwargs)
+        super().__init__(data, engagement=engagement, owner=owner, instance=engagement,
+                         **kwargs)
         keep = set()
         if conditions.needs_fee_agreement(engagement):
             keep.update(self.LAWYER_FIELDS)
+            self.fields["fee_basis"].required = True
+            self.fields["fee_basis"].error_messages["required"] = _(
+                "Say how the fees are set: a lawyer cannot work without a written fee "
+                "agreement (loi 71-1130 art. 10).")
         if conditions.needs_training_rules(engagement):
             keep.update(self.TRAINING_FIELDS)
         for name in list(self.fields):
@@ -480,7 +489,13 @@ class ProfessionForm(StepFormMixin, forms.Form):
                 del self.fields[name]
 
     def step_data(self):
-        return {"answers": dict(self.cleaned_data)}
+        data = dict(self.cleaned_data)
+        fees = {name: data.pop(name) for name in self.LAWYER_FIELDS if name in data}
+        if fees and fees["fee_basis"] != "time_spent":
+            fees["fee_hourly_rate"] = None  # a rate that no longer applies is not kept
+        if fees and fees["fee_basis"] != "none":
+            fees["fee_agreement_exemption"] = ""
+        return {"engagement": fees, "answers": data}
 
 
 # -- 7. refund, cancellation, withdrawal ---------------------------------------------------

@@ -46,7 +46,7 @@ STEPS = (
          forms.PaymentForm, ("engagement.payment",)),
     Step("profession", _("Profession rules"), "clipboard-list",
          _("Your profession has its own rules for this contract."),
-         forms.ProfessionForm, (),
+         forms.ProfessionForm, ("engagement.fee_agreement",),
          conditions.needs_profession_rules),
     Step("terms", _("Refund, cancellation, withdrawal"), "rotate",
          _("What happens if the contract ends early, and the terms of sale it refers to."),

@@ -517,3 +517,28 @@ def test_s2_paid_more_than_the_discount_short_is_partly_paid(text_pdfs, accepted
     instalment = engagement.instalments.get(milestone=invoice.instalment.milestone)
     assert (instalment.state, instalment.left_to_pay) == ("partly_paid", D("200.00"))
     assert not Invoice.objects.filter(kind="credit_note").exists()
+
+
+def test_small_business_off_premises_pays_nothing_before_day_7(text_pdfs, accepted):
+    # C. conso L221-10 through C. conso L221-3: the payment service asks the checker's Regime,
+    # so a business of 3 signing off premises outside its core activity is protected too.
+    today = TODAY()
+
+    def off_premises(spec):
+        body = spec["engagement"]
+        spec["client"].update(headcount=3, outside_core_activity=True)
+        body.update(channel="off_premises", issue_date=today.isoformat(),
+                    validity_date=(today + datetime.timedelta(days=30)).isoformat(),
+                    start_date=(today + datetime.timedelta(days=10)).isoformat(),
+                    end_date=(today + datetime.timedelta(days=12)).isoformat(),
+                    early_start_requested=True)
+        body["payment"].update(model="on_completion", deposit_percent=None, milestones=[],
+                               deposit_label="")
+
+    engagement, _link = accepted("S2", change=off_premises)
+    first = today + datetime.timedelta(days=7)
+    with pytest.raises(PaymentRefused, match="L221-10") as refused:
+        pay(engagement, "100.00", paid_on=today + datetime.timedelta(days=3))
+    assert refused.value.field == "paid_on"
+    assert str(first) in str(refused.value)
+    assert not Payment.objects.exists()

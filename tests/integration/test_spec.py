@@ -154,6 +154,7 @@ def version_1(spec):
     spec["identity"].pop("vat_on_debits")
     spec["engagement"].pop("operation_category")
     spec["engagement"].pop("delivery_address")
+    spec["engagement"].pop("fee_agreement", None)
     for line in spec["engagement"]["lines"]:
         line.pop("vat_exemption")
     return spec
@@ -165,7 +166,15 @@ def test_a_version_1_spec_still_imports_and_exports_as_version_2(key, expert):
     assert validate_spec(old) == []
     exported = export_engagement(import_spec(old, expert))
     assert exported["spec_version"] == 2
-    assert without_server_fields(exported) == without_server_fields(scenario_spec(key))
+    expected = scenario_spec(key)
+    expected["engagement"].pop("fee_agreement", None)  # a lawyer's fee basis is still to answer
+    assert without_server_fields(exported) == without_server_fields(expected)
+
+
+def test_a_lawyer_s_version_1_spec_leaves_the_fee_basis_to_answer(expert):
+    engagement = import_spec(version_1(scenario_spec("S5")), expert)
+    assert engagement.fee_basis == ""
+    assert "fee_agreement" not in export_engagement(engagement)["engagement"]
 
 
 def test_a_version_1_spec_with_a_version_2_field_is_refused():

@@ -126,7 +126,8 @@ CONDITIONS = {
     "S2": (False, True, True, False, ()),
     "S3": (False, True, False, True, ()),
     "S4": (False, True, False, True, ()),
-    "S5": (True, True, False, False, ("fee_agreement", "fee_basis")),
+    "S5": (True, True, False, False, ("fee_basis", "fee_hourly_rate", "fee_success_complement",
+                                      "fee_provision", "fee_agreement_exemption")),
     "S6": (True, False, False, True, ("training_withdrawal", "training_payment_schedule")),
 }
 
@@ -150,7 +151,8 @@ def test_only_what_applies_is_asked(admin_client, expert, key):
     assert response.url.endswith("/profession/" if profession else "/terms/")
     if profession:
         page = admin_client.get(step_url(engagement, "profession")).content.decode()
-        for name in ("fee_agreement", "fee_basis", "training_withdrawal",
+        for name in ("fee_basis", "fee_hourly_rate", "fee_success_complement", "fee_provision",
+                     "fee_agreement_exemption", "training_withdrawal",
                      "training_payment_schedule"):
             assert (f'name="{name}"' in page) is (name in profession_fields)
         post_step(admin_client, engagement, "profession", answers["profession"])
@@ -297,9 +299,28 @@ def test_each_step_rejects_bad_input_and_keeps_the_draft(admin_client, expert, s
 
 def test_profession_step_requires_the_fee_agreement(admin_client, expert):
     engagement, _ = walk(admin_client, expert, "S5", until="profession")
-    response = post_step(admin_client, engagement, "profession", {"fee_basis": "fixed"})
+    response = post_step(admin_client, engagement, "profession", {"fee_basis": ""})
     assert response.status_code == 400
     assert "loi 71-1130 art. 10" in response.content.decode()
+
+
+def test_profession_step_stores_the_fee_basis_the_checker_decides_on(admin_client, expert):
+    # Time spent without its hourly rate: the step saves (the expert may come back), the
+    # checker's prof.avocat finding points at the missing rate; with the rate it is quiet.
+    from terms_kit.compliance import check_engagement
+
+    engagement, _ = walk(admin_client, expert, "S5", until="profession")
+    response = post_step(admin_client, engagement, "profession", {"fee_basis": "time_spent"})
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.fee_basis == "time_spent" and engagement.fee_hourly_rate is None
+    assert [f.field for f in check_engagement(engagement) if f.rule_id == "prof.avocat"] == [
+        "engagement.fee_agreement.hourly_rate"]
+    post_step(admin_client, engagement, "profession",
+              {"fee_basis": "time_spent", "fee_hourly_rate": "250.00"})
+    engagement.refresh_from_db()
+    assert engagement.fee_hourly_rate == Decimal("250.00")
+    assert [f for f in check_engagement(engagement) if f.rule_id == "prof.avocat"] == []
 
 
 def test_training_step_requires_the_withdrawal_rules(admin_client, expert):

@@ -36,7 +36,7 @@ def term_max(case):
 @rule("b2b.penalty_rate", "error", "C. com. L441-10 II",
       _lazy("A business quote states a late-penalty rate of at least 3 × the legal interest "
             "rate of the half-year"),
-      field=PENALTY)
+      field=PENALTY, mention="b2b_terms")
 def penalty_rate(case):
     if not case.is_business:
         return
@@ -84,7 +84,7 @@ def penalty_rate(case):
 
 @rule("b2b.indemnity", "error", "C. com. L441-10 II, D441-5",
       _lazy("A business quote states the fixed 40 EUR recovery indemnity"),
-      field=INDEMNITY)
+      field=INDEMNITY, mention="b2b_terms")
 def indemnity(case):
     if not case.is_business:
         return
@@ -105,7 +105,7 @@ def indemnity(case):
 @rule("fac.b2b_terms", "error", "C. com. L441-9, L441-10 I; D441-5",
       _lazy("A business quote states its payment term and, if any, the early-payment "
             "discount with its period"),
-      field=DUE_DAYS)
+      field=DUE_DAYS, mention="b2b_terms")
 def b2b_terms(case):
     if not case.is_business:
         return

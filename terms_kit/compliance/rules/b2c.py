@@ -6,6 +6,7 @@ import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from ...payments import schedule
 from ..formatting import day, number
 from ..registry import rule
 from .wording import first_mention, mentions
@@ -15,7 +16,6 @@ WITHDRAWAL_FUNCTION_WORDS = (r"renoncer au contrat", r"fonction de r[ée]tractat
                              r"withdrawal (function|button)", r"withdraw from the contract here")
 RECOVERY_FEE_WORDS = (r"frais de recouvrement", r"indemnit[ée] forfaitaire",
                       r"recovery (fee|cost|indemnity)")
-TAKES_MONEY_AT_SIGNING = {"deposit", "full_prepayment", "time_credit", "preauthorisation"}
 
 
 def _days_later(start, days):
@@ -28,7 +28,7 @@ def _days_later(start, days):
 @rule("b2c.withdrawal", "error", "C. conso L221-5 7°, L221-18, L221-20",
       _lazy("A consumer contract at a distance or off premises comes with terms of sale that "
             "give the 14-day withdrawal right"),
-      field="terms")
+      field="terms", mention="withdrawal")
 def withdrawal(case):
     if case.is_consumer_regime and case.is_distance_or_off_premises and case.terms_body is None:
         yield "terms", _(
@@ -75,9 +75,8 @@ def early_start(case):
     if not (case.is_consumer_regime and case.is_distance_or_off_premises):
         return
     days = int(case.param("consumer_withdrawal_days"))
-    # The period runs from conclusion, which is no earlier than the issue date, nor than the
-    # day the check is made for (the acceptance flow checks again with ``on`` = that day).
-    earliest = _days_later(max(case.issue_date, case.on), days)
+    # The period runs from conclusion (Case.concluded).
+    earliest = _days_later(case.concluded, days)
     if (case.start_date is not None and case.start_date < earliest
             and not case.early_start_requested):
         yield "engagement.early_start_requested", _(
@@ -93,20 +92,60 @@ def early_start(case):
             "consumer contract"),
       field="engagement.payment.model")
 def off_premises_payment(case):
-    if not (case.is_consumer_regime and case.channel == "off_premises"):
+    """Decided on the dates of the payment schedule the contract will have (the same steps
+    services/payments.py makes), for every payment model; a card hold counts as a payment
+    (L221-10 forbids any payment or consideration, a card imprint included)."""
+    first_allowed = case.regime.first_payment_day(case.concluded)
+    if first_allowed is None:
         return
-    if case.payment.model in TAKES_MONEY_AT_SIGNING or case.payment.deposit_percent:
-        yield "engagement.payment.model", _(
-            "A contract signed at the client's home or office forbids taking any payment, card "
-            "imprint or pre-authorisation during the %(days)s days after signing: choose payment "
-            "after the service or milestones that fall after that, and no deposit."
-        ) % {"days": number(case.param("off_premises_no_payment_days"))}
+    days = number(case.param("off_premises_no_payment_days"))
+    for step, due in case.payment_schedule():
+        if due >= first_allowed:
+            continue
+        values = {"days": days, "due": day(due), "first": day(first_allowed)}
+        if step.trigger == schedule.ACCEPTANCE:
+            if step.kind == schedule.PREAUTHORISATION:
+                yield "engagement.payment.model", _(
+                    "A contract signed at the client's home or office forbids taking any "
+                    "payment during the %(days)s days after signing, and a card "
+                    "pre-authorisation counts as one: choose payment after the service, with "
+                    "the service on %(first)s or later."
+                ) % values
+            else:
+                yield "engagement.payment.model", _(
+                    "A contract signed at the client's home or office forbids taking any "
+                    "payment, card imprint or deposit during the %(days)s days after signing, "
+                    "yet this payment model asks for money on signing (%(due)s): choose "
+                    "payment after the service or milestones, with no deposit, falling due on "
+                    "%(first)s or later."
+                ) % values
+        elif step.trigger == schedule.MILESTONE_DONE:
+            yield f"engagement.payment.milestones[{step.milestone}]", _(
+                "This off-premises contract forbids any payment during the %(days)s days "
+                "after signing, but the first milestone can fall due on %(due)s (work starting "
+                "then, payment term included): move the start date, or lengthen the payment "
+                "term, so nothing falls due before %(first)s."
+            ) % values
+        elif step.trigger == schedule.ON_ACT:
+            yield "engagement.start_date", _(
+                "This off-premises contract forbids any payment during the %(days)s days "
+                "after signing, but each act is paid when given and the first can be given on "
+                "%(due)s: set the start date to %(first)s or later."
+            ) % values
+        else:
+            yield "engagement.end_date", _(
+                "This off-premises contract forbids any payment during the %(days)s days "
+                "after signing, but the service can be completed and its payment fall due on "
+                "%(due)s: move the end date or lengthen the payment term so that nothing "
+                "falls due before %(first)s."
+            ) % values
+        return  # the earliest instalment says what to change
 
 
 @rule("b2c.mediator", "error", "C. conso L612-1, L616-1, R616-1",
       _lazy("An expert selling to consumers names their consumer mediator, its website and "
             "its address"),
-      field="identity.mediator")
+      field="identity.mediator", mention="mediator")
 def mediator(case):
     if not case.is_consumer:
         return
@@ -152,7 +191,7 @@ def consumer_recovery_fee_text(case):
 @rule("b2b.tpe_offpremises", "info", "C. conso L221-3",
       _lazy("A business of 5 or fewer signing off premises outside its core activity is "
             "treated as a consumer"),
-      field="client.headcount")
+      field="client.headcount", mention="withdrawal")
 def small_business_off_premises(case):
     if case.is_small_business_off_premises:
         yield "client.headcount", _(
@@ -171,3 +210,41 @@ def small_business_headcount(case):
             "This business client signs off premises for something outside its core activity: "
             "with %(max)s employees or fewer it has a consumer's rights. Fill in its headcount."
         ) % {"max": number(case.param("small_business_max_employees"))}
+
+
+CONSUMER_PENALTY = "engagement.payment.late_penalty_rate"
+
+
+@rule("b2c.penalty_clause", "info", "C. civ. 1231-5",
+      _lazy("A late-penalty rate agreed with a consumer is printed on their documents as a "
+            "penalty clause a judge may reduce"),
+      field=CONSUMER_PENALTY, mention="penalty_clause")
+def consumer_penalty_clause(case):
+    """Nothing entered vanishes: the documents print the rate (Regime.mentions
+    "penalty_clause"), and the expert is told what it is worth against a consumer."""
+    if case.regime.shows_consumer_penalty_clause:
+        yield CONSUMER_PENALTY, _(
+            "Your late-penalty rate of %(rate)s %% a year is printed on the consumer's "
+            "documents as a penalty clause: it is owed only after a formal notice, and a judge "
+            "may reduce it if it is manifestly excessive. Empty the field to rely on the legal "
+            "interest rate instead."
+        ) % {"rate": number(case.payment.late_penalty_rate)}
+
+
+@rule("b2c.penalty_clause.excessive", "warning", "C. civ. 1231-5; C. conso R212-2 3°",
+      _lazy("A consumer's late-penalty rate is not above the default rate the law sets "
+            "between businesses"),
+      field=CONSUMER_PENALTY)
+def consumer_penalty_clause_excessive(case):
+    """No figure in the law caps it; the default rate between businesses (ECB rate + 10
+    points, C. com. L441-10 II) is the yardstick: above it, an indemnity is likely to be
+    disproportionate, a clause presumed unfair against a consumer (R212-2 3°)."""
+    if not case.regime.shows_consumer_penalty_clause:
+        return
+    ceiling = case.param("ecb_reference_rate") + case.param("late_penalty_default_points")
+    if case.payment.late_penalty_rate > ceiling:
+        yield CONSUMER_PENALTY, _(
+            "A late-penalty rate of %(rate)s %% a year is above the %(ceiling)s %% the law "
+            "applies by default even between businesses: against a consumer such a penalty is "
+            "presumed unfair and a judge may cut it. Lower the rate to %(ceiling)s %% or less."
+        ) % {"rate": number(case.payment.late_penalty_rate), "ceiling": number(ceiling)}

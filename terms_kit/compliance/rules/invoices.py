@@ -37,7 +37,7 @@ def core_mentions(case):
 
 @rule("fac.franchise", "error", "CGI 293 B",
       _lazy("An expert under the VAT franchise charges no VAT"),
-      field="engagement.lines")
+      field="engagement.lines", mention="vat_franchise")
 def franchise_no_vat(case):
     if not case.identity.under_vat_franchise:
         return

@@ -15,10 +15,10 @@ COMPULSORY_INSURANCE = ("lawyer", "accountant", "health")
 
 @rule("devis.identity_ei", "error", "Loi 2022-172; C. com. R123-237 (décret 2022-725)",
       _lazy('A sole trader\'s name carries "EI" or "Entrepreneur individuel"'),
-      field="identity.legal_name")
+      field="identity.legal_name", mention="sole_trader")
 def identity_ei(case):
     identity = case.identity
-    if identity.is_sole_trader and not EI_MENTION.search(identity.legal_name):
+    if case.regime.is_sole_trader and not EI_MENTION.search(identity.legal_name):
         yield "identity.legal_name", _(
             'Your legal name "%(name)s" must say you are a sole trader: add "EI" or '
             '"Entrepreneur individuel" right before or after it (legal name field), e.g. '
