@@ -129,7 +129,10 @@ def test_a_caller_s_locked_row_is_used_without_a_second_lock_and_never_when_stal
 
     from terms_kit.services.status import StaleStatus
 
+    from django.contrib.contenttypes.models import ContentType
+
     engagement = at_status(make_engagement("S2"), Status.ACCEPTED)
+    ContentType.objects.get_for_model(Engagement)  # the log entry's, cached once per process
     with transaction.atomic():
         locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
         with django_assert_num_queries(3):
