@@ -70,35 +70,80 @@ def make_payments(count, fake):
     return fake.take_events()
 
 
-def deliver(events, threads):
-    """POST each (body, header) once; returns (seconds, status counts, per-request times)."""
+def _backend_cpu():
+    """CPU seconds used so far by this thread's PostgreSQL backend process (None when the
+    server is not on this machine or not readable): the database's share of each event."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+class Delivery:
+    """What one pass of deliveries measured."""
+
+    def __init__(self):
+        self.seconds, self.cpu, self.db_cpu = 0.0, 0.0, None
+        self.statuses, self.times, self.by_type, self.queries = {}, [], {}, {}
+
+
+def deliver(events, threads, show_sql=False):
+    """POST each (body, header) once; returns a Delivery (wall and CPU time, HTTP statuses,
+    per-request times and SQL query counts by event type)."""
     jobs = queue.Queue()
     for item in events:
         jobs.put(item)
-    statuses, times, lock = {}, [], threading.Lock()
-    by_type = {}
+    result, lock = Delivery(), threading.Lock()
 
     def work():
         client = Client()
-        while True:
-            try:
-                body, header = jobs.get_nowait()
-            except queue.Empty:
-                break
-            start = time.perf_counter()
-            response = client.post("/terms/webhooks/stripe/", data=body,
-                                   content_type="application/json",
-                                   HTTP_STRIPE_SIGNATURE=header)
-            elapsed = time.perf_counter() - start
+        db_start = _backend_cpu()
+        count, statements = [0], []
+
+        def counter(execute, sql, params, many, context):
+            count[0] += 1
+            if show_sql:
+                statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            while True:
+                try:
+                    body, header = jobs.get_nowait()
+                except queue.Empty:
+                    break
+                count[0] = 0
+                statements.clear()
+                start = time.perf_counter()
+                response = client.post("/terms/webhooks/stripe/", data=body,
+                                       content_type="application/json",
+                                       HTTP_STRIPE_SIGNATURE=header)
+                elapsed = time.perf_counter() - start
+                with lock:
+                    result.statuses[response.status_code] = (
+                        result.statuses.get(response.status_code, 0) + 1)
+                    result.times.append(elapsed)
+                    kind = json.loads(body)["type"]
+                    result.by_type.setdefault(kind, []).append(elapsed)
+                    if show_sql and kind not in result.queries:
+                        print(f"--- SQL of one delivery of {kind} ({count[0]} queries)")
+                        for number, sql in enumerate(statements, 1):
+                            print(f"{number:3d} {sql[:300]}")
+                    result.queries.setdefault(kind, []).append(count[0])
+        db_end = _backend_cpu()
+        if db_start is not None and db_end is not None:
             with lock:
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-                times.append(elapsed)
-                kind = json.loads(body)["type"]
-                by_type.setdefault(kind, []).append(elapsed)
+                result.db_cpu = (result.db_cpu or 0.0) + db_end - db_start
         if threads > 1:
             connection.close()
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     if threads == 1:
         work()
     else:
@@ -107,10 +152,12 @@ def deliver(events, threads):
             worker.start()
         for worker in workers:
             worker.join()
-    return time.perf_counter() - start, statuses, times, by_type
+    result.seconds = time.perf_counter() - start
+    result.cpu = time.process_time() - cpu_start
+    return result
 
 
-def run(payments=100, copies=2, threads=1, text_pdf=False, profile=False):
+def run(payments=100, copies=2, threads=1, text_pdf=False, profile=False, show_sql=False):
     """Make the payments, deliver their events, print the figures (the database exists)."""
     fake = FakeStripe(SECRET, secret_key=KEY).start()
     overrides = {
@@ -129,19 +176,20 @@ def run(payments=100, copies=2, threads=1, text_pdf=False, profile=False):
 
             before = Payment.objects.count(), Invoice.objects.filter(kind="deposit").count()
             events = make_payments(payments, fake)
+            load = os.getloadavg()
             if profile:
                 import cProfile
                 import pstats
 
                 profiler = cProfile.Profile()
                 profiler.enable()
-            first, first_statuses, first_times, first_types = deliver(events, threads)
+            first = deliver(events, threads, show_sql)
             if profile:
                 profiler.disable()
                 shown = r"terms_kit|db/models/query|sqlite|psycopg|log_actions"
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(shown, 45)
 
-            again, again_statuses, again_times, _ = deliver(events * (copies - 1), threads)
+            again = deliver(events * (copies - 1), threads, show_sql)
             assert Payment.objects.count() - before[0] == payments
             assert Invoice.objects.filter(kind="deposit").count() - before[1] == payments
             assert ProviderEvent.objects.count() == 2 * payments
@@ -149,25 +197,52 @@ def run(payments=100, copies=2, threads=1, text_pdf=False, profile=False):
         fake.stop()
 
     total = len(events) * copies
-    seconds = first + again
+    seconds = first.seconds + (again.seconds if copies > 1 else 0)
 
-    def line(label, count, took, times, statuses):
-        median = statistics.median(times) * 1000 if times else 0
-        print(f"{label:34} {count:6d} events {took:7.2f} s {count / took:8.1f} events/s   "
-              f"median {median:6.2f} ms   HTTP {dict(sorted(statuses.items()))}")
+    def line(label, count, took):
+        median = statistics.median(took.times) * 1000 if took.times else 0
+        print(f"{label:34} {count:6d} events {took.seconds:7.2f} s "
+              f"{count / took.seconds:8.1f} events/s   median {median:6.2f} ms   "
+              f"HTTP {dict(sorted(took.statuses.items()))}")
+
+    def cpu(label, count, took):
+        db = (f" + PostgreSQL backend {took.db_cpu / count * 1000:6.2f} ms = "
+              f"{(took.cpu + took.db_cpu) / count * 1000:6.2f} ms" if took.db_cpu is not None
+              else "")
+        print(f"  CPU per event, {label:22} bench process {took.cpu / count * 1000:6.2f} ms"
+              f"{db}")
 
     print(f"Stripe webhooks through the Django view (FAKE Stripe events). database: "
           f"{connection.vendor}, threads: {threads}, payments: {payments}, "
           f"{len(events) // payments} events each, delivered {copies}x, invoice PDF: "
           f"{'text PDF (LibreOffice left out)' if text_pdf else 'LibreOffice'}")
-    line("first deliveries (payments written)", len(events), first, first_times, first_statuses)
+    print(f"load average before the deliveries: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    line("first deliveries (payments written)", len(events), first)
     if copies > 1:
-        line("redeliveries (duplicates)", total - len(events), again, again_times,
-             again_statuses)
+        line("redeliveries (duplicates)", total - len(events), again)
     print(f"{'all events':34} {total:6d} events {seconds:7.2f} s {total / seconds:8.1f} "
           f"events/s   (target >= 200/s)")
-    for kind, times in sorted(first_types.items()):
-        print(f"  first delivery of {kind:40} median {statistics.median(times) * 1000:7.2f} ms")
+    cpu("first deliveries", len(events), first)
+    if copies > 1:
+        cpu("redeliveries", total - len(events), again)
+        all_cpu = first.cpu + again.cpu + (first.db_cpu or 0) + (again.db_cpu or 0)
+        print(f"  CPU per event, {'all events':22} {all_cpu / total * 1000:6.2f} ms "
+              f"(2 idle cores would handle about {2 * total / all_cpu:.0f} events/s at this "
+              f"CPU cost, ignoring round-trip waits)")
+    for kind, times in sorted(first.by_type.items()):
+        print(f"  first delivery of {kind:30} median {statistics.median(times) * 1000:7.2f} ms"
+              f"   SQL queries {_spread(first.queries[kind])}")
+    if copies > 1:
+        for kind in sorted(again.queries):
+            print(f"  redelivery of {kind:34}   SQL queries {_spread(again.queries[kind])}")
+    per_payment = sum(sum(counts) for counts in first.queries.values()) / payments
+    print(f"  SQL queries per new payment (first delivery of its {len(events) // payments} "
+          f"events): {per_payment:.1f}")
+
+
+def _spread(counts):
+    low, high = min(counts), max(counts)
+    return f"{low}" if low == high else f"{low}-{high} (mean {statistics.mean(counts):.1f})"
 
 
 def keep_connection():
@@ -186,6 +261,9 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--profile", action="store_true",
                         help="cProfile the first deliveries (one thread) and print the top")
+    parser.add_argument("--show-sql", action="store_true",
+                        help="print the SQL of one first delivery and one redelivery of "
+                             "each event type")
     parser.add_argument("--text-pdf", action="store_true",
                         help="invoices as text PDFs (tests/text_pdf.py) instead of LibreOffice")
     args = parser.parse_args()
@@ -195,7 +273,8 @@ def main():
     setup_test_environment()
     db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        run(args.payments, args.copies, args.threads, args.text_pdf, args.profile)
+        run(args.payments, args.copies, args.threads, args.text_pdf, args.profile,
+            args.show_sql)
     finally:
         connection.creation.destroy_test_db(db_name, verbosity=0)
 

@@ -55,6 +55,14 @@ class OwnedLogEntry(BaseLogEntry):
         verbose_name = _("terms-kit log entry")
         verbose_name_plural = _("terms-kit log entries")
 
+    def save(self, *args, **kwargs):
+        # Wagtail's save runs full_clean(), whose foreign-key checks read the content type
+        # and the owner back (a query each, on every status change). The content type comes
+        # from the logged instance, the owner from its owner_id (kept without a constraint
+        # on purpose), the user from the caller: everything else is still validated.
+        self.full_clean(exclude=["content_type", "owner", "user", "revision"])
+        return models.Model.save(self, *args, **kwargs)
+
     def __str__(self):
         return (f"OwnedLogEntry {self.pk}: {self.action!r} on {self.object_verbose_name} "
                 f"{self.object_id}")

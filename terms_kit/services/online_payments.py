@@ -24,6 +24,7 @@ from ..conf import app_settings
 from ..exceptions import PaymentRefused
 from ..models import (
     CheckoutState,
+    Engagement,
     InstalmentKind,
     InstalmentState,
     OnlineCheckout,
@@ -227,10 +228,13 @@ def _authorised(checkout, amount, currency, capture_before, provider=None):
 def _paid(checkout, amount, when, user=None):
     state = CS.CAPTURED if checkout.hold else CS.PAID
     try:
+        # By their ids: record_payment locks and reads the engagement and its instalments
+        # itself, so loading them here would be two queries for nothing.
         payment = payments.record_payment(
-            checkout.engagement, amount=amount, paid_on=timezone.localdate(when),
-            method=Payment.Method.CARD_ONLINE, reference=checkout.payment_id, user=user,
-            instalment=checkout.instalment, provider=checkout.provider,
+            Engagement(pk=checkout.engagement_id), amount=amount,
+            paid_on=timezone.localdate(when), method=Payment.Method.CARD_ONLINE,
+            reference=checkout.payment_id, user=user, instalment=checkout.instalment_id,
+            provider=checkout.provider,
             provider_payment_id=checkout.payment_id,
         )
     except PaymentRefused as exc:

@@ -61,7 +61,7 @@ from ..models.engagement import PaymentModel
 from ..payments import schedule
 from ..status import ORIGINS, Origin, Status
 from . import invoicing
-from .status import change_status
+from .status import StaleStatus, change_status
 
 logger = logging.getLogger(__name__)
 
@@ -289,6 +289,9 @@ def create_schedule(engagement):
                 amount=item["amount"], due_trigger=trigger, due_date=due, state=state,
                 milestone=item["milestone"]))
         _sync_status(locked, note="payment schedule made")
+        # The caller may hold its own locked instance (record_payment): keep its status
+        # current, as its next change is decided from it.
+        engagement.status = locked.status
         _notify_if_may_start(locked)
         return created
 
@@ -349,13 +352,26 @@ def money_status(engagement, instalments):
 def _sync_status(engagement, user=None, note="", instalments=None):
     """Move the engagement, through changes the payments service owns, to what the money
     says. Statuses outside the money flow (withdrawn, cancelled...) are left alone.
-    ``instalments``: the engagement's instalments as they are now, when the caller has them."""
-    current = Engagement.objects.filter(pk=engagement.pk).values_list("status", flat=True)[0]
-    engagement.status = current
-    if current not in PAYABLE_STATUSES:
-        return []
+    ``engagement``: the row the caller locked (``_lock``) in the transaction it is in; its
+    status is trusted, and change_status reuses that lock (no second locked read, no
+    savepoint). Should it be stale (changed through another instance meanwhile, e.g. the
+    schedule made by ``create_schedule``), change_status writes nothing and the status is
+    read again. ``instalments``: the engagement's instalments as they are now, when the
+    caller has them."""
     if instalments is None:
         instalments = list(engagement.instalments.order_by("position"))
+    try:
+        return _sync_status_once(engagement, user, note, instalments)
+    except StaleStatus:
+        engagement.status = Engagement.objects.filter(pk=engagement.pk).values_list(
+            "status", flat=True)[0]
+        return _sync_status_once(engagement, user, note, instalments)
+
+
+def _sync_status_once(engagement, user, note, instalments):
+    current = engagement.status
+    if current not in PAYABLE_STATUSES:
+        return []
     target = money_status(engagement, instalments)
     if target is None or target == current:
         return []
@@ -365,7 +381,8 @@ def _sync_status(engagement, user=None, note="", instalments=None):
     path = _payments_path(current, target)
     if not path:
         return []
-    return [change_status(engagement, status, user=user, note=note, origin=Origin.PAYMENTS)
+    return [change_status(engagement, status, user=user, note=note, origin=Origin.PAYMENTS,
+                          locked=engagement)
             for status in path]
 
 
@@ -395,10 +412,9 @@ def record_payment(engagement, *, amount, paid_on, method, reference="", user=No
         raise PaymentRefused(_("Unknown payment method %(value)s: use one of %(choices)s.")
                              % {"value": method, "choices": ", ".join(Payment.Method.values)},
                              "method")
-    if provider_payment_id:
-        existing = _existing_payment(provider, provider_payment_id, engagement)
-        if existing is not None:
-            return existing
+    # A provider payment already recorded is found under the engagement's lock, first
+    # thing in _record_payment (no read before it: a new payment, the usual case, would pay
+    # for it twice).
     try:
         with transaction.atomic():
             return _record_payment(engagement, amount, paid_on, method, reference or "", user,
@@ -519,9 +535,10 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
     from .plans import after_payment
 
     after_payment(locked, paid_on)  # a plan paid in full is completed at once
-    # Read again after the allocations, credit notes and plans: what the status and "work
-    # may start" are decided from (one query for both).
-    now_instalments = list(locked.instalments.order_by("position"))
+    # What the status and "work may start" are decided from: the locked list, whose
+    # targets were updated in place above (invoices, credit notes and plans change no
+    # instalment), so no second read.
+    now_instalments = instalments
     _sync_status(locked, user=user, note=_payment_note(payment), instalments=now_instalments)
     _after_payment(locked, payment, was_allowed, instalments=now_instalments)
     return payment
@@ -1082,9 +1099,11 @@ def _notify_if_may_start(engagement, on=None, instalments=None):
 
     if not may_start(engagement, on, instalments=instalments).ok:
         return
-    notice, created = WorkStartNotice.objects.get_or_create(engagement=engagement)
-    if not created:
+    # Every caller holds the engagement's row lock: a read then an insert is race-free
+    # here (and the notice's unique key still refuses a second one), with no savepoint.
+    if WorkStartNotice.objects.filter(engagement=engagement).exists():
         return
+    WorkStartNotice.objects.create(engagement=engagement)
     from ..signals import work_may_start
 
     # Once per engagement (the notice is unique): an online booking is confirmed on it.

@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.db.transaction import TransactionManagementError
 from wagtail.log_actions import log
 
 from ..exceptions import InvalidTransition, TransitionNotYours
@@ -10,8 +11,14 @@ from .numbering import format_number, take_next_number
 STATUS_LOG_ACTION = "terms_kit.status_change"
 
 
-@transaction.atomic
-def change_status(engagement, to_status, *, user=None, note="", origin=Origin.MANUAL):
+class StaleStatus(Exception):
+    """The row a caller passed as ``locked`` no longer holds the stored status (it was
+    changed through another instance in the same transaction): nothing was written; read
+    the status again and decide again."""
+
+
+def change_status(engagement, to_status, *, user=None, note="", origin=Origin.MANUAL,
+                  locked=None):
     """Move an engagement to ``to_status``: the one way a status ever changes.
 
     Locks the row, checks the transition table against the *stored* status (not the
@@ -19,8 +26,24 @@ def change_status(engagement, to_status, *, user=None, note="", origin=Origin.MA
     Leaving the draft state gives the quote its number. ``origin`` says which service asks:
     a change that needs evidence or money is refused unless its owner makes it
     (``status.ORIGINS``), so an expert's dropdown can never accept a quote or mark it paid.
+
+    ``locked``: the engagement row the caller already read with SELECT ... FOR UPDATE in
+    the transaction it is still in (the payments service). Its status is trusted without a
+    second locked read or a savepoint, and the UPDATE is conditional on it: when it is
+    stale, nothing is written and StaleStatus is raised (the caller reads again).
     """
-    locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if locked is not None:
+        if not transaction.get_connection().in_atomic_block:
+            raise TransactionManagementError("change_status(locked=...) needs the caller's "
+                                             "transaction, in which the row was locked.")
+        if not (locked.status == Status.DRAFT and to_status == Status.SENT):
+            return _change(engagement, locked, to_status, user, note, origin, trusted=True)
+    with transaction.atomic():
+        locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
+        return _change(engagement, locked, to_status, user, note, origin, trusted=False)
+
+
+def _change(engagement, locked, to_status, user, note, origin, *, trusted):
     from_status = locked.status
     if not can_transition(from_status, to_status):
         raise InvalidTransition(locked, from_status, to_status)
@@ -36,9 +59,17 @@ def change_status(engagement, to_status, *, user=None, note="", origin=Origin.MA
         )
     # A queryset update: the status is not an editable field and lock_version is the
     # wizard's, so a status change never conflicts with an open edit form.
-    Engagement.objects.filter(pk=locked.pk).update(**update)
+    rows = Engagement.objects.filter(pk=locked.pk)
+    if trusted:
+        # The caller's row was read under the lock it still holds: only a change made
+        # through another instance in this same transaction can make it stale.
+        if not rows.filter(status=from_status).update(**update):
+            raise StaleStatus(locked.pk)
+    else:
+        rows.update(**update)
     for field, value in update.items():
         setattr(engagement, field, value)
+        setattr(locked, field, value)
 
     change = StatusChange.objects.create(
         engagement=locked,

@@ -542,3 +542,21 @@ def test_small_business_off_premises_pays_nothing_before_day_7(text_pdfs, accept
     assert refused.value.field == "paid_on"
     assert str(first) in str(refused.value)
     assert not Payment.objects.exists()
+
+
+def test_a_payment_on_an_engagement_without_schedule_makes_it_and_moves_the_status(
+        text_pdfs, make_engagement):
+    # The schedule is made inside record_payment (under another instance of the locked
+    # row): the status it set must be the one the payment's own change starts from.
+    from terms_kit.services.status import change_status
+    from terms_kit.status import Origin, Status
+
+    engagement = make_engagement("S2")
+    change_status(engagement, Status.SENT, origin=Origin.ACCEPTANCE)
+    change_status(engagement, Status.ACCEPTED, origin=Origin.ACCEPTANCE)
+    assert not engagement.instalments.exists()
+    pay(engagement, payments.deposit_amount(engagement))
+    engagement.refresh_from_db()
+    assert engagement.status == Status.IN_PROGRESS
+    assert statuses(engagement) == [Status.SENT, Status.ACCEPTED, Status.DEPOSIT_DUE,
+                                    Status.IN_PROGRESS]

@@ -119,3 +119,31 @@ def test_history_rows_are_insert_only(make_engagement):
     with pytest.raises(ImmutableRecord):
         change.delete()
     assert StatusChange.objects.get(pk=change.pk).note == ""
+
+
+def test_a_caller_s_locked_row_is_used_without_a_second_lock_and_never_when_stale(
+        make_engagement, django_assert_num_queries):
+    # The payments service passes the row it locked (change_status(locked=...)): one
+    # conditional UPDATE, the history row and the log entry, no second locked read.
+    from django.db import transaction
+
+    from terms_kit.services.status import StaleStatus
+
+    from django.contrib.contenttypes.models import ContentType
+
+    engagement = at_status(make_engagement("S2"), Status.ACCEPTED)
+    ContentType.objects.get_for_model(Engagement)  # the log entry's, cached once per process
+    with transaction.atomic():
+        locked = Engagement.objects.select_for_update().get(pk=engagement.pk)
+        with django_assert_num_queries(3):
+            change_status(locked, Status.DEPOSIT_DUE, origin=Origin.PAYMENTS, locked=locked)
+        assert locked.status == Status.DEPOSIT_DUE
+        # Moved meanwhile through another instance: the stale row writes nothing.
+        stale = Engagement.objects.select_for_update().get(pk=engagement.pk)
+        change_status(locked, Status.IN_PROGRESS, origin=Origin.PAYMENTS, locked=locked)
+        with pytest.raises(StaleStatus):
+            change_status(stale, Status.OVERDUE, origin=Origin.PAYMENTS, locked=stale)
+    engagement.refresh_from_db()
+    assert engagement.status == Status.IN_PROGRESS
+    assert list(engagement.status_changes.values_list("to_status", flat=True)) == [
+        Status.DEPOSIT_DUE, Status.IN_PROGRESS]
