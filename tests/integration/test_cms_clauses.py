@@ -275,7 +275,7 @@ def test_diff_clause_by_clause(client, alice, library):
     v1, v2 = _two_versions(alice, library)
     states = {change.title: change.state for change in service.diff_versions(v1, v2)}
     assert states == {"Conditions de paiement": "same",
-                      "Pénalités de retard et indemnité forfaitaire de 40 €": "changed",
+                      "Retard de paiement : pénalités et indemnité forfaitaire de 40 €": "changed",
                       "Confidentialité": "same", "Force majeure": "added",
                       "Responsabilité": "removed"}
     changed = next(c for c in service.diff_versions(v1, v2) if c.state == "changed")
