@@ -3,7 +3,8 @@
 # LibreOffice (PDF/A conversion), python3-uno (warm converters), DejaVu fonts (embedded in
 # the PDFs), poppler-utils (pdftoppm: page previews in docs/), chromium (browser tests).
 # redis-server: the shared cache of the production settings (tests count rate limits in it).
-APT_PACKAGES="gettext libreoffice-writer-nogui python3-uno fonts-dejavu poppler-utils chromium redis-server"
+# nodejs, npm: the test-only npm packages of package.json (axe-core, accessibility tests).
+APT_PACKAGES="gettext libreoffice-writer-nogui python3-uno fonts-dejavu poppler-utils chromium redis-server nodejs npm"
 
 install_system_packages() {
   local missing=()
@@ -30,6 +31,17 @@ install_python_env() {
     .venv/bin/python -m pip install -q -r requirements.lock
     .venv/bin/python -m pip install -q --no-deps -e .
     cp requirements.lock .venv/.installed-lock
+  fi
+}
+
+# Test-only npm packages (package.json, pinned by package-lock.json): axe-core, which the
+# accessibility browser tests inject (tests/e2e/accessibility.py). Reinstalled when the lock
+# changes, like the Python packages.
+install_node_packages() {
+  if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then
+    echo "== Installing npm packages (package-lock.json)"
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.installed-lock
   fi
 }
 

@@ -86,6 +86,8 @@ __all__ = [
     "Clause",
     "TermsBuild",
     "Topic",
+    "ReconsentRequest",
+    "ReconsentState",
     "Allocation",
     "CreditUse",
     "DueTrigger",

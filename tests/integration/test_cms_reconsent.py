@@ -103,7 +103,7 @@ def test_the_client_accepts_the_new_version_through_the_acceptance_flow(
     history = reconsent.terms_history(engagement)
     assert [(h.kind, h.version) for h in history][-1] == ("terms_reconsent", v2.version)
     assert history[0].kind == "acceptance" and history[0].record_sequence == first.sequence
-    assert v2.content_hash in record.payload and "Pénalités" in record.payload
+    assert v2.content_hash in record.payload and "pénalités et indemnité" in record.payload
     # The sealed PDF: the new terms, then the certificate naming both versions.
     with sealed.pdf.storage.open(sealed.pdf.name, "rb") as handle:
         text = " ".join(p.extract_text() for p in pack.pypdf.PdfReader(io.BytesIO(
