@@ -3,6 +3,7 @@ new terms version through the acceptance flow; a new chained record, a sealed PD
 acceptance untouched; pending / accepted / declined shown to the expert; isolation over HTTP."""
 
 import io
+import json
 
 import pytest
 from acceptance_helpers import accept_form, url, verify_email
@@ -111,6 +112,19 @@ def test_the_client_accepts_the_new_version_through_the_acceptance_flow(
     assert "Remplacent" in text and record.record_hash in text.replace("\n", "")
     assert {m.to[0] for m in mail.outbox} == {engagement.client.email,
                                               engagement.identity.email}
+    # The public check names, for each sealed file, the version that file is about.
+    from terms_kit.acceptance.presentation import seal_verdict
+
+    def verdict(sealed_file):
+        with sealed_file.pdf.storage.open(sealed_file.pdf.name, "rb") as handle:
+            return seal_verdict(handle.read())
+
+    old_pack = verdict(SealedFile.objects.get(record=first))
+    new_pack = verdict(sealed)
+    assert old_pack["ok"] and old_pack["accepted_at"] == first.created_at
+    assert old_pack["terms_version"] == json.loads(first.payload)["terms"]["version"]
+    assert new_pack["ok"] and new_pack["terms_version"] == v2.version
+    assert new_pack["accepted_at"] == record.created_at
     # The evidence checks cover the new kind and stay clean.
     assert check_chain() == [] and check_files() == [] and check_sealed_files() == []
     call_command("termskit", "verify")
