@@ -4,7 +4,8 @@
 # the PDFs), poppler-utils (pdftoppm: page previews in docs/), chromium (browser tests).
 # redis-server: the shared cache of the production settings (tests count rate limits in it).
 # wrk: the HTTP load generator of bench/client_page.py.
-APT_PACKAGES="gettext libreoffice-writer-nogui python3-uno fonts-dejavu poppler-utils chromium redis-server wrk"
+# nodejs: runs npm for the test-only packages of package.json (axe-core, accessibility tests).
+APT_PACKAGES="gettext libreoffice-writer-nogui python3-uno fonts-dejavu poppler-utils chromium redis-server wrk nodejs"
 
 install_system_packages() {
   local missing=()
@@ -31,6 +32,24 @@ install_python_env() {
     .venv/bin/python -m pip install -q -r requirements.lock
     .venv/bin/python -m pip install -q --no-deps -e .
     cp requirements.lock .venv/.installed-lock
+  fi
+}
+
+# Test-only npm packages (package.json, pinned by package-lock.json): axe-core, which the
+# accessibility browser tests inject (tests/e2e/accessibility.py). Reinstalled when the lock
+# changes, like the Python packages.
+install_node_packages() {
+  # Debian ships npm as its own package; other nodejs builds (NodeSource) bundle it and
+  # refuse Debian's, so it is installed only when no npm answers.
+  if ! command -v npm >/dev/null 2>&1; then
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends npm
+  fi
+  if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then
+    echo "== Installing npm packages (package-lock.json)"
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.installed-lock
   fi
 }
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("c/<str:token>/documents/<int:pk>.<str:fmt>", views.document_download,
          name="client_document"),
     path("c/<str:token>/sealed/<str:kind>.pdf", views.sealed_download, name="client_sealed"),
+    path("c/<str:token>/decline/", views.decline_view, name="client_decline"),
     path("c/<str:token>/withdraw/", views.withdraw_view, name="client_withdraw"),
     path("c/<str:token>/invoices/<int:pk>.<str:fmt>", payment_views.invoice_download,
          name="client_invoice"),

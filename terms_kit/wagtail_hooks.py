@@ -292,6 +292,8 @@ class TermsVersionViewSet(VersionedViewSet):
             path("build/", clauses.BuilderView.as_view(), name="build_new"),
             path("<int:pk>/build/", clauses.BuilderView.as_view(), name="build"),
             path("<int:pk>/diff/", self.construct_view(clauses.DiffView), name="diff"),
+            path("<int:pk>/reconsent/", self.construct_view(clauses.ReconsentSendView),
+                 name="reconsent"),
         ]
 
 

@@ -115,3 +115,23 @@ def required_consents(spec, lang):
             due_fr=due["fr"].format(days=days), due_en=due["en"].format(days=days),
         )))
     return consents
+
+
+# Re-consent (services/reconsent.py): the client of an accepted quote accepts a new terms
+# version for the rest of it. Stored with the new version's SHA-256, shown without it.
+RECONSENT_SHOWN = {
+    "fr": "J'ai lu et j'accepte les conditions générales de vente « {title} », version "
+          "{version}, qui remplacent la version {previous} pour la suite du devis {number}",
+    "en": "I have read and accept the terms of sale \u201c{title}\u201d, version {version}, "
+          "which replace version {previous} for the rest of quote {number}",
+}
+
+
+def reconsent_consents(terms, previous, number, lang):
+    """The one statement ticked to accept ``terms`` in place of ``previous``."""
+    lang = "en" if lang == "en" else "fr"
+    values = {"title": terms.title, "version": terms.version or "",
+              "previous": previous.version or "", "number": number}
+    shown = RECONSENT_SHOWN[lang].format(**values)
+    return [Consent("terms", shown + TERMS_PROOF[lang].format(hash=terms.content_hash),
+                    shown=shown + ".", proof=terms.content_hash)]

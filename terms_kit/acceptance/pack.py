@@ -61,6 +61,40 @@ PLAN_TEXT = {
     },
 }
 
+# Legal text stored as shown, in both languages like the receipts above (not in catalogues).
+RECONSENT_TEXT = {
+    "fr": {
+        "title": "Acceptation de nouvelles conditions générales",
+        "engagement": "Devis",
+        "version": "Conditions acceptées",
+        "previous": "Remplacent",
+        "changes": "Clauses modifiées",
+        "seller": "Professionnel",
+        "client": "Client",
+        "signer": "Signataire",
+        "accepted": "Accepté le",
+        "network": "Adresse IP · navigateur",
+        "consent": "Déclaration cochée",
+        "documents": "Documents présentés",
+        "record": "Empreinte de l'enregistrement",
+    },
+    "en": {
+        "title": "Acceptance of new terms of sale",
+        "engagement": "Quote",
+        "version": "Terms accepted",
+        "previous": "Replacing",
+        "changes": "Clauses changed",
+        "seller": "Professional",
+        "client": "Client",
+        "signer": "Signed by",
+        "accepted": "Accepted on",
+        "network": "IP address · browser",
+        "consent": "Statement ticked",
+        "documents": "Documents shown",
+        "record": "Record fingerprint",
+    },
+}
+
 
 def page_count(data):
     return len(pypdf.PdfReader(io.BytesIO(data)).pages)
@@ -132,13 +166,32 @@ def plan_acceptance_pdf(lang, *, number, engagement_number, seller, client, sign
     """The last page of a plan's sealed pack: who accepted which plan, when, and the exact
     statement ticked (the plan document itself comes before it)."""
     text = PLAN_TEXT["en" if lang == "en" else "fr"]
+    rows = (("plan", number), ("engagement", engagement_number), ("seller", seller),
+            ("client", client), ("signer", f"{signer} <{email}>"), ("accepted", accepted_at),
+            ("network", f"{ip_address} · {user_agent}"))
+    return _statement_pdf(lang, text, rows, consent, documents, record_hash, converter)
+
+
+def reconsent_pdf(lang, *, engagement_number, version, previous_version, changes, seller,
+                  client, signer, email, accepted_at, ip_address, user_agent, consent,
+                  documents, record_hash, converter=None):
+    """The last page of a re-consent's sealed pack: who accepted which new terms version for
+    which quote, instead of which one, the material clauses that changed, the statement."""
+    text = RECONSENT_TEXT["en" if lang == "en" else "fr"]
+    rows = (("engagement", engagement_number), ("version", version),
+            ("previous", previous_version), ("changes", changes), ("seller", seller),
+            ("client", client), ("signer", f"{signer} <{email}>"), ("accepted", accepted_at),
+            ("network", f"{ip_address} · {user_agent}"))
+    return _statement_pdf(lang, text, rows, consent, documents, record_hash, converter)
+
+
+def _statement_pdf(lang, text, rows, consent, documents, record_hash, converter):
+    """A one-page certificate (a short DOCX turned into PDF): labelled rows, then the exact
+    statement ticked, the documents shown and the record's hash."""
     colon = ":" if lang == "en" else " :"
     document = docx.Document()
     document.add_heading(text["title"], level=1)
-    for key, value in (("plan", number), ("engagement", engagement_number),
-                       ("seller", seller), ("client", client),
-                       ("signer", f"{signer} <{email}>"), ("accepted", accepted_at),
-                       ("network", f"{ip_address} · {user_agent}")):
+    for key, value in rows:
         document.add_paragraph(f"{text[key]}{colon} {value}")
     document.add_paragraph(f"{text['consent']}{colon}")
     document.add_paragraph(f"☑ {consent}")

@@ -101,6 +101,27 @@ def masked_email(email):
     return f"{local[:1]}***@{domain}"
 
 
+def _terms_version_of(sealed, issued, engagement):
+    """The terms version the file itself is about: the one its record or its snapshot names.
+    The engagement's current version is only the fallback: after a re-consent it is the new
+    one, while the first signed pack still cites the old."""
+    import json
+
+    if sealed is not None:
+        try:
+            terms = json.loads(sealed.record.payload).get("terms") or {}
+        except ValueError:
+            terms = {}  # record_is_intact reports it
+        if terms.get("version") is not None:
+            return terms["version"]
+    if issued is not None:
+        terms = ((issued.snapshot or {}).get("spec") or {}).get("terms") or {}
+        if terms.get("version") is not None:
+            return terms["version"]
+    current = engagement.terms_version
+    return current.version if current else None
+
+
 def seal_verdict(data):
     """What the public verification page may say about an uploaded PDF, and nothing more.
 
@@ -121,10 +142,9 @@ def seal_verdict(data):
     if known is None:
         return result
     engagement = known.engagement
-    terms = engagement.terms_version
     result.update(
         number=engagement.number,
-        terms_version=terms.version if terms else None,
+        terms_version=_terms_version_of(sealed, issued, engagement),
         kind=sealed.record.get_kind_display() if sealed else known.get_kind_display(),
     )
     if sealed is not None:
@@ -133,6 +153,8 @@ def seal_verdict(data):
         result["evidence_ok"] = evidence.record_is_intact(sealed.record, data)
         result["ok"] = check.ok and result["evidence_ok"]
     accepted = engagement.consent_records.filter(kind="acceptance").first()
+    if sealed is not None and sealed.record.kind == "terms_reconsent":
+        accepted = sealed.record  # new terms accepted later: that answer's own date
     if accepted is not None:
         # An acceptance date is shown only from a record that checks out.
         if evidence.record_is_intact(accepted):

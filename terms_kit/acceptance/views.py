@@ -83,6 +83,8 @@ def _session_proof(request, link):
 def review(request, token, link):
     if link.plan_id:
         return _plan_page(request, token, link)
+    if link.reconsent_id:
+        return _reconsent_page(request, token, link)
     engagement = link.engagement
     accepted = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
     withdrawn = engagement.consent_records.filter(kind=ConsentKind.WITHDRAWAL).first()
@@ -142,6 +144,47 @@ def _plan_page(request, token, link):
     return render(request, "terms_kit/client/plan.html", context)
 
 
+def _reconsent_page(request, token, link):
+    """A link that asks for a new terms version (services/reconsent.py): what changed, the
+    new terms, then the same e-mail code and signature steps, or "keep my current terms"."""
+    from ..services import clauses, reconsent
+
+    ask = link.reconsent
+    context = {
+        "token": token, "link": link, "ask": ask, "engagement": link.engagement,
+        "seller": link.engagement.identity,
+        "changes": clauses.material_changes(ask.terms_version),
+        "documents": link.documents.order_by("pk"),
+        "consents": reconsent.consents_for(link),
+        "session_verified": service.session_verified(link, _session_proof(request, link)),
+        "today": timezone.localdate(),
+        "errors": request.session.pop("terms_kit_errors", {}),
+        "full_name": request.session.pop("terms_kit_full_name", ""),
+        "ask_role": service.asks_signer_role(link.engagement),
+        "signer_role": request.session.pop("terms_kit_signer_role", ""),
+    }
+    return render(request, "terms_kit/client/reconsent.html", context)
+
+
+@require_POST
+@with_link
+@link_rate_limited("accept")
+def decline_view(request, token, link):
+    """The client keeps the terms they accepted (a re-consent link only)."""
+    from ..services import reconsent
+
+    if not link.reconsent_id:
+        return error_page(request, 404)
+    try:
+        reconsent.decline_reconsent(link)
+    except AcceptanceError as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, _("Your answer is recorded: you keep the terms you accepted "
+                                    "with your quote."))
+    return _back(token)
+
+
 @require_POST
 @with_link
 @link_rate_limited("code")
@@ -181,6 +224,13 @@ def accept_view(request, token, link):
         consents = plans.plan_consents(link.plan, link.language)
         accept, done = plans.accept_plan, _("Thank you: the instalment plan is accepted. Your "
                                             "signed copy has been sent to you by e-mail.")
+    elif link.reconsent_id:
+        from ..services import reconsent
+
+        consents = reconsent.consents_for(link)
+        accept, done = reconsent.accept_reconsent, _("Thank you: the new terms are accepted. "
+                                                     "Your signed copy has been sent to you by "
+                                                     "e-mail.")
     else:
         consents = service.consents_for(link)
         accept, done = service.accept, _("Thank you: the quote is accepted. Your signed copy "
@@ -223,7 +273,11 @@ def sealed_download(request, token, link, kind):
         # A plan's link serves that plan's signed pack only.
         acceptance = getattr(link.plan, "acceptance", None) if kind == "plan_acceptance" else None
         sealed = acceptance.sealed if acceptance is not None else None
-    elif kind == ConsentKind.PLAN_ACCEPTANCE:
+    elif link.reconsent_id:
+        # A re-consent link serves that answer's sealed PDF only.
+        ask = link.reconsent
+        sealed = ask.sealed if kind == ConsentKind.TERMS_RECONSENT else None
+    elif kind in (ConsentKind.PLAN_ACCEPTANCE, ConsentKind.TERMS_RECONSENT):
         sealed = None
     else:
         sealed = SealedFile.objects.filter(engagement=link.engagement, record__kind=kind).first()
@@ -241,8 +295,8 @@ def _file(field, content_type, filename):
 @link_rate_limited("accept")
 def withdraw_view(request, token, link):
     """Two steps (L221-21): this page, then the "confirm the withdrawal" button."""
-    if link.plan_id:
-        return error_page(request, 404)  # a plan's link is not the contract's link
+    if link.plan_id or link.reconsent_id:
+        return error_page(request, 404)  # a plan's (or new terms') link is not the contract's
     engagement = link.engagement
     if request.method == "POST":
         try:

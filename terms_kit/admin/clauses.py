@@ -38,13 +38,14 @@ from wagtail.snippets.views.chooser import (
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..exceptions import TermsKitError
-from ..models import Clause, TermsVersion
+from ..models import Clause, Engagement, TermsVersion
 from ..models.base import Language
 from ..models.clauses import Audience
 from ..models.engagement import Channel, PaymentModel
 from ..models.identity import Profession
 from ..permissions import policy_for
 from ..services import clauses as service
+from ..services import reconsent as reconsent_service
 from .ownership import OwnedActionMixin, OwnedModelForm
 
 ANY_ACTION = ("add", "change", "delete", "view", "publish", "lock", "unlock")
@@ -302,12 +303,44 @@ class DiffView(OwnedActionMixin, View):
         else:
             old = versions.filter(published_at__isnull=False).first()
         changes = service.diff_versions(old, new) if old else []
-        reconsent = service.reconsent_engagements(new) if old and new.is_published else []
+        reconsent = reconsent_service.reconsent_rows(new) if old and new.is_published else []
         return TemplateResponse(request, self.template_name, {
             "new": new, "old": old, "changes": changes, "versions": versions,
             "reconsent": reconsent, "page_title": _("Compare terms versions"),
             "header_title": _("Compare terms versions"),
         })
+
+
+class ReconsentSendView(OwnedActionMixin, View):
+    """POST: send the re-consent link to one listed client (``engagement``) or to every
+    listed client not asked yet (``all``). Only engagements of the list can be sent to."""
+
+    model = TermsVersion
+    post_permission_required = "view"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        new = self.object
+        base_url = request.build_absolute_uri("/")
+        try:
+            if request.POST.get("engagement"):
+                engagement = get_object_or_404(Engagement, owner=new.owner,
+                                               pk=request.POST["engagement"])
+                sent = [reconsent_service.send_reconsent(new, engagement, request.user, base_url)]
+                sent = [item for item in sent if item.link is not None]
+            else:
+                sent = reconsent_service.send_to_all(new, request.user, base_url)
+        except (TermsKitError, ValueError) as exc:
+            messages.error(request, str(exc))
+        else:
+            if sent:
+                messages.success(request, _("Link sent to %(count)s client(s): %(numbers)s.") % {
+                    "count": len(sent),
+                    "numbers": ", ".join(item.request.engagement.number for item in sent)})
+            else:
+                messages.info(request, _("Nothing sent: each listed client already has a link "
+                                         "waiting or has answered."))
+        return redirect(reverse("terms_kit_termsversion:diff", args=[new.pk]) + "#reconsent")
 
 
 class OwnedClauseDeleteBulkAction(DeleteBulkAction):

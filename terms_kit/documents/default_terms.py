@@ -1,11 +1,16 @@
 # ruff: noqa: E501  (one clause a line, for reviewable diffs)
-"""The default terms of sale (CGV) shipped with terms-kit, until a clause library exists.
+"""The default terms of sale (CGV) shipped with terms-kit: the one source of their text.
 
 Two complete texts, one for business clients and one for consumers, each in French and
 English, in the format of TermsVersion.body ('# Title' starts a section, each other line is
 a paragraph). `default_terms(kind, lang)` picks the one that fits the client; the figures
 that differ per quote (price, deposit, penalty rate, mediator) are stated in the quote, which
 prevails (C. civ. 1119), so the texts refer to it instead of repeating them.
+
+The starter clause set (terms_kit/clauses/starter_clauses.json) does not copy these texts: a
+starter clause names its section here (``sections``) and is read from it, so the default
+CGV and the clauses an expert starts from cannot drift apart
+(tests/integration/test_starter_clauses_default_terms.py).
 
 Articles cited: C. com. L441-1, L441-10, D441-5; C. civ. 1119, 1218, 1231-3, 1231-6, 1344-1,
 1366, 1367, 1590; C. conso L111-1, L214-1, L214-2, L221-18, L221-21, L221-24, L221-25,
@@ -170,3 +175,15 @@ def default_terms(client_kind, lang="fr"):
     kind = "business" if client_kind == "business" else "consumer"
     lang = "en" if lang == "en" else "fr"
     return TITLES[lang], TEXTS[(kind, lang)]
+
+
+def sections(client_kind, lang="fr"):
+    """The default CGV as [(number, title, text)]: each '# N. Title' and its paragraphs (one
+    a line, as TermsVersion.body holds them)."""
+    _title, body = default_terms(client_kind, lang)
+    found = []
+    for block in body.strip().split("\n# "):
+        heading, _newline, text = block.lstrip("# ").partition("\n")
+        number, _dot, title = heading.partition(". ")
+        found.append((int(number), title, text.strip()))
+    return found

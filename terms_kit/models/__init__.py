@@ -55,6 +55,7 @@ from .plans import (
     PlanInvoice,
     PlanState,
 )
+from .reconsent import ReconsentRequest, ReconsentState
 from .terms import TermsVersion
 from .wizard import WarningAcknowledgement, WizardState
 
@@ -85,6 +86,8 @@ __all__ = [
     "Clause",
     "TermsBuild",
     "Topic",
+    "ReconsentRequest",
+    "ReconsentState",
     "Allocation",
     "CreditUse",
     "DueTrigger",

@@ -43,6 +43,12 @@ class AccessLink(models.Model):
         "terms_kit.InstalmentPlan", verbose_name=_("instalment plan"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="links",
     )
+    # Set when the link asks the client of an accepted engagement to accept a new terms
+    # version (services/reconsent.py): same page, code, chain and seal as for a plan.
+    reconsent = models.ForeignKey(
+        "terms_kit.ReconsentRequest", verbose_name=_("re-consent request"), null=True,
+        blank=True, on_delete=models.PROTECT, related_name="links",
+    )
     first_opened_at = models.DateTimeField(_("first opened at"), null=True, blank=True)
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
 
@@ -87,6 +93,8 @@ class ConsentKind(models.TextChoices):
     ACCEPTANCE = "acceptance", _("Acceptance")
     WITHDRAWAL = "withdrawal", _("Withdrawal")
     PLAN_ACCEPTANCE = "plan_acceptance", _("Instalment plan accepted")
+    # An accepted engagement's client accepts a new terms version (services/reconsent.py).
+    TERMS_RECONSENT = "terms_reconsent", _("New terms version accepted")
 
 
 class ConsentRecord(InsertOnlyModel):

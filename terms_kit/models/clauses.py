@@ -16,6 +16,9 @@ from .base import OwnedModel
 
 
 class Topic(models.TextChoices):
+    PURPOSE = "purpose", _("Purpose and scope")
+    ORDER = "order", _("Order and acceptance")
+    PRICE = "price", _("Prices")
     PAYMENT_TERMS = "payment_terms", _("Payment terms")
     PENALTIES = "penalties", _("Late penalties and the 40 € recovery indemnity")
     DEPOSIT = "deposit", _("Deposit")

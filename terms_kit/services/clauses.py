@@ -262,13 +262,28 @@ def owned_versions(user):
 # --- The starter set ---------------------------------------------------------------------------
 
 def starter_clauses():
-    """The reviewed starter clauses shipped with terms-kit (terms_kit/clauses/*.json)."""
+    """The reviewed starter clauses shipped with terms-kit (terms_kit/clauses/*.json).
+
+    A clause that names a section of the default CGV (``default_terms``: kind and section
+    number) gets its title and texts from documents/default_terms.py, never a copy."""
     import json
     from importlib.resources import files
 
+    from ..documents.default_terms import sections
+
     data = json.loads(files("terms_kit.clauses").joinpath("starter_clauses.json").read_text(
         encoding="utf-8"))
-    return data["clauses"]
+    clauses = []
+    for item in data["clauses"]:
+        source = item.get("default_terms")
+        if source:
+            item = dict(item)
+            found = {lang: dict((n, (title, text)) for n, title, text in sections(
+                source["kind"], lang))[source["section"]] for lang in ("fr", "en")}
+            item["title"] = found["fr"][0]
+            item["text_fr"], item["text_en"] = found["fr"][1], found["en"][1]
+        clauses.append(item)
+    return clauses
 
 
 @transaction.atomic
