@@ -34,6 +34,8 @@ from .sandbox import SAFE_METHOD_NAMES, TemplateRefused, tag_at
 
 SAMPLE_SPEC = Path(__file__).resolve().parent / "sample_spec.json"
 SAMPLE_EXTRAS = {
+    # A revised quote names the quote it replaces (services/documents.py).
+    "replaces": {"number": "D-2026-0001", "issue_date": "2026-01-01"},
     "acceptance": {"signer_name": "", "signer_email": "", "accepted_at": "", "ip_address": "",
                    "user_agent": "", "document_sha256": "", "terms_sha256": "",
                    "consents": ["text"]},
@@ -120,8 +122,16 @@ def known_paths():
         elif isinstance(value, list) and value:
             flatten(value[0], f"{prefix}[]")
 
-    for kind in KINDS:
-        flatten(build_context(spec, kind, "fr", SAMPLE_EXTRAS), "")
+    # The VAT mentions list is empty for the sample's taxed lines: a variant with a
+    # reverse-charged line fills it (and the delivery address block).
+    exempt = json.loads(json.dumps(spec))
+    exempt["engagement"]["lines"][0].update(vat_rate="0.00", vat_exemption="reverse_charge")
+    exempt["engagement"]["delivery_address"] = {
+        "line1": "1 rue du Port", "line2": "", "postcode": "29200", "city": "Brest",
+        "country": "FR"}
+    for sample in (spec, exempt):
+        for kind in KINDS:
+            flatten(build_context(sample, kind, "fr", SAMPLE_EXTRAS), "")
     return paths
 
 
