@@ -405,6 +405,32 @@ def accepted_rights(engagement):
     return rights
 
 
+def signer_evidence(engagement, link, verified_code, consents, ticked, shown, full_name,
+                    signer_role, ip_address, user_agent, now):
+    """The parts every signed record holds (quote, instalment plan, new terms): who signed,
+    from where, the steps of the link and the code, each consent as worded, the documents
+    shown. One builder, so the evidence formats cannot drift apart."""
+    return {
+        "client": {"name": engagement.client.name, "kind": engagement.client.kind,
+                   "verified_email": link.email, "signer_name": full_name,
+                   **({"signer_role": signer_role} if signer_role else {})},
+        "network": {"ip_address": ip_address, "user_agent": user_agent[:500]},
+        "steps": {
+            "link_created_at": link.created_at.isoformat(),
+            "link_first_opened_at": link.first_opened_at and link.first_opened_at.isoformat(),
+            # The code that confirmed the browser which signs.
+            "code_sent_at": verified_code.created_at.isoformat(),
+            "email_verified_at": verified_code.used_at.isoformat(),
+            "signed_at": now.isoformat(),
+        },
+        "consents": [{"key": c.key, "wording": c.wording, "checked": bool(ticked.get(c.key))}
+                     for c in consents],
+        "documents": [{"id": d.pk, "kind": d.kind, "language": d.language,
+                       "pdf_sha256": d.pdf_sha256, "docx_sha256": d.docx_sha256}
+                      for d in shown],
+    }
+
+
 def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proof,
             signer_role=""):
     engagement = Engagement.objects.select_for_update().get(pk=link.engagement_id)
@@ -434,23 +460,8 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proo
         "engagement": {"id": engagement.pk, "number": engagement.number,
                        "title": engagement.title, "owner_id": engagement.owner_id,
                        "total_incl_vat": str(engagement.totals.total_incl_vat)},
-        "client": {"name": engagement.client.name, "kind": engagement.client.kind,
-                   "verified_email": link.email, "signer_name": full_name,
-                   **({"signer_role": signer_role} if signer_role else {})},
-        "network": {"ip_address": ip_address, "user_agent": user_agent[:500]},
-        "steps": {
-            "link_created_at": link.created_at.isoformat(),
-            "link_first_opened_at": link.first_opened_at and link.first_opened_at.isoformat(),
-            # The code that confirmed the browser which signs.
-            "code_sent_at": verified_code.created_at.isoformat(),
-            "email_verified_at": verified_code.used_at.isoformat(),
-            "signed_at": now.isoformat(),
-        },
-        "consents": [{"key": c.key, "wording": c.wording, "checked": bool(ticked.get(c.key))}
-                     for c in consents],
-        "documents": [{"id": d.pk, "kind": d.kind, "language": d.language,
-                       "pdf_sha256": d.pdf_sha256, "docx_sha256": d.docx_sha256}
-                      for d in shown],
+        **signer_evidence(engagement, link, verified_code, consents, ticked, shown, full_name,
+                          signer_role, ip_address, user_agent, now),
         "terms": spec.get("terms") and {"version": spec["terms"]["version"],
                                         "content_hash": spec["terms"]["content_hash"]},
         "signature": {"statement": SIGNATURE_STATEMENT, "date": now.date().isoformat(),
