@@ -54,6 +54,8 @@ UNITS = {"heure": "HUR", "heures": "HUR", "hour": "HUR", "hours": "HUR", "h": "H
 
 # BT-8: VAT falls due on payment (services, CGI 269-2-c) unless the expert opted for debits.
 VAT_ON_PAYMENT = "72"
+# UNTDID 5305 "O", services outside the scope of the tax (vat/treatments.py "outside_eu").
+OUTSIDE_SCOPE = "O"
 VAT_ON_INVOICE_DATE = "5"
 
 
@@ -174,7 +176,8 @@ def _tax(parent, treatment, header, base=None, vat=None, due_code=None):
         add(tax, "ram:ExemptionReasonCode", treatment.reason_code)
     if header and due_code and treatment.category == "S":
         add(tax, "ram:DueDateTypeCode", due_code)
-    add(tax, "ram:RateApplicablePercent", _rate(treatment.rate))
+    if treatment.category != OUTSIDE_SCOPE:  # BR-O-05/BR-O-?: "O" carries no rate
+        add(tax, "ram:RateApplicablePercent", _rate(treatment.rate))
     return tax
 
 
@@ -235,6 +238,11 @@ def _notes(document, context, spec, figures, treatments):
         notes.append((invoice["reason"], "AAI"))
     if rules.is_sole_trader(spec):
         notes.append((_("Sole trader (EI)"), "REG"))
+    vat_number = spec["identity"].get("vat_number")
+    if vat_number and any(t.category == OUTSIDE_SCOPE for t in treatments):
+        # Printed on the PDF (CGI ann. II 242 nonies A, 2°) but barred from BT-31 here.
+        notes.append((_("Seller's VAT number: %(number)s") % {
+            "number": vat_number.replace(" ", "")}, "REG"))
     # BR-FR-06: one TXD note at most, so every VAT mention goes into it.
     mentions = list(dict.fromkeys(t.reason for t in treatments if t.reason))
     if spec["identity"].get("vat_on_debits") and not context["rules"]["vat_franchise"]:
@@ -313,13 +321,21 @@ def _build(spec, figures, kind, lang):
 
     agreement = add(transaction, "ram:ApplicableHeaderTradeAgreement")
     seller_name = identity["legal_name"]
+    # EN 16931 BR-O-02: an invoice outside the scope of VAT ("O") carries neither party's
+    # VAT identifier (BT-31, BT-48); the seller's stays in a REG note, as the PDF prints it.
+    outside_scope = any(t.category == OUTSIDE_SCOPE for t in treatments.values())
+    seller_vat = "" if outside_scope else identity.get("vat_number")
+    # BR-E-02: an exempt ("E") invoice names a seller VAT (BT-31) or tax registration
+    # (BT-32). A seller under the franchise often has no VAT number; the spec has no tax
+    # number field, so its SIREN, by which the tax office (SIE) knows the business, is
+    # given as BT-32 (scheme FC) then, and only then (docs/einvoicing.md).
+    exempt = any(t.category == "E" for t in treatments.values())
     _party(agreement, "ram:SellerTradeParty", seller_name, identity.get("siren"),
-           identity.get("vat_number"), identity.get("address"), identity.get("email"),
-           # EN 16931 BR-E-02: an exempt invoice names the seller's tax registration; a
-           # seller under the franchise has no VAT number, its SIREN identifies it.
-           tax_id_fallback=identity.get("siren"))
+           seller_vat, identity.get("address"), identity.get("email"),
+           tax_id_fallback=identity.get("siren") if exempt and not seller_vat else None)
     _party(agreement, "ram:BuyerTradeParty", client["name"], client.get("siren"),
-           client.get("vat_number"), client.get("address"), client.get("email"))
+           "" if outside_scope else client.get("vat_number"), client.get("address"),
+           client.get("email"))
     if spec["engagement"].get("number"):
         contract = add(agreement, "ram:ContractReferencedDocument")
         add(contract, "ram:IssuerAssignedID", spec["engagement"]["number"])

@@ -1,10 +1,10 @@
 """The VAT category of each breakdown an invoice prints, for the CII builder.
 
 EN 16931 asks, for every VAT breakdown of an invoice, a category code (UNTDID 5305: S
-standard, E exempt, AE reverse charge, G export, Z zero rated) and, unless the category is S,
-a reason (BT-120 text, BT-121 VATEX code). The decision is the one the documents print:
-``terms_kit.vat.vat_category`` reads the line's ``vat_exemption`` (or the expert's franchise),
-so the XML and the PDF can never disagree.
+standard, E exempt, AE reverse charge, O outside the scope of VAT, Z zero rated) and,
+unless the category is S, a reason (BT-120 text, BT-121 VATEX code). The decision is the one
+the documents print: ``terms_kit.vat.vat_category`` reads the line's ``vat_exemption`` (or
+the expert's franchise), so the XML and the PDF can never disagree.
 """
 
 from dataclasses import dataclass

@@ -66,10 +66,14 @@ EXEMPTIONS = {
          "en": "Reverse charge: VAT due by the customer (Autoliquidation, art. 283-2 of the "
                "French tax code; art. 196 of Directive 2006/112/EC)"},
         {"fr": "Autoliquidation", "en": "Reverse charge"}),
-    # Category G rather than O: EN 16931 BR-O-02 forbids the seller's VAT number on an "O"
-    # invoice, and a VAT-registered French seller must print it (CGI 242 nonies A).
+    # Category O ("services outside scope of tax", VATEX-EU-O), not G: G is the export
+    # exemption of goods leaving the EU (directive art. 146, CGI 262 I); a service to a
+    # business established outside the EU is not exempt but supplied there (CGI 259-1°),
+    # outside the scope of French VAT. EN 16931 then wants no VAT identifier in the XML
+    # (BR-O-02) and no other category on the same invoice (BR-O-11 to 14): see
+    # docs/einvoicing.md and the checker's rule tva.non_eu.
     "outside_eu": Exemption(
-        "outside_eu", "G", "VATEX-EU-G", "CGI 259-1°",
+        "outside_eu", "O", "VATEX-EU-O", "CGI 259-1°",
         {"fr": "TVA non applicable – art. 259-1 du CGI",
          "en": "VAT not applicable, art. 259-1 of the French tax code (TVA non applicable – "
                "art. 259-1 du CGI)"},

@@ -53,6 +53,11 @@ FIRING = [
     ("outside the EU for a Belgian client", "S2",
      {**every_line(vat_rate="0", vat_exemption="outside_eu"), **BELGIAN_BUSINESS}, "tva.non_eu",
      "engagement.lines[0].vat_exemption", "BE", "259-1"),
+    ("a line taxed in France next to lines outside the EU (EN 16931 BR-O-11)", "S2",
+     {**every_line(vat_rate="0", vat_exemption="outside_eu"), "client.address.country": "CH",
+      "client.siren": "", "engagement.lines[1].vat_rate": "20",
+      "engagement.lines[1].vat_exemption": ""}, "tva.non_eu",
+     "engagement.lines[1].vat_exemption", "BR-O-11", "BR-O-11"),
     ("French VAT to a Belgian business", "S2", BELGIAN_BUSINESS, "tva.place",
      "engagement.lines[0].vat_exemption", "established in BE", "259-1"),
     ("art. 259-1 for a consumer outside the EU", "S3",
@@ -147,7 +152,7 @@ CATEGORIES = [
      ("AE", "Autoliquidation : TVA due par le preneur (art. 283-2 du CGI ; art. 196 de la "
             "directive 2006/112/CE)", "VATEX-EU-AE")),
     ("S2", {"engagement.lines[0].vat_rate": "0", "engagement.lines[0].vat_exemption": "outside_eu"},
-     ("G", "TVA non applicable – art. 259-1 du CGI", "VATEX-EU-G")),
+     ("O", "TVA non applicable – art. 259-1 du CGI", "VATEX-EU-O")),
     ("S2", {"engagement.lines[0].vat_rate": "0"}, ("Z", "", "")),
 ]
 

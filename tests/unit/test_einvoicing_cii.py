@@ -1,7 +1,7 @@
 """The CII XML built from an invoice snapshot, without the database: the totals equal the
 snapshot's to the cent for any amount and VAT rates (hypothesis), every invoice kind passes
 the XSD and the schematrons, and each VAT treatment (vat.vat_treatment) gives its category
-and reason: standard, franchise (E), reverse charge (AE), export (G)."""
+and reason: standard, franchise (E), reverse charge (AE), outside the scope of VAT (O)."""
 
 import datetime
 from decimal import Decimal as D
@@ -134,10 +134,65 @@ def test_a_breakdown_takes_the_category_of_its_own_exemption():
     assert vat_treatment(spec, D("20.00")).category == "S"
 
 
-def test_service_to_a_business_outside_the_eu_is_g_and_validates():
-    spec = _eu_business_client(scenario_spec("S2"), "CH", "CHE116281710", "outside_eu")
-    assert vat_treatment(spec, D("0"), "outside_eu").category == "G"
-    assert_valid(build_cii(snapshot_for(spec, "final", D("1000.00"), [D("0")], D("0"))))
+# (exemption, category, VATEX, rules of EN 16931 that decide the identifiers): fr-rules.md
+# section 9 (tva.non_eu, tva.b2b_eu) and CGI 293 B.
+OUTSIDE_AND_FRANCHISE = [
+    ("outside_eu", "O", "VATEX-EU-O", "BR-O-02 no VAT ids, BR-O-05 no line rate"),
+    ("reverse_charge", "AE", "VATEX-EU-AE", "BR-AE-02 seller and buyer VAT ids"),
+]
+
+
+@pytest.mark.parametrize(("exemption", "category", "vatex", "rules"), OUTSIDE_AND_FRANCHISE)
+@pytest.mark.parametrize("kind", ["deposit", "milestone", "final", "credit_note"])
+def test_service_abroad_category_and_identifiers_validate(exemption, category, vatex, rules,
+                                                           kind):
+    country, number = (("CH", "CHE116281710") if exemption == "outside_eu"
+                       else ("DE", "DE136695976"))
+    spec = _eu_business_client(scenario_spec("S2"), country, number, exemption)
+    treatment = vat_treatment(spec, D("0"), exemption)
+    assert (treatment.category, treatment.reason_code) == (category, vatex)
+    xml = build_cii(snapshot_for(spec, kind, D("1000.00"), [D("0")], D("0")))
+    assert xpath(xml, "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/"
+                      "ram:CategoryCode") == [category]
+    vat_ids = xpath(xml, "//ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']")
+    line_rates = xpath(xml, "//ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/"
+                            "ram:RateApplicablePercent")
+    if category == "O":
+        assert vat_ids == [] and line_rates == [], rules
+        # No FC fallback either: BR-O-* asks for no tax registration, the SIREN says who.
+        assert xpath(xml, "//ram:SpecifiedTaxRegistration/ram:ID") == []
+    else:
+        assert vat_ids == [spec["identity"]["vat_number"].replace(" ", ""), number], rules
+    assert_valid(xml)
+
+
+def test_franchise_seller_without_vat_number_is_identified_by_its_siren():
+    """CGI 293 B: no VAT number. BT-30 is the SIREN (scheme 0002, BR-FR-10); BR-E-02 asks
+    a seller VAT id or tax registration on an exempt invoice: the SIREN as BT-32 (FC)."""
+    spec = scenario_spec("S1")
+    spec["identity"]["vat_number"] = ""
+    xml = build_cii(snapshot_for(spec, "deposit", D("120.00"), [D("0")], D("0")))
+    seller = "//ram:SellerTradeParty/"
+    assert xpath(xml, seller + "ram:SpecifiedLegalOrganization/ram:ID[@schemeID='0002']") == [
+        spec["identity"]["siren"]]
+    assert xpath(xml, seller + "ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']") == []
+    assert xpath(xml, seller + "ram:SpecifiedTaxRegistration/ram:ID[@schemeID='FC']") == [
+        spec["identity"]["siren"]]
+    assert xpath(xml, "//ram:ApplicableTradeTax/ram:ExemptionReasonCode") == [
+        "VATEX-FR-FRANCHISE"]
+    assert_valid(xml)
+    # Without it, BR-E-02 fails: the rule is real, not assumed.
+    broken = xml.replace(b'<ram:SpecifiedTaxRegistration>\n          <ram:ID schemeID="FC">'
+                         + spec["identity"]["siren"].encode() + b'</ram:ID>\n'
+                         b'        </ram:SpecifiedTaxRegistration>', b"")
+    assert broken != xml
+    assert "BR-E-02" in {finding.rule for finding in validate_xml(broken).failures}
+
+
+def test_a_vat_registered_seller_never_gets_the_siren_as_tax_registration():
+    xml = build_cii(snapshot_for(scenario_spec("S2"), "milestone", D("100.00"), [D("20.00")],
+                                 D("0")))
+    assert xpath(xml, "//ram:SpecifiedTaxRegistration/ram:ID[@schemeID='FC']") == []
 
 
 def test_a_broken_total_is_reported_with_its_rule():

@@ -110,7 +110,7 @@ def reverse_charge(case):
         yield "client.vat_number", problem
 
 
-@rule("tva.non_eu", "error", "CGI 259-1°",
+@rule("tva.non_eu", "error", "CGI 259-1°; EN 16931 BR-O-11",
       _lazy("“TVA non applicable – art. 259-1 du CGI” only for a client outside the EU"),
       field="client.address")
 def outside_eu(case):
@@ -123,6 +123,17 @@ def outside_eu(case):
                 "business in another EU country (or charge VAT in France)."
             ) % {"n": index + 1, "country": case.client.country or "FR"}
             return
+    outside = [line.vat_exemption == "outside_eu" for line in case.lines]
+    if any(outside) and not all(outside):
+        # EN 16931 BR-O-11 to 14: an invoice outside the scope of VAT (category O) has no
+        # other VAT category, so its e-invoice could not be made.
+        index = outside.index(False)
+        yield f"{_path(index)}.vat_exemption", _(
+            "Line %(n)s is not under “Client outside the EU (art. 259-1 CGI)” while other "
+            "lines are: an e-invoice outside the scope of French VAT cannot mix it with "
+            "another VAT treatment (EN 16931 BR-O-11). Give every line the same reason, or "
+            "put the line taxed in France in an engagement of its own."
+        ) % {"n": index + 1}
 
 
 @rule("tva.place", "warning", "CGI 259-1°, 259 B, 283-2",
