@@ -308,3 +308,20 @@ def test_the_admin_page_form_offers_an_expert_only_their_own_records(site, exper
     form = form_class(instance=OfferPage(), for_user=other)
     assert list(form.fields["expert"].queryset) == [other]
     assert list(form.fields["quote_template"].queryset) == [own_draft]
+
+
+# --- The verification page in the host site's frame ---------------------------------------
+
+def test_the_verification_page_takes_the_host_sites_frame_or_the_apps_own(client, settings):
+    """/terms/verify/ extends terms_kit/pages/base.html: the demo site's override of that
+    template puts it in the site's look; a site without one gets terms_kit's own frame. Either
+    way no inline style (the page's Content-Security-Policy allows only the site's files)."""
+    demo = client.get("/terms/verify/")
+    html = demo.content.decode()
+    assert 'class="site-header"' in html and "home/site.css" in html and 'id="verify-form"' in html
+    assert "<style" not in html and "style-src 'self'" in demo["Content-Security-Policy"]
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]  # a host site without it
+    html = client.get("/terms/verify/").content.decode()
+    assert "site-header" not in html and "terms_kit/pages.css" in html
+    assert 'id="verify-form"' in html and 'class="tk-skip"' in html and "<style" not in html
+
