@@ -142,9 +142,9 @@ class ClauseViewSet(SnippetViewSet):
     copy_view_enabled = False
     list_display = ["title", "topic", "audience", "material", "updated_at"]
     list_filter = ["topic", "audience", "material", "live"]
-    search_fields = ["title", "text_fr", "text_en"]
+    search_fields = ["title", "title_en", "text_fr", "text_en"]
     panels = [
-        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("title"), FieldPanel("title_en")]),
         FieldRowPanel([FieldPanel("topic"), FieldPanel("audience")]),
         FieldPanel("material"),
         FieldPanel("text_fr"),
