@@ -34,6 +34,7 @@ from wagtail.snippets.views.chooser import (
     SnippetChooserViewSet,
     SnippetChosenMultipleView,
     SnippetChosenView,
+    SnippetCreateView,
 )
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -117,12 +118,21 @@ class OwnedChosenMultipleView(SnippetChosenMultipleView):
         return self.model_class.objects.owned_by(self.request.user).filter(pk__in=pks)
 
 
+class NoChooserCreateView(SnippetCreateView):
+    """Clauses are created in the library, where the owner is set; the chooser's creation
+    form is off (creation_form_class = None), and its URL answers 403 instead of failing."""
+
+    def can_create(self):
+        return False
+
+
 class ClauseChooserViewSet(SnippetChooserViewSet):
     choose_view_class = _owned_list(ChooseView)
     choose_results_view_class = _owned_list(ChooseResultsView)
     chosen_view_class = OwnedChosenView
     chosen_multiple_view_class = OwnedChosenMultipleView
     creation_form_class = None  # clauses are created in the library, where the owner is set
+    create_view_class = NoChooserCreateView
 
     def get_urlpatterns(self):
         patterns = super().get_urlpatterns()
