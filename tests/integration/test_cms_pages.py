@@ -254,6 +254,44 @@ def test_the_booking_is_confirmed_to_both_sides_once_the_card_hold_is_in_place(
     assert confirmations.count() == 2
 
 
+def test_the_expert_finds_the_booked_engagement_in_the_admin_with_its_evidence(
+        client, site, expert, make_expert, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from terms_kit.models import ConsentRecord, SealedFile
+    from terms_kit.services.acceptance import SentLink
+    from tests.integration.stripe_helpers import accept_engagement  # the real service
+
+    offer, *_ = site
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(offer.url + "book/", consumer_details())
+    token = response["Location"].split("/")[3]
+    engagement = OfferBooking.objects.get().engagement
+    accept_engagement(SentLink(engagement.access_links.get(), token, ""))
+    record = ConsentRecord.objects.get(engagement=engagement, kind="acceptance")
+    sealed = SealedFile.objects.get(record=record)
+
+    client.force_login(expert)
+    listing = client.get(reverse("terms_kit_engagement:index")).content.decode()
+    assert engagement.number in listing
+    status = client.get(reverse("terms_kit_engagement:status", args=[engagement.pk]))
+    html = status.content.decode()
+    assert 'id="booked-from"' in html and offer.title in html
+    assert f"#{record.sequence}" in html and record.record_hash[:10] in html
+    download = reverse("terms_kit_sealed_download", args=[sealed.pk])
+    assert download in html
+    pack = client.get(download)
+    assert pack.status_code == 200 and b"".join(pack.streaming_content if pack.streaming
+                                                else [pack.content]).startswith(b"%PDF")
+    # Another expert neither sees it nor opens its evidence.
+    client.force_login(make_expert("intrus"))
+    assert engagement.number not in client.get(
+        reverse("terms_kit_engagement:index")).content.decode()
+    assert client.get(reverse("terms_kit_engagement:status", args=[engagement.pk])
+                      ).status_code in (403, 404)
+    assert client.get(download).status_code in (403, 404)
+
+
 # --- Blocks for host sites --------------------------------------------------------------
 
 def test_host_site_blocks_render_the_offer_conditions_terms_excerpt_and_button(site):
