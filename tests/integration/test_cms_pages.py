@@ -175,6 +175,37 @@ def test_bad_input_on_the_offer_form_gets_a_clear_message_and_creates_nothing(
     assert counts() == before
 
 
+@pytest.mark.parametrize("days_ahead, asked", [(0, True), (14, True), (15, False)])
+def test_the_early_start_request_is_required_only_within_the_14_days(
+        client, site, days_ahead, asked, django_capture_on_commit_callbacks):
+    """A private person starting within the 14 days of withdrawal (today included, the 14th
+    day included) must ask for the early start; from the 15th day on the box is not needed."""
+    offer, *_ = site
+    before = counts()
+    start = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(offer.url + "book/", consumer_details(
+            start_date=start.isoformat(), early_start=None))
+    if asked:
+        assert response.status_code == 200 and "early_start" in response.context["form"].errors
+        assert "within your 14-day withdrawal period" in response.content.decode()
+        assert counts() == before
+    else:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        engagement = OfferBooking.objects.get().engagement
+        assert engagement.start_date == start and not engagement.early_start_requested
+
+
+def test_a_start_date_in_the_past_is_refused_and_creates_nothing(client, site):
+    offer, *_ = site
+    before = counts()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    response = client.post(offer.url + "book/", consumer_details(start_date=yesterday.isoformat()))
+    assert response.status_code == 200 and "Choose a date from today on." in \
+        response.content.decode()
+    assert counts() == before
+
+
 def test_an_offer_the_checker_refuses_sells_nothing(client, site, expert, make_engagement):
     offer, *_ = site
     # A template whose warnings the expert never acknowledged (S2 has one): refused.
