@@ -182,7 +182,8 @@ def reconsent_pdf(lang, *, engagement_number, version, previous_version, changes
     one, the material clauses that changed, the statement."""
     text = RECONSENT_TEXT["en" if lang == "en" else "fr"]
     rows = (("engagement", engagement_number), ("version", version),
-            *((("url", terms_url),) if terms_url else ()), ("previous", previous_version), ("changes", changes), ("seller", seller),
+            *((("url", terms_url),) if terms_url else ()), ("previous", previous_version),
+            ("changes", changes), ("seller", seller),
             ("client", client), ("signer", f"{signer} <{email}>"), ("accepted", accepted_at),
             ("network", f"{ip_address} · {user_agent}"))
     return _statement_pdf(lang, text, rows, consent, documents, record_hash, converter)

@@ -13,6 +13,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='clause',
             name='title_en',
-            field=models.CharField(blank=True, help_text="The clause's heading in English terms; the French title when empty.", max_length=200, verbose_name='English title'),
+            field=models.CharField(
+                blank=True, max_length=200, verbose_name='English title',
+                help_text="The clause's heading in English terms; the French title when empty."),
         ),
     ]

@@ -267,7 +267,8 @@ def test_pack_and_certificate_cite_the_terms_page_address_of_the_accepted_versio
          full_name="Sophie Le Gall", signer_role="Gérante")
     pack = read(SealedFile.objects.get(engagement=engagement).pdf)
     address = page.get_full_url() + f"v/{accepted_version.version}/"
-    assert address.startswith("http") and address.endswith(f"/cgv-pro/v/{accepted_version.version}/")
+    assert address.startswith("http")
+    assert address.endswith(f"/cgv-pro/v/{accepted_version.version}/")
     text = " ".join(page_texts(pack))
     flat = "".join(text.split())  # a long address may wrap in the PDF
     assert "AdressepermanentedecetteversiondesCGV" in flat
