@@ -67,6 +67,7 @@ RECONSENT_TEXT = {
         "title": "Acceptation de nouvelles conditions générales",
         "engagement": "Devis",
         "version": "Conditions acceptées",
+        "url": "Adresse permanente de ces conditions",
         "previous": "Remplacent",
         "changes": "Clauses modifiées",
         "seller": "Professionnel",
@@ -82,6 +83,7 @@ RECONSENT_TEXT = {
         "title": "Acceptance of new terms of sale",
         "engagement": "Quote",
         "version": "Terms accepted",
+        "url": "Permanent address of these terms",
         "previous": "Replacing",
         "changes": "Clauses changed",
         "seller": "Professional",
@@ -174,12 +176,14 @@ def plan_acceptance_pdf(lang, *, number, engagement_number, seller, client, sign
 
 def reconsent_pdf(lang, *, engagement_number, version, previous_version, changes, seller,
                   client, signer, email, accepted_at, ip_address, user_agent, consent,
-                  documents, record_hash, converter=None):
-    """The last page of a re-consent's sealed pack: who accepted which new terms version for
-    which quote, instead of which one, the material clauses that changed, the statement."""
+                  documents, record_hash, terms_url="", converter=None):
+    """The last page of a re-consent's sealed pack: who accepted which new terms version (and
+    its permanent address, when a terms page publishes it) for which quote, instead of which
+    one, the material clauses that changed, the statement."""
     text = RECONSENT_TEXT["en" if lang == "en" else "fr"]
     rows = (("engagement", engagement_number), ("version", version),
-            ("previous", previous_version), ("changes", changes), ("seller", seller),
+            *((("url", terms_url),) if terms_url else ()), ("previous", previous_version),
+            ("changes", changes), ("seller", seller),
             ("client", client), ("signer", f"{signer} <{email}>"), ("accepted", accepted_at),
             ("network", f"{ip_address} · {user_agent}"))
     return _statement_pdf(lang, text, rows, consent, documents, record_hash, converter)

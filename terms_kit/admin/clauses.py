@@ -34,6 +34,7 @@ from wagtail.snippets.views.chooser import (
     SnippetChooserViewSet,
     SnippetChosenMultipleView,
     SnippetChosenView,
+    SnippetCreateView,
 )
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -117,12 +118,21 @@ class OwnedChosenMultipleView(SnippetChosenMultipleView):
         return self.model_class.objects.owned_by(self.request.user).filter(pk__in=pks)
 
 
+class NoChooserCreateView(SnippetCreateView):
+    """Clauses are created in the library, where the owner is set; the chooser's creation
+    form is off (creation_form_class = None), and its URL answers 403 instead of failing."""
+
+    def can_create(self):
+        return False
+
+
 class ClauseChooserViewSet(SnippetChooserViewSet):
     choose_view_class = _owned_list(ChooseView)
     choose_results_view_class = _owned_list(ChooseResultsView)
     chosen_view_class = OwnedChosenView
     chosen_multiple_view_class = OwnedChosenMultipleView
     creation_form_class = None  # clauses are created in the library, where the owner is set
+    create_view_class = NoChooserCreateView
 
     def get_urlpatterns(self):
         patterns = super().get_urlpatterns()
@@ -142,9 +152,9 @@ class ClauseViewSet(SnippetViewSet):
     copy_view_enabled = False
     list_display = ["title", "topic", "audience", "material", "updated_at"]
     list_filter = ["topic", "audience", "material", "live"]
-    search_fields = ["title", "text_fr", "text_en"]
+    search_fields = ["title", "title_en", "text_fr", "text_en"]
     panels = [
-        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("title"), FieldPanel("title_en")]),
         FieldRowPanel([FieldPanel("topic"), FieldPanel("audience")]),
         FieldPanel("material"),
         FieldPanel("text_fr"),

@@ -18,7 +18,7 @@ from wagtail.admin.views.generic import history, usage
 from wagtail.log_actions import log
 
 from ..exceptions import ImmutableRecord, InvalidTransition, TermsKitError
-from ..models import Engagement, TermsVersion
+from ..models import Engagement, OfferBooking, TermsVersion
 from ..services import records
 from ..services.acceptance import revoke_links
 from ..services.paper import MAX_SCAN_BYTES as PAPER_MAX_BYTES
@@ -261,6 +261,8 @@ class EngagementStatusView(OwnedActionMixin, FormView):
             has_live_link=engagement.access_links.filter(revoked_at__isnull=True).exists(),
             consent_records=consent_records,
             sealed_files=engagement.sealed_files.all(),
+            # Sold by an offer page: which one and when (issue 14).
+            booking=OfferBooking.objects.filter(engagement=engagement).first(),
             sent_messages=engagement.sent_messages.order_by("-sent_at", "-pk")[:200],
             may_start=self._may_start(),
             revisions=engagement.revisions.all(),

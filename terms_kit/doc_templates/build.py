@@ -188,6 +188,7 @@ W = {
         "doc_pages": "{{ d.pages }} page{% if d.pages > 1 %}s{% endif %}",
         "doc_kinds": {"quote": "Devis présenté et accepté", "terms": "Conditions générales de vente"},
         "terms_text_hash": "Empreinte SHA-256 du texte des CGV",
+        "terms_url": "Adresse permanente de cette version des CGV",
         "pack_note": "Ce dossier scellé contient, dans l'ordre : le devis revêtu de la mention « Bon pour accord » et des informations de signature, les conditions générales de vente, puis le présent certificat. Le devis tel qu'il a été présenté et accepté est joint au PDF (pièce jointe) ; son empreinte est celle indiquée ci-dessus.",
     },
     "en": {
@@ -350,6 +351,7 @@ W = {
         "doc_pages": "{{ d.pages }} page{% if d.pages != 1 %}s{% endif %}",
         "doc_kinds": {"quote": "Quote as shown and accepted", "terms": "Terms of sale"},
         "terms_text_hash": "SHA-256 fingerprint of the terms text",
+        "terms_url": "Permanent address of this version of the terms",
         "pack_note": "This sealed pack holds, in this order: the quote bearing the \u201cBon pour accord\u201d statement and the signature details, the terms of sale, then this certificate. The quote as shown and accepted is attached to the PDF (file attachment); its fingerprint is the one given above.",
     },
 }
@@ -824,6 +826,10 @@ def build_certificate(w, t):
     w.tag("endif")
     w.tag("if acceptance.terms_sha256")
     w.p(f"{t['terms_text_hash']} : {{{{ acceptance.terms_sha256 }}}}")
+    w.tag("endif")
+    # The terms page's /v/<n>/ address, when a live terms page publishes the version.
+    w.tag("if acceptance.terms_url")
+    w.p(f"{t['terms_url']} : {{{{ acceptance.terms_url }}}}")
     w.tag("endif")
     w.p(t["consents"], bold=True)
     w.tag("for consent in acceptance.consents")

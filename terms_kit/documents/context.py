@@ -234,7 +234,7 @@ def _acceptance(acceptance):
         return None
     keys = ("signer_name", "signer_role", "signer_email", "statement", "signed_on",
             "accepted_at", "ip_address", "user_agent", "document_sha256", "terms_sha256",
-            "record_sequence")
+            "terms_url", "record_sequence")
     result = {key: acceptance.get(key, "") for key in keys}
     result["consents"] = acceptance.get("consents", [])
     # The files the client was shown (kind, page count, PDF SHA-256), in the pack's order.

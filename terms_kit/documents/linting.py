@@ -38,7 +38,7 @@ SAMPLE_EXTRAS = {
     "replaces": {"number": "D-2026-0001", "issue_date": "2026-01-01"},
     "acceptance": {"signer_name": "", "signer_email": "", "accepted_at": "", "ip_address": "",
                    "user_agent": "", "document_sha256": "", "terms_sha256": "",
-                   "consents": ["text"]},
+                   "terms_url": "", "consents": ["text"]},
     # An issued invoice with every part filled (services/invoicing.py makes these).
     "invoice": {
         "number": "F-2026-0001", "date": "2026-01-01", "due_date": "2026-01-31",

@@ -46,6 +46,9 @@ class Clause(DraftStateMixin, LockableMixin, RevisionMixin, OwnedModel):
     """One clause of an expert's terms of sale, in French and English."""
 
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(
+        _("English title"), max_length=200, blank=True,
+        help_text=_("The clause's heading in English terms; the French title when empty."))
     topic = models.CharField(_("topic"), max_length=40, choices=Topic.choices)
     audience = models.CharField(
         _("applies to"), max_length=10, choices=Audience.choices, default=Audience.BOTH)
@@ -99,6 +102,10 @@ class Clause(DraftStateMixin, LockableMixin, RevisionMixin, OwnedModel):
 
     def text(self, language):
         return self.text_en if language == "en" and self.text_en.strip() else self.text_fr
+
+    def heading(self, language):
+        """The title in ``language``: English terms use the English title when there is one."""
+        return self.title_en if language == "en" and self.title_en.strip() else self.title
 
 
 class TermsBuild(models.Model):

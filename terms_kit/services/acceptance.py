@@ -42,6 +42,7 @@ from ..models import (
     Engagement,
     SealedFile,
 )
+from ..models.pages import terms_permalink
 from ..spec import export_engagement
 from ..status import Origin, Status, can_transition
 from ..storage import private_storage
@@ -494,6 +495,8 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proo
             "documents": [{"kind": d.kind, "pages": pack.page_count(shown_pdfs[d.pk]),
                            "sha256": d.pdf_sha256} for d in shown],
             "terms_sha256": (payload["terms"] or {}).get("content_hash", ""),
+            # The version's permanent public address, when a live terms page shows it.
+            "terms_url": terms_permalink(engagement.terms_version) or "",
             "consents": [c.wording for c in consents],
         }
     })

@@ -107,7 +107,7 @@ def _render_build_clause(built, owner, lang, deposit_percent):
     label = str(Clause._meta.get_field(field).verbose_name)
     built.text = render_text(getattr(clause, field), clause_context(owner, lang, deposit_percent),
                              lang, clause.title, label)
-    built.title, built.topic, built.material = clause.title, clause.topic, clause.material
+    built.title, built.topic, built.material = clause.heading(lang), clause.topic, clause.material
     built.revision = revision
     return built
 
@@ -280,7 +280,7 @@ def starter_clauses():
             item = dict(item)
             found = {lang: dict((n, (title, text)) for n, title, text in sections(
                 source["kind"], lang))[source["section"]] for lang in ("fr", "en")}
-            item["title"] = found["fr"][0]
+            item["title"], item["title_en"] = found["fr"][0], found["en"][0]
             item["text_fr"], item["text_en"] = found["fr"][1], found["en"][1]
         clauses.append(item)
     return clauses
@@ -299,7 +299,8 @@ def install_starter_clauses(owner, user=None):
         for field in ("text_fr", "text_en"):
             check_clause_text(item["title"], field, item[field])
         clause = Clause(
-            owner=owner, starter_key=item["key"], title=item["title"], topic=item["topic"],
+            owner=owner, starter_key=item["key"], title=item["title"],
+            title_en=item["title_en"], topic=item["topic"],
             audience=item["audience"], material=item["material"], sources=item["sources"],
             text_fr=item["text_fr"], text_en=item["text_en"],
             professions=item.get("professions", []), payment_models=item.get("payment_models", []),

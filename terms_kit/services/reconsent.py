@@ -28,6 +28,7 @@ from ..models import (
     ReconsentRequest,
     ReconsentState,
 )
+from ..models.pages import terms_permalink
 from . import acceptance
 from .clauses import ACTIVE_STATUSES, material_changes, reconsent_engagements
 from .documents import issue_document
@@ -236,7 +237,7 @@ def _accept(link, ticked, full_name, ip_address, user_agent, token, session_proo
         accepted_at=accepted_at, ip_address=ip_address, user_agent=user_agent[:200],
         consent=consents[0].wording,
         documents=" · ".join(f"{d.kind} PDF {d.pdf_sha256}" for d in shown),
-        record_hash=record.record_hash)
+        record_hash=record.record_hash, terms_url=terms_permalink(new) or "")
     pack_pdf = pack.merge_pdfs([acceptance._read(d.pdf) for d in shown] + [certificate])
     sealed, sealed_bytes = acceptance._store_sealed(
         record, engagement, pack_pdf,

@@ -10,10 +10,13 @@ from functools import cached_property
 import pytest
 from acceptance_helpers import last_code
 from accessibility import assert_accessible, axe_source
+from pages_helpers import b2b_ready, build_offer_site
 from plans_helpers import days, make_overdue
 from reconsent_helpers import NoCapture, on_version, versions
 
+from terms_kit.models import TermsVersion
 from terms_kit.services import plans, reconsent
+from terms_kit.services.terms import publish_terms
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -21,8 +24,9 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 class Site:
     """The scenario data the pages need, made on first use, through the real services."""
 
-    def __init__(self, live_server, sent, accepted):
+    def __init__(self, live_server, sent, accepted, make_engagement, expert):
         self.base, self._sent, self._accepted = live_server.url, sent, accepted
+        self._make_engagement, self._expert = make_engagement, expert
 
     def url(self, path):
         return self.base + path
@@ -51,6 +55,34 @@ class Site:
         return reconsent.send_reconsent(v2, engagement, engagement.owner, self.base).token
 
 
+    @cached_property
+    def offer(self):
+        """The S1 offer page and its terms pages; the private persons' terms get a second
+        version, so the page has an old version's permanent address and a diff."""
+        offer, consumer, _business = build_offer_site(
+            self._expert, self._make_engagement("S1", change=b2b_ready))
+        first = consumer.terms
+        newer = TermsVersion.objects.create(
+            owner=first.owner, title=first.title, language=first.language,
+            body=first.body + "\n\n# 99. Ajout\n\nUn paragraphe de plus.", supersedes=first)
+        publish_terms(newer)
+        return offer, consumer, first, newer
+
+
+def booking_form_errors(site, page):
+    """The booking form sent empty: every message next to its field."""
+    page.goto(site.url(site.offer[0].url + "book/"))
+    page.click("#book-submit")
+    page.wait_for_selector("#form-errors")
+
+
+def terms_page(suffix):
+    def open_page(site, page):
+        _offer, consumer, first, newer = site.offer
+        page.goto(site.url(consumer.url + suffix.format(old=first.version, new=newer.version)))
+    return open_page
+
+
 def signing_steps(site, page):
     """The review page with the e-mail confirmed: the consents and signature form."""
     page.goto(site.url(f"/terms/c/{site.quote_token}/"))
@@ -72,15 +104,20 @@ PAGES = [
     ("new terms page (re-consent)",
      lambda site, page: page.goto(site.url(f"/terms/c/{site.reconsent_token}/"))),
     ("invalid link page", lambda site, page: page.goto(site.url("/terms/c/not-a-token/"))),
+    ("offer page", lambda site, page: page.goto(site.url(site.offer[0].url))),
+    ("booking form with its error messages", booking_form_errors),
+    ("terms page (current version)", terms_page("")),
+    ("terms page (an old version's permanent address)", terms_page("v/{old}/")),
+    ("terms diff page", terms_page("diff/{old}/{new}/")),
 ]
 
 
 @pytest.mark.parametrize("width,height", [(390, 844), (1366, 900)])
 def test_no_serious_or_critical_violation(width, height, browser, live_server, sent, accepted,
-                                         text_pdfs, settings):
+                                         make_engagement, expert, text_pdfs, settings):
     axe_source()  # skip or fail at once when axe-core is not installed
     settings.TERMS_KIT = {**settings.TERMS_KIT, "PUBLIC_BASE_URL": live_server.url}
-    site = Site(live_server, sent, accepted)
+    site = Site(live_server, sent, accepted, make_engagement, expert)
     context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
     page = context.new_page()
     failures = []

@@ -236,7 +236,45 @@ def test_signed_pack_is_quote_then_cgv_then_french_certificate_and_keeps_the_acc
     assert not re.search(r"\b([2-9]|\d{2,}) page\b", flat)
     assert "Signataire : Sophie Le Gall, Gérante" in flat
     assert "Atelier Vélo Breizh SAS, à l'attention de Sophie Le Gall" in flat
+    # No terms page publishes this version: the certificate cites it by number and hash only.
+    assert "Adresse permanente" not in flat
     call_command("termskit", "verify")  # the new pack, its record and files check out
+
+
+def test_pack_and_certificate_cite_the_terms_page_address_of_the_accepted_version(
+        sent, client, django_capture_on_commit_callbacks):
+    """When a live terms page publishes the version the client accepts, the certificate (last
+    pages of the sealed pack) gives that version's permanent /v/<n>/ address; a later version
+    of the same terms does not change what the pack cites."""
+    from pages_helpers import site_root
+
+    from terms_kit.models import TermsPage, TermsVersion
+    from terms_kit.services.terms import publish_terms
+
+    engagement, sent_link = sent("S2", change=issue13_case)
+    accepted_version = engagement.terms_version
+    page = site_root().add_child(instance=TermsPage(
+        title="CGV professionnels", slug="cgv-pro", expert=engagement.owner,
+        audience="business", terms=accepted_version))
+    # A newer version of the same terms, published before the client signs: the pack still
+    # cites the version the client was shown and accepts.
+    newer = TermsVersion.objects.create(
+        owner=engagement.owner, title=accepted_version.title, language="fr",
+        body=accepted_version.body + "\n\n# 99. Ajout\n\nUn paragraphe de plus.",
+        supersedes=accepted_version)
+    publish_terms(newer)
+    sign(client, sent_link.token, ["terms", "deposit"], django_capture_on_commit_callbacks,
+         full_name="Sophie Le Gall", signer_role="Gérante")
+    pack = read(SealedFile.objects.get(engagement=engagement).pdf)
+    address = page.get_full_url() + f"v/{accepted_version.version}/"
+    assert address.startswith("http")
+    assert address.endswith(f"/cgv-pro/v/{accepted_version.version}/")
+    text = " ".join(page_texts(pack))
+    flat = "".join(text.split())  # a long address may wrap in the PDF
+    assert "AdressepermanentedecetteversiondesCGV" in flat
+    assert address in flat and f"/v/{newer.version}/" not in flat
+    certificate = IssuedDocument.objects.get(engagement=engagement, kind="certificate")
+    assert address in "".join(" ".join(page_texts(read(certificate.pdf))).split())
 
 
 def test_an_old_style_pack_stays_verifiable(sent, client, django_capture_on_commit_callbacks):

@@ -365,3 +365,77 @@ def test_a_scheduled_clause_reaches_the_builder_only_once_live(alice):
     call_command("publish_scheduled")
     clause.refresh_from_db()
     assert clause.live and clause in service.usable_clauses(alice)
+
+
+def _clause_url_names():
+    """Every URL name of the clause snippet and its chooser, read from the URL configuration:
+    a view Wagtail (or this app) adds later shows up here."""
+    from django.urls import get_resolver
+
+    found = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif namespace and namespace.endswith("_terms_kit_clause"):
+                found.add(f"{namespace}:{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_snippet_view_is_in_the_isolation_tests(alice, bob, library):
+    """The isolation tests above cover every view of the clause snippet and chooser; a new one
+    fails here until it is added to them. The scheduled-publication view (unschedule) is
+    checked here: another expert can neither open it nor cancel the expert's schedule."""
+    import datetime
+
+    from django.test import Client
+    from django.utils import timezone
+
+    clause = library["force_majeure"]
+    clause.go_live_at = timezone.now() + datetime.timedelta(days=2)
+    scheduled = clause.save_revision(user=alice)
+    scheduled.publish(user=alice)  # a go-live date ahead: scheduled, not live yet
+    scheduled.refresh_from_db()
+    assert scheduled.approved_go_live_at is not None
+    other = Client()
+    other.force_login(bob)
+    unschedule = url("revisions_unschedule", clause.pk, scheduled.pk)
+    assert other.get(unschedule).status_code == 404
+    assert other.post(unschedule).status_code == 404
+    scheduled.refresh_from_db()
+    assert scheduled.approved_go_live_at is not None  # still scheduled
+    for address in (url("revisions_compare", clause.pk, "earliest", "latest"),
+                    url("revisions_compare", clause.pk, scheduled.pk, "latest")):
+        assert other.get(address).status_code == 404, address
+    owner = Client()
+    owner.force_login(alice)
+    assert owner.get(unschedule).status_code == 200
+
+    covered = {f"wagtailsnippets_terms_kit_clause:{name}" for name in (
+        # test_another_expert_gets_404_and_never_sees_the_clauses (object views, listings)
+        "edit", "history", "history_results", "usage", "delete", "revisions_revert",
+        "revisions_compare", "lock", "unlock", "unpublish", "list", "list_results",
+        # this test
+        "revisions_unschedule",
+        # test_drafts_revisions_and_lock_over_http: a clause added belongs to its author
+        "add")} | {f"wagtailsnippetchoosers_terms_kit_clause:{name}" for name in (
+            "choose", "choose_results", "chosen", "chosen_multiple",
+            # test_the_chooser_creates_no_clause
+            "create")}
+    assert _clause_url_names() == covered
+
+
+def test_the_chooser_creates_no_clause(client, alice, bob):
+    """Clauses are created in the library (the owner is the author); the chooser's creation
+    URL refuses (it used to fail with a server error) and creates nothing."""
+    client.force_login(bob)
+    form = {"title": "Clause de Bob", "topic": "force_majeure", "audience": "both",
+            "text_fr": "Texte de Bob.", "owner": alice.pk}
+    for response in (client.get(chooser_url("create")),
+                     client.post(chooser_url("create"), form)):
+        # Wagtail's admin answers a refused permission with a redirect to the dashboard
+        assert (response.status_code, response.get("Location")) in ((403, None), (302, "/admin/"))
+    assert not Clause.objects.exists()

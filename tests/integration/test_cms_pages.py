@@ -175,6 +175,37 @@ def test_bad_input_on_the_offer_form_gets_a_clear_message_and_creates_nothing(
     assert counts() == before
 
 
+@pytest.mark.parametrize("days_ahead, asked", [(0, True), (14, True), (15, False)])
+def test_the_early_start_request_is_required_only_within_the_14_days(
+        client, site, days_ahead, asked, django_capture_on_commit_callbacks):
+    """A private person starting within the 14 days of withdrawal (today included, the 14th
+    day included) must ask for the early start; from the 15th day on the box is not needed."""
+    offer, *_ = site
+    before = counts()
+    start = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(offer.url + "book/", consumer_details(
+            start_date=start.isoformat(), early_start=None))
+    if asked:
+        assert response.status_code == 200 and "early_start" in response.context["form"].errors
+        assert "within your 14-day withdrawal period" in response.content.decode()
+        assert counts() == before
+    else:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        engagement = OfferBooking.objects.get().engagement
+        assert engagement.start_date == start and not engagement.early_start_requested
+
+
+def test_a_start_date_in_the_past_is_refused_and_creates_nothing(client, site):
+    offer, *_ = site
+    before = counts()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    response = client.post(offer.url + "book/", consumer_details(start_date=yesterday.isoformat()))
+    assert response.status_code == 200 and "Choose a date from today on." in \
+        response.content.decode()
+    assert counts() == before
+
+
 def test_an_offer_the_checker_refuses_sells_nothing(client, site, expert, make_engagement):
     offer, *_ = site
     # A template whose warnings the expert never acknowledged (S2 has one): refused.
@@ -254,6 +285,44 @@ def test_the_booking_is_confirmed_to_both_sides_once_the_card_hold_is_in_place(
     assert confirmations.count() == 2
 
 
+def test_the_expert_finds_the_booked_engagement_in_the_admin_with_its_evidence(
+        client, site, expert, make_expert, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from terms_kit.models import ConsentRecord, SealedFile
+    from terms_kit.services.acceptance import SentLink
+    from tests.integration.stripe_helpers import accept_engagement  # the real service
+
+    offer, *_ = site
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(offer.url + "book/", consumer_details())
+    token = response["Location"].split("/")[3]
+    engagement = OfferBooking.objects.get().engagement
+    accept_engagement(SentLink(engagement.access_links.get(), token, ""))
+    record = ConsentRecord.objects.get(engagement=engagement, kind="acceptance")
+    sealed = SealedFile.objects.get(record=record)
+
+    client.force_login(expert)
+    listing = client.get(reverse("terms_kit_engagement:index")).content.decode()
+    assert engagement.number in listing
+    status = client.get(reverse("terms_kit_engagement:status", args=[engagement.pk]))
+    html = status.content.decode()
+    assert 'id="booked-from"' in html and offer.title in html
+    assert f"#{record.sequence}" in html and record.record_hash[:10] in html
+    download = reverse("terms_kit_sealed_download", args=[sealed.pk])
+    assert download in html
+    pack = client.get(download)
+    assert pack.status_code == 200 and b"".join(pack.streaming_content if pack.streaming
+                                                else [pack.content]).startswith(b"%PDF")
+    # Another expert neither sees it nor opens its evidence.
+    client.force_login(make_expert("intrus"))
+    assert engagement.number not in client.get(
+        reverse("terms_kit_engagement:index")).content.decode()
+    assert client.get(reverse("terms_kit_engagement:status", args=[engagement.pk])
+                      ).status_code in (403, 404)
+    assert client.get(download).status_code in (403, 404)
+
+
 # --- Blocks for host sites --------------------------------------------------------------
 
 def test_host_site_blocks_render_the_offer_conditions_terms_excerpt_and_button(site):
@@ -308,3 +377,20 @@ def test_the_admin_page_form_offers_an_expert_only_their_own_records(site, exper
     form = form_class(instance=OfferPage(), for_user=other)
     assert list(form.fields["expert"].queryset) == [other]
     assert list(form.fields["quote_template"].queryset) == [own_draft]
+
+
+# --- The verification page in the host site's frame ---------------------------------------
+
+def test_the_verification_page_takes_the_host_sites_frame_or_the_apps_own(client, settings):
+    """/terms/verify/ extends terms_kit/pages/base.html: the demo site's override of that
+    template puts it in the site's look; a site without one gets terms_kit's own frame. Either
+    way no inline style (the page's Content-Security-Policy allows only the site's files)."""
+    demo = client.get("/terms/verify/")
+    html = demo.content.decode()
+    assert 'class="site-header"' in html and "home/site.css" in html and 'id="verify-form"' in html
+    assert "<style" not in html and "style-src 'self'" in demo["Content-Security-Policy"]
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]  # a host site without it
+    html = client.get("/terms/verify/").content.decode()
+    assert "site-header" not in html and "terms_kit/pages.css" in html
+    assert 'id="verify-form"' in html and 'class="tk-skip"' in html and "<style" not in html
+

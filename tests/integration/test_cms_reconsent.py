@@ -214,3 +214,28 @@ class TestCaptured:
 
     def __exit__(self, *exc):
         return self.context.__exit__(*exc)
+
+
+def test_the_reconsent_certificate_gives_the_new_versions_permanent_address(
+        listed, django_capture_on_commit_callbacks):
+    """A live terms page publishes the series: the certificate of the client's answer gives
+    the new version's /v/<n>/ address (the one accepted), not the old version's."""
+    from pages_helpers import site_root
+
+    from terms_kit.models import TermsPage
+
+    engagement, v1, v2 = listed
+    page = site_root().add_child(instance=TermsPage(
+        title="CGV", slug="cgv", expert=engagement.owner, audience="business", terms=v1))
+    sent = send(v2, engagement, django_capture_on_commit_callbacks)
+    browser = Client()
+    verify_email(browser, sent.token)
+    with django_capture_on_commit_callbacks(execute=True):
+        browser.post(url("accept", sent.token), accept_form(["terms"], "Marie Durand"))
+    sealed = SealedFile.objects.get(record__kind="terms_reconsent", engagement=engagement)
+    with sealed.pdf.storage.open(sealed.pdf.name, "rb") as handle:
+        text = "".join("".join(p.extract_text().split()) for p in pack.pypdf.PdfReader(
+            io.BytesIO(handle.read())).pages)
+    address = page.get_full_url() + f"v/{v2.version}/"
+    assert "Adressepermanentedecesconditions" in text and address in text
+    assert page.get_full_url() + f"v/{v1.version}/" not in text

@@ -74,6 +74,12 @@ def test_demo_data_builds_the_public_pages_once(client, sealed_settings, text_pd
     for page in [*OfferPage.objects.all(), *TermsPage.objects.all()]:
         response = client.get(page.url)
         assert response.status_code == 200, page.url
+    # The verification page is in the site's look: its header, menu (offers and terms pages)
+    # and footer, around terms_kit's form.
+    verify = client.get("/terms/verify/").content.decode()
+    assert 'class="site-header"' in verify and 'id="verify-form"' in verify
+    for page in [*OfferPage.objects.all(), *TermsPage.objects.all()]:
+        assert f'href="{page.url}"' in verify, page.url
     for offer in OfferPage.objects.all():
         assert client.get(offer.book_url()).status_code == 200
         for kind in ("consumer", "business"):
