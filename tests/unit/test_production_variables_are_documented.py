@@ -1,11 +1,11 @@
 """Every environment variable the production run reads (the settings, gunicorn's
 configuration, scripts/serve) is named in docs/deployment.md. Read from the code, so a new
 variable without its line in the docs fails here. (A start without the required ones is
-refused naming each: test_health.py::test_production_settings_name_every_missing_variable_at_once.)"""
+refused naming each: test_health.py::
+test_production_settings_name_every_missing_variable_at_once.)"""
 
 import re
 from pathlib import Path
-
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON_SOURCES = ["wagtail_site/settings/base.py", "wagtail_site/settings/production.py",
