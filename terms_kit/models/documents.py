@@ -92,6 +92,9 @@ class DocumentRequest(OwnedModel):
         _("state"), max_length=10, choices=State.choices, default=State.QUEUED
     )
     error = models.TextField(_("error"), blank=True)
+    # When a worker took it: a request still running long after this was taken by a worker
+    # that died (killed, out of memory, lost node) and is queued again (services/documents.py).
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     documents = models.ManyToManyField(
         IssuedDocument, verbose_name=_("documents"), blank=True, related_name="+"
     )
