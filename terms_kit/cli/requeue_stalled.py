@@ -1,8 +1,10 @@
 from ..services.documents import STALLED_AFTER, requeue_stalled
+from ..services.invoicing import requeue_undocumented
 
-HELP = ("Queue again the document requests whose worker died while running them (still "
-        f"'generating' {int(STALLED_AFTER.total_seconds() // 60)} minutes after it took them). "
-        "For cron, every few minutes: does nothing when none is stalled.")
+HELP = ("Queue again the work of task workers that died mid-task: document requests still "
+        f"'generating' {int(STALLED_AFTER.total_seconds() // 60)} minutes after a worker took "
+        "them, and invoices that old still without their document. For cron, every few "
+        "minutes: does nothing when nothing is stalled.")
 
 
 def add_arguments(parser):
@@ -10,9 +12,10 @@ def add_arguments(parser):
 
 
 def run(command, options):
-    queued = requeue_stalled()
-    if not queued:
-        command.stdout.write("No stalled document request.")
-    else:
-        command.stdout.write(command.style.SUCCESS(
-            f"Queued again: {len(queued)} document request(s) ({', '.join(map(str, queued))})."))
+    requests, invoices = requeue_stalled(), requeue_undocumented()
+    if not requests and not invoices:
+        command.stdout.write("Nothing stalled.")
+        return
+    command.stdout.write(command.style.SUCCESS(
+        f"Queued again: {len(requests)} document request(s) {requests}, "
+        f"{len(invoices)} invoice document(s) {invoices}."))

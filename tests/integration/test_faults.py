@@ -394,3 +394,28 @@ def test_d_the_storage_refusing_a_write_leaves_the_acceptance_undone_and_a_retry
     sealed = SealedFile.objects.get(engagement=engagement)
     assert sealed.pdf.name in object_names(s3_bucket)
     files_behind_records()
+
+
+@pytest.mark.django_db
+def test_a_an_invoice_whose_document_task_died_gets_its_document_once_when_requeued(
+        accepted, django_capture_on_commit_callbacks):
+    from terms_kit.models import Invoice
+    from terms_kit.services import payments
+    from terms_kit.services.invoicing import requeue_undocumented
+
+    engagement, _link = accepted("S2")
+    # The task is queued on commit and never runs: what a worker killed mid-task leaves.
+    with django_capture_on_commit_callbacks(execute=False):
+        payments.record_payment(engagement, amount="4320.00", paid_on=timezone.localdate(),
+                                method="transfer")
+    invoice = Invoice.objects.get(engagement=engagement, kind="deposit")
+    assert not IssuedDocument.objects.filter(invoice=invoice).exists()
+    assert requeue_undocumented() == [], "a fresh invoice is left to its own task"
+    later = timezone.now() + STALLED_AFTER + datetime.timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_undocumented(now=later) == [invoice.pk]
+    document = IssuedDocument.objects.get(invoice=invoice)
+    assert private_storage.open(document.pdf.name).read().startswith(b"%PDF")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_undocumented(now=later) == []
+    assert IssuedDocument.objects.filter(invoice=invoice).count() == 1
