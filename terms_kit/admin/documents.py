@@ -168,9 +168,10 @@ class GenerateDocumentsView(OwnedActionMixin, View):
 
 def failure_message(kind_names):
     """What the expert reads on a failed request: which documents, and what to do."""
-    return _("%(documents)s could not be generated: the document converter failed or did not "
-             "answer in time, and nothing was recorded. Press “Retry”; if it fails "
-             "again, ask the site's administrator to check the document converter.") % {"documents": ", ".join(kind_names)}
+    return _("Could not be generated: %(documents)s. The document converter failed or did not "
+             "answer in time, and nothing was recorded. Press “Retry”; if it fails again, ask "
+             "the site's administrator to check the document converter.") % {
+        "documents": ", ".join(kind_names)}
 
 
 class RetryDocumentRequestView(OwnedActionMixin, View):
