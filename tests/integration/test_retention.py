@@ -128,3 +128,20 @@ def test_the_admin_delete_views_refuse_with_a_message(invoiced, client, as_super
         assert response.status_code in (200, 403)
     assert snapshot(engagement) == before
     assert all(private_storage.exists(name) for name in stored)
+
+
+def test_a_draft_with_preview_documents_is_not_deleted_and_the_expert_is_told_why(
+        make_engagement, text_pdfs, client):
+    from terms_kit.services.documents import issue_document
+
+    engagement = make_engagement("S2")
+    preview = issue_document(engagement, "quote", "fr")
+    client.force_login(engagement.owner)
+    response = client.post(reverse("terms_kit_engagement:delete", args=[engagement.pk]),
+                           follow=True)
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("kept for their legal retention" in m for m in shown), shown
+    assert Engagement.objects.filter(pk=engagement.pk).exists()
+    assert IssuedDocument.objects.filter(pk=preview.pk).exists()
+    assert private_storage.exists(preview.pdf.name)
