@@ -163,4 +163,5 @@ def requeue_stalled(now=None):
     """Queue again every request whose worker died while running it (see STALLED_AFTER); for
     ``manage.py termskit requeue-stalled``, run every few minutes. The ids queued again."""
     stalled = _retryable(now).filter(state=DocumentRequest.State.RUNNING)
-    return [pk for pk in stalled.values_list("pk", flat=True) if retry_document_request(pk, now=now)]
+    return [pk for pk in stalled.values_list("pk", flat=True)
+            if retry_document_request(pk, now=now)]
