@@ -141,3 +141,12 @@ class InvoiceNotIssuable(TermsKitError):
         self.problems = list(problems)
         lines = "\n".join(f"  {path}: {reason}" for path, reason in self.problems)
         super().__init__(f"The invoice cannot be issued:\n{lines}")
+
+
+class StorageUnavailable(TermsKitError):
+    """The file storage refused or failed a write: nothing that needs the file is recorded."""
+
+
+class NotRecorded(AcceptanceError):
+    """A client's step could not be recorded because the database or the file storage failed;
+    nothing of it was kept, and the same step can be taken again."""

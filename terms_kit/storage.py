@@ -22,6 +22,7 @@ from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
 
 from .conf import app_settings
+from .exceptions import StorageUnavailable
 
 STORAGE_ALIAS = "terms_kit"
 NOT_CONFIGURED = (
@@ -80,6 +81,24 @@ def get_storage():
 def _settings_changed(*, setting, **kwargs):
     if setting in ("STORAGES", "TERMS_KIT"):
         private_storage._wrapped = empty
+
+
+def store_once(name, content):
+    """Write ``content`` (bytes) under ``name`` unless a file is already there; the stored name.
+
+    Names are content-addressed (the SHA-256 is in them), so an existing file holds the same
+    bytes. Any failure of the storage backend (S3 refusing the write, a full disk, a network
+    error) becomes StorageUnavailable, so callers inside a transaction roll back the record
+    that would point at the missing file.
+    """
+    from django.core.files.base import ContentFile
+
+    try:
+        if private_storage.exists(name):
+            return name
+        return private_storage.save(name, ContentFile(content))
+    except Exception as exc:
+        raise StorageUnavailable(f"The file storage could not write {name}: {exc}") from exc
 
 
 def download_response(field, *, filename, content_type):

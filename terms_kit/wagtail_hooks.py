@@ -249,6 +249,7 @@ class EngagementViewSet(OwnedViewSet):
             ("revoke-links", acceptance.RevokeLinksView),
             ("documents", documents.EngagementDocumentsView),
             ("documents/generate", documents.GenerateDocumentsView),
+            ("documents/retry", documents.RetryDocumentRequestView),
         ]
         return [
             *super().get_urlpatterns(),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..admin.documents import CONTENT_TYPES
 from ..conf import app_settings
-from ..exceptions import AcceptanceError, IncompleteAcceptance, LinkInvalid
+from ..exceptions import AcceptanceError, IncompleteAcceptance, LinkInvalid, NotRecorded
 from ..models import ConsentKind, SealedFile
 from ..services import acceptance as service
 from ..storage import download_response
@@ -248,6 +248,9 @@ def accept_view(request, token, link):
         request.session["terms_kit_full_name"] = full_name[:200]
         request.session["terms_kit_signer_role"] = signer_role[:120]
         messages.error(request, _("Nothing was signed: complete the highlighted items."))
+    except NotRecorded as exc:
+        # Answered here, not by a redirect: the page behind it may need the failed part.
+        return error_page(request, 503, str(exc), _("Nothing was signed"))
     except AcceptanceError as exc:
         messages.warning(request, str(exc))
     else:

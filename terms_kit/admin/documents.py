@@ -20,7 +20,7 @@ from ..models import ConsentKind, Engagement, ExpertTemplate, IssuedDocument
 from ..models.base import Language
 from ..models.documents import DocumentKind
 from ..permissions import policy_for
-from ..services.documents import request_documents
+from ..services.documents import is_retryable, request_documents, retry_document_request
 from ..spec import export_engagement
 from ..status import Status
 from ..storage import download_response
@@ -133,10 +133,13 @@ class EngagementDocumentsView(OwnedActionMixin, TemplateView):
         kind_labels = dict(DocumentKind.choices)
         for item in requests:
             item.kind_names = [str(kind_labels.get(k, k)) for k in item.kinds]
+            item.retryable = is_retryable(item)
+            if item.retryable:
+                item.failure = failure_message(item.kind_names)
         return super().get_context_data(
             engagement=engagement,
             requests=requests,
-            in_progress=any(r.state in ("queued", "running") for r in requests),
+            in_progress=any(r.state in ("queued", "running") and not r.retryable for r in requests),
             rows=document_rows(engagement),
             generatable=[kind_labels[k] for k in generatable_kinds(engagement)],
             languages=Language.choices,
@@ -160,6 +163,32 @@ class GenerateDocumentsView(OwnedActionMixin, View):
         request_documents(engagement, kinds, lang, user=request.user)
         messages.success(request,
                          _("The documents are being generated; this page will update."))
+        return redirect("terms_kit_engagement:documents", pk)
+
+
+def failure_message(kind_names):
+    """What the expert reads on a failed request: which documents, and what to do."""
+    return _("Could not be generated: %(documents)s. The document converter failed or did not "
+             "answer in time, and nothing was recorded. Press “Retry”; if it fails again, ask "
+             "the site's administrator to check the document converter.") % {
+        "documents": ", ".join(kind_names)}
+
+
+class RetryDocumentRequestView(OwnedActionMixin, View):
+    """Queue a failed (or stalled) request of this engagement again."""
+
+    model = Engagement
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        engagement = self.object
+        item = get_object_or_404(engagement.document_requests, pk=request.POST.get("request") or 0)
+        if retry_document_request(item.pk, owner=engagement.owner):
+            messages.success(request, _("The documents are being generated again; this page "
+                                        "will update."))
+        else:
+            messages.info(request, _("This request is not waiting for a retry (it is queued, "
+                                     "running or done)."))
         return redirect("terms_kit_engagement:documents", pk)
 
 

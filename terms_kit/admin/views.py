@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
+from django.db.models import ProtectedError, RestrictedError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -57,7 +58,16 @@ class OwnedEditView(OwnedObjectMixin, generic.EditView):
 
 
 class OwnedDeleteView(OwnedObjectMixin, generic.DeleteView):
-    pass
+    def form_valid(self, form):
+        # The last guard: records that must be kept (documents, history, payments) point at
+        # this one with PROTECT, or refuse deletion themselves; nothing was deleted.
+        try:
+            return super().form_valid(form)
+        except (ProtectedError, RestrictedError, ImmutableRecord):
+            messages.error(self.request, _(
+                "It cannot be deleted: documents, history or payments are recorded for it and "
+                "are kept for their legal retention."))
+            return redirect(self.index_url_name)
 
 
 class OwnedInspectView(OwnedObjectMixin, generic.InspectView):

@@ -21,6 +21,7 @@ from . import (
     lint_template,
     pay,
     payments_sweep,
+    requeue_stalled,
     rules_doc,
     seal_certificate,
     send,
@@ -47,4 +48,5 @@ SUBCOMMANDS = {
     "dunning": dunning,
     "clauses": clauses,
     "einvoice": einvoice,
+    "requeue-stalled": requeue_stalled,
 }

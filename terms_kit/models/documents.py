@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..exceptions import ImmutableRecord
 from ..storage import get_storage
-from .base import Language, OwnedModel
+from .base import Language, OwnedModel, OwnedQuerySet
 from .engagement import Engagement
 
 
@@ -21,6 +21,15 @@ class DocumentKind(models.TextChoices):
     FORMAL_NOTICE = "formal_notice", _("Formal notice (mise en demeure)")
     RECOURSE_SUMMARY = "recourse_summary", _("Recourse summary")
     INSTALMENT_PLAN = "instalment_plan", _("Instalment plan")
+
+
+class IssuedDocumentQuerySet(OwnedQuerySet):
+    def delete(self):
+        # A queryset's delete skips IssuedDocument.delete(): refuse it the same way.
+        raise ImmutableRecord("Issued documents are records kept for their legal retention "
+                              "and cannot be deleted.")
+
+    delete.queryset_only = True
 
 
 class IssuedDocument(OwnedModel):
@@ -55,6 +64,8 @@ class IssuedDocument(OwnedModel):
         "terms_kit.Invoice", verbose_name=_("invoice"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="issued_document",
     )
+
+    objects = IssuedDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("issued document")
@@ -92,6 +103,9 @@ class DocumentRequest(OwnedModel):
         _("state"), max_length=10, choices=State.choices, default=State.QUEUED
     )
     error = models.TextField(_("error"), blank=True)
+    # When a worker took it: a request still running long after this was taken by a worker
+    # that died (killed, out of memory, lost node) and is queued again (services/documents.py).
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     documents = models.ManyToManyField(
         IssuedDocument, verbose_name=_("documents"), blank=True, related_name="+"
     )

@@ -7,8 +7,22 @@ from ..status import Origin, Status
 from .engagement import Engagement
 
 
+class InsertOnlyQuerySet(models.QuerySet):
+    """``Model.objects.filter(...).delete()`` never calls ``Model.delete()``: refuse it here
+    too, so evidence and issued invoices outlive their legal retention (docs/deployment.md)."""
+
+    def delete(self):
+        raise ImmutableRecord(
+            f"{self.model._meta.verbose_name} records are kept for their legal retention and "
+            "cannot be deleted.")
+
+    delete.queryset_only = True
+
+
 class InsertOnlyModel(models.Model):
     """Evidence: written once, never updated nor deleted. A correction is a new record."""
+
+    objects = InsertOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -9,12 +9,13 @@ A consumer at a distance may then withdraw, which is recorded and sealed the sam
 import datetime
 import hashlib
 import json
+import logging
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -31,6 +32,8 @@ from ..exceptions import (
     CodeInvalid,
     IncompleteAcceptance,
     LinkInvalid,
+    NotRecorded,
+    StorageUnavailable,
     TermsKitError,
 )
 from ..models import (
@@ -45,11 +48,13 @@ from ..models import (
 from ..models.pages import terms_permalink
 from ..spec import export_engagement
 from ..status import Origin, Status, can_transition
-from ..storage import private_storage
+from ..storage import store_once
 from .compliance_gate import ensure_sendable
 from .documents import issue_document
 from .payments import create_schedule
 from .status import change_status
+
+logger = logging.getLogger(__name__)
 
 SEALED_PREFIX = "terms_kit/sealed"
 SIGNATURE_STATEMENT = "Bon pour accord"
@@ -307,9 +312,7 @@ def _store_sealed(record, engagement, data, summary):
     # The seal's reason names the record's hash (shown by PDF readers; `verify` compares it).
     sealed = sealing.seal_pdf(data, evidence.seal_reason(record, summary))
     digest = sha256(sealed)
-    name = f"{SEALED_PREFIX}/{digest[:2]}/{digest}.pdf"
-    if not private_storage.exists(name):
-        name = private_storage.save(name, ContentFile(sealed))
+    name = store_once(f"{SEALED_PREFIX}/{digest[:2]}/{digest}.pdf", sealed)
     return SealedFile.objects.create(record=record, engagement=engagement, pdf=name,
                                      pdf_sha256=digest), sealed
 
@@ -357,6 +360,30 @@ def _check_complete(verified_code, consents, ticked, full_name, signer_role=None
         raise IncompleteAcceptance(errors)
 
 
+@contextmanager
+def recorded_whole_or_not_at_all():
+    """Around a client's signature: when the database or the file storage fails midway, the
+    transaction has rolled everything back (record, status, pack, e-mails waiting for the
+    commit), so the client is told plainly that nothing was signed and to sign again.
+
+    A connection the failure broke (the server closed it, the database restarted) is closed
+    here, outside any transaction, so the rest of the request can open a fresh one."""
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except (DatabaseError, StorageUnavailable) as exc:
+        logger.exception("A client's signature could not be recorded; nothing was kept.")
+        for connection in connections.all(initialized_only=True):
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
+        raise NotRecorded(_(
+            "Your signature could not be recorded because of a technical problem on our side. "
+            "Nothing was signed and nothing is owed. Wait a few minutes, then open your link "
+            "again and sign again; if it keeps failing, contact the person who sent you the "
+            "link.")) from exc
+
+
 def accept(link, *, ticked, full_name, ip_address, user_agent, token=None, session_proof=None,
            signer_role=""):
     """The client accepts: evidence, status, certificate and sealed pack in one transaction.
@@ -369,7 +396,7 @@ def accept(link, *, ticked, full_name, ip_address, user_agent, token=None, sessi
     ``signer_role``: the signatory's role (qualité), required when the client is a company.
     """
     try:
-        with transaction.atomic():
+        with recorded_whole_or_not_at_all(), transaction.atomic():
             return _accept(link, ticked, full_name, ip_address, user_agent, token,
                            session_proof, signer_role)
     except IntegrityError as exc:

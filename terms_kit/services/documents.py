@@ -1,15 +1,17 @@
 """Issuing documents: render, convert, store and record; the only code that creates them."""
 
+import datetime
 import logging
 
-from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from ..documents import generation
 from ..documents.hashing import sha256
 from ..models import DocumentRequest, IssuedDocument
 from ..spec import export_engagement
-from ..storage import private_storage
+from ..storage import store_once
 
 logger = logging.getLogger(__name__)
 
@@ -19,10 +21,7 @@ STORAGE_PREFIX = "terms_kit/documents"
 def _store(content, extension):
     """Content-addressed, private storage: a file is named by its SHA-256, written once."""
     digest = sha256(content)
-    name = f"{STORAGE_PREFIX}/{digest[:2]}/{digest}.{extension}"
-    if not private_storage.exists(name):
-        name = private_storage.save(name, ContentFile(content))
-    return name, digest
+    return store_once(f"{STORAGE_PREFIX}/{digest[:2]}/{digest}.{extension}", content), digest
 
 
 def _reuse(engagement, existing, invoice=None):
@@ -99,11 +98,21 @@ def request_documents(engagement, kinds, lang, user=None):
     return request
 
 
+# A request still "running" this long after a worker took it was taken by a worker that died
+# (killed, out of memory, a lost node): far above a conversion's worst case (the pool's timeout,
+# then the cold fallback's, for each document of a request).
+STALLED_AFTER = datetime.timedelta(minutes=15)
+
+
 def run_document_request(request_id):
-    """Carry out a queued request, recording its progress and outcome."""
+    """Carry out a queued request, recording its progress and outcome.
+
+    At least once: a request whose worker died is queued again (``requeue_stalled``) and run
+    from the start; the documents the dead worker recorded are found by their cache key and
+    reused, so each document is recorded once."""
     updated = DocumentRequest.objects.filter(
         pk=request_id, state=DocumentRequest.State.QUEUED
-    ).update(state=DocumentRequest.State.RUNNING)
+    ).update(state=DocumentRequest.State.RUNNING, started_at=timezone.now())
     if not updated:
         return  # already taken by another worker, or finished
     request = DocumentRequest.objects.select_related("engagement").get(pk=request_id)
@@ -117,3 +126,42 @@ def run_document_request(request_id):
         raise
     request.documents.set(documents)
     DocumentRequest.objects.filter(pk=request_id).update(state=DocumentRequest.State.DONE)
+
+
+def _retryable(now=None):
+    """Failed requests, and running ones whose worker is presumed dead."""
+    now = now or timezone.now()
+    return DocumentRequest.objects.filter(
+        Q(state=DocumentRequest.State.FAILED)
+        | Q(state=DocumentRequest.State.RUNNING, started_at__lt=now - STALLED_AFTER))
+
+
+def is_retryable(request, now=None):
+    """The same rule as ``_retryable``, on a loaded request (for the admin's list)."""
+    now = now or timezone.now()
+    return request.state == DocumentRequest.State.FAILED or (
+        request.state == DocumentRequest.State.RUNNING and request.started_at is not None
+        and request.started_at < now - STALLED_AFTER)
+
+
+def retry_document_request(request_id, owner=None, now=None):
+    """Queue a failed (or stalled) request again; False when it is not in such a state (done,
+    queued, or retried meanwhile by someone else). ``owner``: only that expert's requests."""
+    from ..tasks import generate_documents
+
+    requests = _retryable(now)
+    if owner is not None:
+        requests = requests.filter(owner=owner)
+    if not requests.filter(pk=request_id).update(
+            state=DocumentRequest.State.QUEUED, error="", started_at=None):
+        return False
+    transaction.on_commit(lambda: generate_documents.enqueue(request_id))
+    return True
+
+
+def requeue_stalled(now=None):
+    """Queue again every request whose worker died while running it (see STALLED_AFTER); for
+    ``manage.py termskit requeue-stalled``, run every few minutes. The ids queued again."""
+    stalled = _retryable(now).filter(state=DocumentRequest.State.RUNNING)
+    return [pk for pk in stalled.values_list("pk", flat=True)
+            if retry_document_request(pk, now=now)]

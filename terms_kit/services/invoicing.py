@@ -258,6 +258,22 @@ def make_document(invoice_id, converter=None):
         raise
 
 
+def requeue_undocumented(now=None):
+    """Invoices issued longer ago than STALLED_AFTER that still have no document: their task's
+    worker died (killed mid-conversion, a lost node). Their task is queued again; it is
+    idempotent (``make_document``). For ``manage.py termskit requeue-stalled``. The ids."""
+    from .documents import STALLED_AFTER
+
+    now = now or timezone.now()
+    ids = list(Invoice.objects.filter(created_at__lt=now - STALLED_AFTER)
+               .exclude(pk__in=IssuedDocument.objects.filter(invoice__isnull=False)
+                        .values("invoice_id"))
+               .order_by("pk").values_list("pk", flat=True))
+    for invoice_id in ids:
+        _enqueue_document(invoice_id)
+    return ids
+
+
 def issue_deposit_invoice(engagement, instalment, payment, amount, received_on):
     """CGI 289 I-1-c: a deposit (or a prepayment) is invoiced when it is received."""
     rows = rows_from_incl_vat(amount, engagement.totals.breakdown)

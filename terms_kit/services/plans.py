@@ -387,7 +387,7 @@ def plan_consents(plan, lang):
 def accept_plan(link, *, ticked, full_name, ip_address, user_agent, token=None,
                 session_proof=None, signer_role=""):
     try:
-        with transaction.atomic():
+        with acceptance.recorded_whole_or_not_at_all(), transaction.atomic():
             return _accept_plan(link, ticked, full_name, ip_address, user_agent, token,
                                 session_proof, signer_role)
     except IntegrityError as exc:

@@ -183,7 +183,7 @@ def accept_reconsent(link, *, ticked, full_name, ip_address, user_agent, token=N
     """The client accepts the new version: a ``terms_reconsent`` record, a sealed PDF, and
     the engagement refers to the new version from now on. Twice: AlreadyDone, nothing more."""
     try:
-        with transaction.atomic():
+        with acceptance.recorded_whole_or_not_at_all(), transaction.atomic():
             return _accept(link, ticked, full_name, ip_address, user_agent, token,
                            session_proof, signer_role)
     except IntegrityError as exc:
