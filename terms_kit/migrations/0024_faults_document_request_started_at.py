@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('terms_kit', '0022_cms_reconsent_terms_reconsent'),
+        ('terms_kit', '0023_cms_finish_clause_title_en'),
     ]
 
     operations = [
