@@ -33,7 +33,9 @@ taking client acceptances over HTTP and documents through the task queue at the 
    `termskit verify` clean.
 
 The faults of issue 16 (a worker killed mid-conversion, a converter timeout, the database or
-the storage going away) are tests or steps added by their own work (see `STEPS` in main()).
+the storage going away) are not injected here: they are tests of their own, and a step can be
+added as a function main() calls after the load, reusing start_stack, the set-up helpers and
+the check_* functions (each prints its line and returns a bool).
 """
 
 import argparse
