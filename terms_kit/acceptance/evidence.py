@@ -367,6 +367,11 @@ def check_checkpoints(extra=()):
 
     problems = []
     seen = set()
+    # The rows before the files: a checkpoint's files are stored before its row commits, so
+    # every row read here has its files in the listing below, even while another node makes
+    # the next checkpoint (read the other way round, that one's row could show up without
+    # its files and look deleted).
+    rows = list(ChainCheckpoint.objects.order_by("record_count"))
     for json_name, signature_name in stored_checkpoints():
         seen.add(json_name)
         with private_storage.open(json_name, "rb") as handle:
@@ -377,7 +382,7 @@ def check_checkpoints(extra=()):
                 signature = handle.read()
         for reason in check_checkpoint(json_name, document, signature):
             problems.append(Problem("checkpoint", json_name, reason))
-    for row in ChainCheckpoint.objects.order_by("record_count"):
+    for row in rows:
         if row.document.name not in seen:
             problems.append(Problem("checkpoint", row.document.name,
                                     "listed in the database but missing from storage"))

@@ -83,9 +83,12 @@ def make_checkpoint(now=None):
             # Mail first, then store: a failed mail rolls back and the next run tries again.
             if to:
                 _mail(to, count, head, json_name, document, signature_name, signature)
-            for name, content in ((json_name, document), (signature_name, signature)):
+            # The signature before the JSON: a checkpoint is listed by its JSON, so a node
+            # checking the chain meanwhile never finds one without its signature.
+            for name in (json_name, signature_name):
                 if private_storage.exists(name):
                     private_storage.delete(name)  # left by a run that failed after storing
+            for name, content in ((signature_name, signature), (json_name, document)):
                 private_storage.save(name, ContentFile(content))
     except IntegrityError:
         return Outcome(ChainCheckpoint.objects.get(record_count=count, head_hash=head), False)

@@ -97,3 +97,51 @@ def test_concurrent_checkpoints_store_and_mail_one(make_engagement, sealed_setti
     assert sorted(outcomes) == [False, False, False, True]
     assert ChainCheckpoint.objects.count() == 1
     assert len([m for m in mail.outbox if "checkpoint" in m.subject]) == 1
+
+
+def _accepted(make_engagement, name):
+    engagement = make_engagement("S2")
+    acknowledge_warnings(engagement)
+    token = send_to_client(engagement, engagement.owner).token
+    browser = Client()
+    verify_email(browser, token)
+    browser.post(url("accept", token), accept_form(["terms", "deposit"], name))
+
+
+def test_checkpoint_committed_by_another_node_during_a_check_is_not_a_broken_chain(
+        make_engagement, sealed_settings, monkeypatch):
+    """Two task workers: one lists the stored checkpoints while the other commits the next
+    one (found by bench/scale.py: the check used to read the rows after the files, saw the
+    new row without its files and refused the chain as broken)."""
+    from terms_kit.acceptance import evidence
+    from terms_kit.models import ChainCheckpoint
+    from terms_kit.services.checkpoints import make_checkpoint
+
+    _accepted(make_engagement, "Marie Durand")
+    assert make_checkpoint().created
+    _accepted(make_engagement, "Paul Martin")  # a new head to anchor
+    listing, other, errors = evidence.stored_checkpoints, [], []
+
+    def other_node():
+        try:
+            other.append(make_checkpoint())
+        except Exception as exc:  # reported below: a thread must not fail silently
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def listing_then_other_node_commits():
+        found = listing()
+        if not other and not errors and threading.current_thread() is threading.main_thread():
+            thread = threading.Thread(target=other_node)
+            thread.start()
+            thread.join()
+        return found
+
+    monkeypatch.setattr(evidence, "stored_checkpoints", listing_then_other_node_commits)
+    outcome = make_checkpoint()
+    assert not errors, [getattr(e, "problems", e) for e in errors]
+    assert other[0].created and not outcome.created
+    assert outcome.checkpoint.pk == other[0].checkpoint.pk
+    assert ChainCheckpoint.objects.count() == 2
+    assert not evidence.check_checkpoints()
