@@ -1,8 +1,12 @@
 """gunicorn settings of the production-like run (scripts/serve) and of a real node.
 
-Sync workers: the pages are CPU-bound Django renders of a few ms with PostgreSQL and Redis on
-fast links, so a process per request in flight is what the cores can use; the figures behind
-the default (2 per core + 1) are in docs/deployment.md.
+Threaded workers (gthread): a sync worker serves one connection at a time and closes it after
+each answer, so with more keep-alive clients than workers (browsers, the TLS proxy, wrk's 20
+connections) connections queue in the listen backlog and a static file that takes 0.5 ms to
+send waited up to 1.4 s (p95, bench/client_page.py). A threaded worker keeps connections
+alive and overlaps a request waiting on PostgreSQL or Redis with another one; the pages are
+CPU-bound renders of a few ms, so a process per core and a half plus a few threads each is
+what the cores can use. The figures behind the defaults are in docs/deployment.md.
 """
 
 import multiprocessing
@@ -10,6 +14,10 @@ import os
 
 bind = os.environ.get("TERMS_KIT_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Idle keep-alive connections held open this long (the TLS proxy reuses them).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Load Django once, then fork: less memory per worker and a broken settings file stops the
 # master at once instead of every worker in turn.
 preload_app = True
