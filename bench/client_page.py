@@ -1,16 +1,23 @@
-"""Client review page under load on the production-like server (target: >= 300 requests/s,
-p95 <= 100 ms at 20 connections on 2 cores; queries per page constant).
+"""Client review page, offer and terms pages under load on the production-like server (target:
+>= 300 requests/s, p95 <= 100 ms at 20 connections on 2 cores; queries per page constant).
 
     .venv/bin/python bench/client_page.py [--duration 20] [--connections 20]
-                                          [--web-workers 5 3] [--fresh-database]
+                                          [--web-workers 3 5] [--worker-class gthread|sync]
+                                          [--threads 4] [--profile PAGE|all] [--fresh-database]
 
 Starts `scripts/serve` (production settings, gunicorn, WhiteNoise, PostgreSQL, Redis, one task
-worker, S3 on moto) on free ports of 127.0.0.1 with a database of its own, sends scenario S1 to
-its client through the real services (the worker makes the PDFs; the database is kept between
-runs, so only the first one migrates), then for each page runs
-`wrk` (Debian package) at ``--connections`` connections and prints requests/s, p50/p95/p99 and
-the queries one request makes (counted three times through Django's test client on the same
-database: they must be equal). The client rate limit is raised for the bench
+worker, S3 on moto) on free ports of 127.0.0.1 with a database of its own (BENCH_DATABASE_URL
+or --database-url), sends scenario S1 to its client through the real services and builds the
+demo's public pages with `load_demo_data` (the worker makes the PDFs; the database is kept
+between runs, so only the first one migrates and converts), then for each page (client
+review with a valid token, each offer page, each terms page and the permanent address of its
+current version, the home page, a static file) prints the CPU one request costs in this
+process (Django test client, median of 50: the figure to compare on a busy machine), the
+queries one request makes (three requests after a first one that fills the caches: they must
+be equal), and runs `wrk` (Debian package) at ``--connections`` connections: requests/s,
+p50/p95/p99. ``--duration 0`` prints the in-process figures only; ``--profile`` adds a
+cProfile of in-process requests and the round trips of one (SQL, Redis, S3, templates
+compiled, session saves). The client rate limit is raised for the bench
 (TERMS_KIT_RATE_LIMITS), so every request still counts in Redis but none gets a 429.
 The machine's load (`uptime`) is printed before and after: figures on a busy machine are low.
 """
@@ -269,6 +276,7 @@ def queries_per_request(path, times=3):
 
     counts = []
     client = Client()
+    client.get(path)  # the first view of a page fills the caches; the counted ones are after
     for _ in range(times):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)

@@ -24,9 +24,12 @@ preload_app = True
 # A request stuck longer than this (a database gone away) frees its worker.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
-# Recycle workers now and then so a slow leak never builds up (jitter: not all at once).
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then so a slow leak never builds up (jitter: not all at once). At
+# several hundred requests a second, 5 000 restarted a worker every half minute, each
+# restart losing its warm template and translation caches (and, on a loaded machine, the
+# worker for seconds).
+max_requests = 50000
+max_requests_jitter = 5000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 # gunicorn's control socket (gunicornc) defaults to one path per user: two instances on one

@@ -1,5 +1,5 @@
-"""The client page's summary of a sent engagement, the consents it asks and the documents its
-link shows, kept in the shared cache.
+"""The client page's summary of a sent engagement, the consents it asks, the documents its
+link shows and the quote's sections rendered, kept in the shared cache.
 
 Building them exports the engagement (a dozen queries) and formats every amount and sentence:
 most of the page's cost. What it shows cannot change once the quote is sent: the engagement
@@ -11,6 +11,7 @@ expire after an hour anyway so a deployment that changes the wording shows it so
 """
 
 from django.core.cache import cache
+from django.template.loader import render_to_string
 
 from ..services import acceptance as service
 from ..spec import export_engagement
@@ -20,7 +21,7 @@ from .consents import required_consents
 
 TIMEOUT = 3600
 # Bump when what an entry holds changes shape, so nodes running the new code ignore old ones.
-VERSION = 3
+VERSION = 4
 
 
 def _key(link, engagement, accepted):
@@ -42,15 +43,18 @@ def _documents(link):
 
 def _build(link, engagement, accepted, lang):
     spec = export_engagement(engagement)
-    return {"summary": presentation.summary(spec, lang,
-                                            rights=service.accepted_rights(engagement, accepted)),
-            "consents": required_consents(spec, lang),
-            "documents": _documents(link)}
+    summary = presentation.summary(spec, lang,
+                                   rights=service.accepted_rights(engagement, accepted))
+    return {"summary": summary, "consents": required_consents(spec, lang),
+            "documents": _documents(link),
+            # The page's longest part, rendered once (no token, session or CSRF value in it).
+            "quote_html": render_to_string("terms_kit/client/_quote.html",
+                                           {"summary": summary, "engagement": engagement})}
 
 
 def client_summary(link, accepted):
     """``{"summary": presentation.summary(...), "consents": the checkboxes to tick,
-    "documents": the files the link shows}`` for the link's engagement in the link's language
+    "documents": the files the link shows, "quote_html": the quote's sections rendered}`` for the link's engagement in the link's language
     (called inside it); ``accepted``: the engagement's acceptance record or None (the view
     has it already)."""
     engagement = link.engagement

@@ -93,6 +93,7 @@ def review(request, token, link):
         "link": link,
         "engagement": engagement,
         "summary": cached["summary"],
+        "quote_html": cached["quote_html"],
         "documents": cached["documents"],
         "consents": cached["consents"],
         "accepted": accepted,
