@@ -359,7 +359,8 @@ def main():
                                                         duration=3), script)  # warm-up
                 figures = run_wrk(base + path, args, script)
                 rows.append((workers, name, figures, queries.get(name)))
-                print(f"{workers} {args.worker_class} workers  {name:28} {figures['rps']:7.0f} req/s  "
+                print(f"{workers} {args.worker_class} workers  {name:28} "
+                      f"{figures['rps']:7.0f} req/s  "
                       f"p50 {figures['p50']:6.1f} ms  p95 {figures['p95']:6.1f} ms  "
                       f"p99 {figures['p99']:6.1f} ms  errors {figures['errors']}  "
                       f"queries/request {queries.get(name) or '-'}", flush=True)

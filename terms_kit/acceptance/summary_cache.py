@@ -54,9 +54,9 @@ def _build(link, engagement, accepted, lang):
 
 def client_summary(link, accepted):
     """``{"summary": presentation.summary(...), "consents": the checkboxes to tick,
-    "documents": the files the link shows, "quote_html": the quote's sections rendered}`` for the link's engagement in the link's language
-    (called inside it); ``accepted``: the engagement's acceptance record or None (the view
-    has it already)."""
+    "documents": the files the link shows, "quote_html": the quote's sections rendered}``
+    for the link's engagement in the link's language (called inside it); ``accepted``: the
+    engagement's acceptance record or None (the view has it already)."""
     engagement = link.engagement
     if engagement.status == Status.DRAFT:
         return _build(link, engagement, accepted, link.language)

@@ -187,7 +187,8 @@ def resolve_link(token):
         link = AccessLink.objects.select_related("engagement", "engagement__client").get(
             token_sha256=token_hash(token or ""))
     except AccessLink.DoesNotExist:
-        raise LinkInvalid(_("This link is not valid. Check that you copied it completely.")) from None
+        raise LinkInvalid(
+            _("This link is not valid. Check that you copied it completely.")) from None
     if link.revoked_at is not None:
         raise LinkInvalid(_("This link has been replaced or withdrawn. Use the most recent "
                             "e-mail you received, or ask the sender for a new link."))
