@@ -1,16 +1,23 @@
-"""Client review page under load on the production-like server (target: >= 300 requests/s,
-p95 <= 100 ms at 20 connections on 2 cores; queries per page constant).
+"""Client review page, offer and terms pages under load on the production-like server (target:
+>= 300 requests/s, p95 <= 100 ms at 20 connections on 2 cores; queries per page constant).
 
     .venv/bin/python bench/client_page.py [--duration 20] [--connections 20]
-                                          [--web-workers 5 3] [--fresh-database]
+                                          [--web-workers 3 5] [--worker-class gthread|sync]
+                                          [--threads 4] [--profile PAGE|all] [--fresh-database]
 
 Starts `scripts/serve` (production settings, gunicorn, WhiteNoise, PostgreSQL, Redis, one task
-worker, S3 on moto) on free ports of 127.0.0.1 with a database of its own, sends scenario S1 to
-its client through the real services (the worker makes the PDFs; the database is kept between
-runs, so only the first one migrates), then for each page runs
-`wrk` (Debian package) at ``--connections`` connections and prints requests/s, p50/p95/p99 and
-the queries one request makes (counted three times through Django's test client on the same
-database: they must be equal). The client rate limit is raised for the bench
+worker, S3 on moto) on free ports of 127.0.0.1 with a database of its own (BENCH_DATABASE_URL
+or --database-url), sends scenario S1 to its client through the real services and builds the
+demo's public pages with `load_demo_data` (the worker makes the PDFs; the database is kept
+between runs, so only the first one migrates and converts), then for each page (client
+review with a valid token, each offer page, each terms page and the permanent address of its
+current version, the home page, a static file) prints the CPU one request costs in this
+process (Django test client, median of 50: the figure to compare on a busy machine), the
+queries one request makes (three requests after a first one that fills the caches: they must
+be equal), and runs `wrk` (Debian package) at ``--connections`` connections: requests/s,
+p50/p95/p99. ``--duration 0`` prints the in-process figures only; ``--profile`` adds a
+cProfile of in-process requests and the round trips of one (SQL, Redis, S3, templates
+compiled, session saves). The client rate limit is raised for the bench
 (TERMS_KIT_RATE_LIMITS), so every request still counts in Redis but none gets a 429.
 The machine's load (`uptime`) is printed before and after: figures on a busy machine are low.
 """
@@ -90,8 +97,9 @@ def drop_database(url):
         conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
 
 
-def start_server(env, workers, log):
-    env = {**env, "WEB_CONCURRENCY": str(workers)}
+def start_server(env, workers, log, worker_class="gthread", threads=4):
+    env = {**env, "WEB_CONCURRENCY": str(workers), "GUNICORN_WORKER_CLASS": worker_class,
+           "GUNICORN_THREADS": str(threads)}
     process = subprocess.Popen(["bash", "scripts/serve"], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     base = "http://" + env["TERMS_KIT_BIND"]
@@ -157,6 +165,24 @@ def wait_for_documents(seconds=600):
     print("warning: tasks still waiting after 10 minutes; the page is measured anyway")
 
 
+def demo_pages():
+    """The demo's public pages, built by load_demo_data (idempotent: kept between runs): each
+    offer page, each terms page and the permanent address of its current version."""
+    from django.core.management import call_command
+
+    from terms_kit.models import OfferPage, TermsPage
+
+    call_command("load_demo_data", stdout=open(os.devnull, "w"))
+    pages = {}
+    for offer in OfferPage.objects.live().order_by("path"):
+        pages[f"offer {offer.slug}"] = offer.url
+    for terms in TermsPage.objects.live().order_by("path"):
+        pages[f"terms {terms.slug}"] = terms.url
+        current = terms.series().current
+        pages[f"terms {terms.slug} v{current.version}"] = terms.version_url(current)
+    return pages
+
+
 def cpu_per_request(path, times=50):
     """Median CPU milliseconds of this process for one request through Django's test client:
     the rendering cost, much less sensitive than wall time to other work on the machine."""
@@ -171,6 +197,78 @@ def cpu_per_request(path, times=50):
     return costs[len(costs) // 2]
 
 
+class RoundTrips:
+    """Counts what one request sends out of the process: SQL queries, Redis commands, S3
+    calls, templates compiled and session saves (the profile's "where does the time go")."""
+
+    def __init__(self):
+        self.counts = {"sql": 0, "redis": 0, "s3": 0, "templates compiled": 0,
+                       "session saves": 0}
+
+    def __enter__(self):
+        import botocore.endpoint
+        import redis.client
+        from django.contrib.sessions.backends.base import SessionBase
+        from django.db import connection
+        from django.template.base import Template
+
+        self._patches = []
+        for owner, name, counter in (
+                (redis.client.Redis, "execute_command", "redis"),
+                (botocore.endpoint.Endpoint, "make_request", "s3"),
+                (Template, "compile_nodelist", "templates compiled")):
+            self._patch(owner, name, counter)
+        for cls in SessionBase.__subclasses__() + [SessionBase]:
+            for sub in [cls, *cls.__subclasses__()]:
+                if "save" in vars(sub):
+                    self._patch(sub, "save", "session saves")
+        self._sql = connection.execute_wrapper(self._count_sql)
+        self._sql.__enter__()
+        return self
+
+    def _patch(self, owner, name, counter):
+        original = getattr(owner, name)
+
+        def counted(*args, **kwargs):
+            self.counts[counter] += 1
+            return original(*args, **kwargs)
+
+        setattr(owner, name, counted)
+        self._patches.append((owner, name, original))
+
+    def _count_sql(self, execute, sql, params, many, context):
+        self.counts["sql"] += 1
+        return execute(sql, params, many, context)
+
+    def __exit__(self, *exc):
+        self._sql.__exit__(*exc)
+        for owner, name, original in reversed(self._patches):
+            setattr(owner, name, original)
+
+
+def profile_page(name, path, times=50, top=25):
+    """cProfile of ``times`` in-process requests after a warm-up, and the round trips of one."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client()
+    client.get(path)
+    with RoundTrips() as trips:
+        client.get(path)
+    print(f"--- profile: {name} ({path}); one request sends: "
+          + ", ".join(f"{k} {v}" for k, v in trips.counts.items()))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(times):
+        client.get(path)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
 def queries_per_request(path, times=3):
     from django.db import connection
     from django.test import Client
@@ -178,6 +276,7 @@ def queries_per_request(path, times=3):
 
     counts = []
     client = Client()
+    client.get(path)  # the first view of a page fills the caches; the counted ones are after
     for _ in range(times):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
@@ -201,11 +300,20 @@ def run_wrk(url, args, script):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--duration", type=int, default=20,
+                        help="seconds of wrk a page (0: only the in-process figures)")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--web-workers", type=int, nargs="+", default=[5])
     parser.add_argument("--database-url",
-                        default="postgres://postgres@127.0.0.1:5432/terms_kit_bench_page")
+                        default=os.environ.get("BENCH_DATABASE_URL") or
+                        "postgres://postgres@127.0.0.1:5432/terms_kit_bench_page")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
+                        help="gunicorn worker class (wagtail_site/gunicorn_conf.py: gthread)")
+    parser.add_argument("--threads", type=int, default=4, help="threads a gthread worker")
+    parser.add_argument("--profile", metavar="PAGE",
+                        help="also print a cProfile of in-process requests and the round trips "
+                             "(SQL, Redis, S3, templates compiled, session saves) of one, for "
+                             "the pages whose name contains PAGE ('all': every page)")
     parser.add_argument("--fresh-database", action="store_true",
                         help="drop the bench database first (else it is kept: no migrations)")
     args = parser.parse_args()
@@ -220,33 +328,39 @@ def main():
     if args.fresh_database:
         drop_database(args.database_url)
     print(f"load before: {load()}")
+    print(f"gunicorn: {args.worker_class} workers"
+          + (f", {args.threads} threads each" if args.worker_class == "gthread" else ""))
     log = open(workdir / "serve.log", "w")
     rows = []
     setup_done = False
     for workers in args.web_workers:
-        process, base = start_server(env, workers, log)
+        process, base = start_server(env, workers, log, args.worker_class, args.threads)
         try:
             if not setup_done:
                 setup_django(env)
                 token = send_engagement()
                 wait_for_documents()
+                pages = {"client review (valid token)": f"/terms/c/{token}/",
+                         **demo_pages(), "home page": "/"}
+                queries = {name: queries_per_request(path) for name, path in pages.items()}
+                for name, path in pages.items():
+                    print(f"{name}: {cpu_per_request(path):.1f} ms CPU a request "
+                          "in-process (Django test client, median of 50)", flush=True)
+                if args.profile:
+                    for name, path in pages.items():
+                        if args.profile == "all" or args.profile in name:
+                            profile_page(name, path)
                 from django.templatetags.static import static
 
-                pages = {"client review (valid token)": f"/terms/c/{token}/", "home page": "/",
-                         "static CSS (WhiteNoise)": static("terms_kit/client.css")}
-                queries = {name: queries_per_request(path) for name, path in pages.items()
-                           if not path.startswith("/static/")}
-                for name, path in pages.items():
-                    if not path.startswith("/static/"):
-                        print(f"{name}: {cpu_per_request(path):.1f} ms CPU a request "
-                              "in-process (Django test client, median of 50)", flush=True)
+                pages["static CSS (WhiteNoise)"] = static("terms_kit/client.css")
                 setup_done = True
-            for name, path in pages.items():
+            for name, path in pages.items() if args.duration else ():
                 run_wrk(base + path, argparse.Namespace(connections=args.connections,
                                                         duration=3), script)  # warm-up
                 figures = run_wrk(base + path, args, script)
                 rows.append((workers, name, figures, queries.get(name)))
-                print(f"{workers} web workers  {name:28} {figures['rps']:7.0f} req/s  "
+                print(f"{workers} {args.worker_class} workers  {name:28} "
+                      f"{figures['rps']:7.0f} req/s  "
                       f"p50 {figures['p50']:6.1f} ms  p95 {figures['p95']:6.1f} ms  "
                       f"p99 {figures['p99']:6.1f} ms  errors {figures['errors']}  "
                       f"queries/request {queries.get(name) or '-'}", flush=True)

@@ -10,6 +10,7 @@ class TermsKitConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
         from .admin.spreadsheets import neutralise_spreadsheet_exports
+        from .pages.cache import connect_receivers
         from .pages.receivers import on_work_may_start
         from .payments.receivers import on_status_changed
         from .permissions import register_policies
@@ -21,3 +22,4 @@ class TermsKitConfig(AppConfig):
         engagement_status_changed.connect(on_status_changed,
                                           dispatch_uid="terms_kit.payments.status")
         work_may_start.connect(on_work_may_start, dispatch_uid="terms_kit.pages.booking")
+        connect_receivers()  # saves of shown records invalidate the cached public pages

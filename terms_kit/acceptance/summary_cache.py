@@ -1,6 +1,7 @@
-"""The client page's summary of a sent engagement, kept in the shared cache.
+"""The client page's summary of a sent engagement, the consents it asks, the documents its
+link shows and the quote's sections rendered, kept in the shared cache.
 
-Building it exports the engagement (a dozen queries) and formats every amount and sentence:
+Building them exports the engagement (a dozen queries) and formats every amount and sentence:
 most of the page's cost. What it shows cannot change once the quote is sent: the engagement
 is frozen (admin/views.py EngagementEditView) and so are the identity, client and terms it
 points at (services/records.py: changes become new records). What can still change is in
@@ -10,15 +11,17 @@ expire after an hour anyway so a deployment that changes the wording shows it so
 """
 
 from django.core.cache import cache
+from django.template.loader import render_to_string
 
 from ..services import acceptance as service
 from ..spec import export_engagement
 from ..status import Status
 from . import presentation
+from .consents import required_consents
 
 TIMEOUT = 3600
-# Bump when summary()'s shape changes, so nodes running the new code ignore old entries.
-VERSION = 1
+# Bump when what an entry holds changes shape, so nodes running the new code ignore old ones.
+VERSION = 4
 
 
 def _key(link, engagement, accepted):
@@ -28,20 +31,38 @@ def _key(link, engagement, accepted):
             f"{link.language}:{accepted.pk if accepted else '-'}")
 
 
-def _build(engagement, lang):
-    return presentation.summary(export_engagement(engagement), lang,
-                                rights=service.accepted_rights(engagement))
+def _documents(link):
+    # What the page prints of each file the link shows. A link's documents are chosen when it
+    # is made and issued documents are insert-only (services/documents.py), so this list is
+    # as frozen as the summary.
+    return [{"pk": d.pk, "kind": d.kind, "get_kind_display": d.get_kind_display(),
+             "pdf_sha256": d.pdf_sha256, "docx_sha256": d.docx_sha256}
+            for d in link.documents.order_by("pk").only("pk", "kind", "pdf_sha256",
+                                                       "docx_sha256")]
+
+
+def _build(link, engagement, accepted, lang):
+    spec = export_engagement(engagement)
+    summary = presentation.summary(spec, lang,
+                                   rights=service.accepted_rights(engagement, accepted))
+    return {"summary": summary, "consents": required_consents(spec, lang),
+            "documents": _documents(link),
+            # The page's longest part, rendered once (no token, session or CSRF value in it).
+            "quote_html": render_to_string("terms_kit/client/_quote.html",
+                                           {"summary": summary, "engagement": engagement})}
 
 
 def client_summary(link, accepted):
-    """``presentation.summary`` of the link's engagement in the link's language; ``accepted``:
-    the engagement's acceptance record or None (the view has it already)."""
+    """``{"summary": presentation.summary(...), "consents": the checkboxes to tick,
+    "documents": the files the link shows, "quote_html": the quote's sections rendered}``
+    for the link's engagement in the link's language (called inside it); ``accepted``: the
+    engagement's acceptance record or None (the view has it already)."""
     engagement = link.engagement
     if engagement.status == Status.DRAFT:
-        return _build(engagement, link.language)
+        return _build(link, engagement, accepted, link.language)
     key = _key(link, engagement, accepted)
-    summary = cache.get(key)
-    if summary is None:
-        summary = _build(engagement, link.language)
-        cache.set(key, summary, TIMEOUT)
-    return summary
+    entry = cache.get(key)
+    if entry is None:
+        entry = _build(link, engagement, accepted, link.language)
+        cache.set(key, entry, TIMEOUT)
+    return entry

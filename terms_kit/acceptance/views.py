@@ -86,18 +86,19 @@ def review(request, token, link):
     if link.reconsent_id:
         return _reconsent_page(request, token, link)
     engagement = link.engagement
-    accepted = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
-    withdrawn = engagement.consent_records.filter(kind=ConsentKind.WITHDRAWAL).first()
+    accepted, withdrawn = _acceptance_and_withdrawal(engagement)
+    cached = client_summary(link, accepted)
     context = {
         "token": token,
         "link": link,
         "engagement": engagement,
-        "summary": client_summary(link, accepted),
-        "documents": link.documents.order_by("pk"),
-        "consents": service.consents_for(link),
+        "summary": cached["summary"],
+        "quote_html": cached["quote_html"],
+        "documents": cached["documents"],
+        "consents": cached["consents"],
         "accepted": accepted,
         "withdrawn": withdrawn,
-        "can_withdraw": service.can_withdraw(engagement),
+        "can_withdraw": service.can_withdraw(engagement, accepted=accepted),
         "session_verified": service.session_verified(link, _session_proof(request, link)),
         "today": timezone.localdate(),
         "errors": request.session.pop("terms_kit_errors", {}),
@@ -110,6 +111,15 @@ def review(request, token, link):
 
         context["money"] = client_money(engagement, link.language)
     return render(request, "terms_kit/client/review.html", context)
+
+
+def _acceptance_and_withdrawal(engagement):
+    """The engagement's first acceptance and first withdrawal records (or None), one query."""
+    first = {}
+    for record in engagement.consent_records.filter(
+            kind__in=(ConsentKind.ACCEPTANCE, ConsentKind.WITHDRAWAL)).order_by("sequence"):
+        first.setdefault(record.kind, record)
+    return first.get(ConsentKind.ACCEPTANCE), first.get(ConsentKind.WITHDRAWAL)
 
 
 def _plan_page(request, token, link):

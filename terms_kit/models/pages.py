@@ -21,6 +21,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from ..pages.blocks import OfferContentBlock
+from ..pages.cache import mark_public
 from ..pages.forms import BookingForm, ExpertPageForm, at_a_distance
 from .client import ClientKind
 from .engagement import Engagement
@@ -83,11 +84,16 @@ class TermsPage(RoutablePageMixin, Page):
         return rows
 
     def _show(self, request, version, series, old_version=False):
-        return self.render(request, context_overrides={
+        return self._public(request, self.render(request, context_overrides={
             "series": series, "shown": version, "rows": self._version_rows(series),
             "sections": self.sections_of(version) if version else [],
             "old_version": old_version, "permalink": self.version_url(version) if version
-            else None})
+            else None}))
+
+    @staticmethod
+    def _public(request, response):
+        # The same answer for every anonymous visitor: kept in the shared cache (pages/cache.py).
+        return response if getattr(request, "is_preview", False) else mark_public(response)
 
     @path("")
     def current(self, request):
@@ -114,9 +120,10 @@ class TermsPage(RoutablePageMixin, Page):
         before, after = series.by_number(old), series.by_number(new)
         if before is None or after is None:
             raise Http404
-        return self.render(request, template="terms_kit/pages/terms_diff.html",
-                           context_overrides={"series": series, "old": before, "new": after,
-                                              "changes": diff_versions(before, after)})
+        return self._public(request, self.render(
+            request, template="terms_kit/pages/terms_diff.html",
+            context_overrides={"series": series, "old": before, "new": after,
+                               "changes": diff_versions(before, after)}))
 
 
 def terms_permalink(version):
@@ -226,6 +233,13 @@ class OfferPage(RoutablePageMixin, Page):
         return self.button_label or _("Book / Accept and pay")
 
     # --- routes -------------------------------------------------------------------------
+
+    @path("")
+    def index_route(self, request, *args, **kwargs):
+        response = super().index_route(request, *args, **kwargs)
+        # The offer itself is the same for every anonymous visitor (pages/cache.py); the
+        # booking form below is not (it carries a CSRF token).
+        return TermsPage._public(request, response)
 
     @path("book/", name="book")
     def book(self, request):

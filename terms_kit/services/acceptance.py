@@ -186,13 +186,15 @@ def revoke_links(engagement):
 
 def resolve_link(token):
     """The usable link for ``token``, or LinkInvalid with a message for the client."""
-    link = (
-        AccessLink.objects.select_related("engagement", "engagement__client",
-                                          "engagement__identity")
-        .filter(token_sha256=token_hash(token or "")).first()
-    )
-    if link is None:
-        raise LinkInvalid(_("This link is not valid. Check that you copied it completely."))
+    # get(), not first(): the hash is unique, and an ORDER BY over the hundred-odd columns
+    # of the link, engagement and client costs more to compile than the query takes to run.
+    # The expert's identity is read only by the pages that show it (one query there).
+    try:
+        link = AccessLink.objects.select_related("engagement", "engagement__client").get(
+            token_sha256=token_hash(token or ""))
+    except AccessLink.DoesNotExist:
+        raise LinkInvalid(
+            _("This link is not valid. Check that you copied it completely.")) from None
     if link.revoked_at is not None:
         raise LinkInvalid(_("This link has been replaced or withdrawn. Use the most recent "
                             "e-mail you received, or ask the sender for a new link."))
@@ -420,9 +422,14 @@ def withdrawal_rights(spec, accepted_at):
     }
 
 
-def accepted_rights(engagement):
-    """The rights frozen in the engagement's acceptance record (None when not accepted)."""
-    accepted = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
+_LOOK_UP = object()
+
+
+def accepted_rights(engagement, accepted=_LOOK_UP):
+    """The rights frozen in the engagement's acceptance record (None when not accepted).
+    ``accepted``: that record (or None) when the caller has read it already."""
+    if accepted is _LOOK_UP:
+        accepted = engagement.consent_records.filter(kind=ConsentKind.ACCEPTANCE).first()
     if accepted is None:
         return None
     rights = json.loads(accepted.payload).get("rights")
@@ -586,10 +593,11 @@ def _after_acceptance(engagement, link, full_name, accepted_at, sealed_bytes, ri
 
 # --- Withdrawal --------------------------------------------------------------------------
 
-def can_withdraw(engagement, now=None):
+def can_withdraw(engagement, now=None, accepted=_LOOK_UP):
     """Accepted with a withdrawal right (consumer at a distance / off premises, as frozen in
-    the acceptance record), within its deadline, and the status allows it."""
-    rights = accepted_rights(engagement)
+    the acceptance record), within its deadline, and the status allows it. ``accepted`` as for
+    accepted_rights."""
+    rights = accepted_rights(engagement, accepted)
     if not rights or not rights["withdrawal"]:
         return False
     if not can_transition(engagement.status, Status.WITHDRAWN):

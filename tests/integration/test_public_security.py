@@ -383,14 +383,14 @@ def test_client_ip_with_trusted_proxy_networks(settings, rf):
 
 
 def test_rate_limit_counts_are_shared_through_redis(settings):
-    """Two cache clients, as two worker processes would have, against Redis db 2."""
+    """Two cache clients, as two worker processes would have, against Redis db 2 (the
+    production settings' backend: Django's RedisCache keeping its redis-py client)."""
     pytest.importorskip("redis")
-    from django.core.cache.backends.redis import RedisCache
-
     from terms_kit.acceptance.ratelimit import hit
+    from wagtail_site.redis_cache import ReusedClientRedisCache
 
     location = "redis://127.0.0.1:6379/2"
-    worker_a, worker_b = (RedisCache(location, {}) for _ in range(2))
+    worker_a, worker_b = (ReusedClientRedisCache(location, {}) for _ in range(2))
     try:
         worker_a.get("ping")
     except Exception as exc:  # scripts/test starts Redis and requires it
@@ -430,7 +430,7 @@ def test_production_settings_use_redis_and_one_trusted_proxy(seal_files):
                             cwd=Path(__file__).resolve().parents[2], env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.stdout.strip().splitlines()[-1].split() == [
-        "django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/2", "1",
+        "wagtail_site.redis_cache.ReusedClientRedisCache", "redis://127.0.0.1:6379/2", "1",
     ], result.stderr
 
 

@@ -4,6 +4,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from terms_kit.pages.blocks import HostSiteBlock
+from terms_kit.pages.cache import mark_public
 
 
 class HomePage(Page):
@@ -15,6 +16,12 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def serve(self, request, *args, **kwargs):
+        # The same for every anonymous visitor: served from the shared cache afterwards, as
+        # terms_kit's own pages are (terms_kit/pages/cache.py).
+        response = super().serve(request, *args, **kwargs)
+        return response if getattr(request, "is_preview", False) else mark_public(response)
 
     def get_context(self, request, *args, **kwargs):
         from terms_kit.models import OfferPage, TermsPage

@@ -94,7 +94,8 @@ STATIC_ROOT = os.environ.get("DJANGO_STATIC_ROOT", str(VAR_DIR / "static"))
 # Shared by every process on every node: rate limits count per site, not per process.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, keeping its redis-py client (wagtail_site/redis_cache.py).
+        "BACKEND": "wagtail_site.redis_cache.ReusedClientRedisCache",
         "LOCATION": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         # A Redis that does not answer fails the request in a second instead of hanging it.
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
