@@ -11,7 +11,10 @@ class TermsKitConfig(AppConfig):
         from . import checks  # noqa: F401  (registers the system checks)
         from .admin.spreadsheets import neutralise_spreadsheet_exports
         from .pages.receivers import on_work_may_start
-        from .payments.receivers import on_status_changed
+        from django.db.models.signals import post_save
+
+        from .models import Client
+        from .payments.receivers import on_client_saved, on_status_changed
         from .permissions import register_policies
         from .signals import engagement_status_changed, work_may_start
 
@@ -21,3 +24,5 @@ class TermsKitConfig(AppConfig):
         engagement_status_changed.connect(on_status_changed,
                                           dispatch_uid="terms_kit.payments.status")
         work_may_start.connect(on_work_may_start, dispatch_uid="terms_kit.pages.booking")
+        post_save.connect(on_client_saved, sender=Client,
+                          dispatch_uid="terms_kit.payments.waiting_invoices")
