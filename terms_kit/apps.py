@@ -8,12 +8,12 @@ class TermsKitConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
-        from .admin.spreadsheets import neutralise_spreadsheet_exports
-        from .pages.receivers import on_work_may_start
         from django.db.models.signals import post_save
 
+        from . import checks  # noqa: F401  (registers the system checks)
+        from .admin.spreadsheets import neutralise_spreadsheet_exports
         from .models import Client
+        from .pages.receivers import on_work_may_start
         from .payments.receivers import on_client_saved, on_status_changed
         from .permissions import register_policies
         from .signals import engagement_status_changed, work_may_start
