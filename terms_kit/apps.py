@@ -8,11 +8,14 @@ class TermsKitConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_save
+
         from . import checks  # noqa: F401  (registers the system checks)
         from .admin.spreadsheets import neutralise_spreadsheet_exports
         from .pages.cache import connect_receivers
+        from .models import Client
         from .pages.receivers import on_work_may_start
-        from .payments.receivers import on_status_changed
+        from .payments.receivers import on_client_saved, on_status_changed
         from .permissions import register_policies
         from .signals import engagement_status_changed, work_may_start
 
@@ -23,3 +26,5 @@ class TermsKitConfig(AppConfig):
                                           dispatch_uid="terms_kit.payments.status")
         work_may_start.connect(on_work_may_start, dispatch_uid="terms_kit.pages.booking")
         connect_receivers()  # saves of shown records invalidate the cached public pages
+        post_save.connect(on_client_saved, sender=Client,
+                          dispatch_uid="terms_kit.payments.waiting_invoices")

@@ -410,6 +410,8 @@ def register_payment_urls():
         path(base + "holds/<int:instalment_pk>/terminal/", payments.terminal_hold_view,
              name="terms_kit_ledger_terminal_hold"),
         path(base + "completed/", payments.completed_view, name="terms_kit_ledger_completed"),
+        path(base + "waiting-invoices/", payments.issue_waiting_view,
+             name="terms_kit_ledger_issue_waiting"),
         path(base + "credit/", payments.credit_use_view, name="terms_kit_ledger_credit"),
         path(base + "act/", payments.act_view, name="terms_kit_ledger_act"),
         path(base + "refund/", payments.refund_view, name="terms_kit_ledger_refund"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from ..exceptions import PaymentRefused
+from ..exceptions import InvoiceNotIssuable, PaymentRefused
 from ..models import Engagement, Invoice, Payment
 from ..permissions import policy_for
 from ..services import payments
@@ -98,6 +98,7 @@ class EngagementLedgerView(TemplateView):
         engagement = self.engagement
         ledger = build_ledger(engagement)
         bound = self.forms_with_errors
+        waiting = payments.invoices_waiting(engagement)
         milestones_to_do = [i for i in ledger["instalments"]
                             if i.state == "scheduled" and i.due_trigger == "milestone_done"]
         return super().get_context_data(
@@ -106,6 +107,8 @@ class EngagementLedgerView(TemplateView):
             credit_form=bound.get("credit") or CreditUseForm(),
             act_form=bound.get("act") or ActForm(),
             refund_form=bound.get("refund") or RefundForm(engagement=engagement),
+            waiting=waiting,
+            waiting_problems=payments.waiting_problems(engagement) if waiting else [],
             next_milestone=milestones_to_do[0] if milestones_to_do else None,
             can_complete=any(i.state == "scheduled" and i.due_trigger == "completion"
                              for i in ledger["instalments"])
@@ -154,8 +157,32 @@ def _simple_action(request, pk, call, success):
         call(engagement)
     except PaymentRefused as exc:
         messages.error(request, str(exc))
+    except InvoiceNotIssuable as exc:
+        messages.error(request, _not_issuable(exc))
     else:
         messages.success(request, success)
+    return redirect("terms_kit_engagement_ledger", pk)
+
+
+def _not_issuable(exc):
+    return _("The invoice cannot be issued yet:") + " " + " ".join(
+        str(why) for _path, why in exc.problems)
+
+
+@require_POST
+def issue_waiting_view(request, pk):
+    """Issue the invoices that waited for a missing mention (the client's SIREN...)."""
+    engagement = _engagement(request, pk)
+    try:
+        issued = payments.issue_waiting_invoices(engagement)
+    except InvoiceNotIssuable as exc:
+        messages.error(request, _not_issuable(exc))
+    else:
+        if issued:
+            messages.success(request, _("Invoice issued: %(numbers)s.")
+                             % {"numbers": ", ".join(i.number for i in issued)})
+        else:
+            messages.info(request, _("No invoice is waiting to be issued."))
     return redirect("terms_kit_engagement_ledger", pk)
 
 

@@ -220,8 +220,14 @@ def ensure_einvoicing_mentions(engagement, on):
     einvoicing.py). Before the expert's e-invoicing start date nothing is required. It runs
     before a number is taken, so a refusal leaves no gap in the sequence."""
     from ..spec import export_engagement
-    from ..vat.einvoicing import einvoicing_problems
+    from ..vat.einvoicing import einvoicing_problems, einvoicing_start
 
+    # Before the expert's start date nothing is required: decided from the identity alone,
+    # without exporting the whole spec (three queries and its CPU on every invoice, in a
+    # webhook too).
+    own = {"identity": {"einvoicing_from": engagement.identity.einvoicing_from}}
+    if on < einvoicing_start(own, on):
+        return
     # The message is for the expert: in the language of their request, not the client's.
     problems = einvoicing_problems(export_engagement(engagement), on)
     if problems:
@@ -274,10 +280,13 @@ def requeue_undocumented(now=None):
     return ids
 
 
-def issue_deposit_invoice(engagement, instalment, payment, amount, received_on):
-    """CGI 289 I-1-c: a deposit (or a prepayment) is invoiced when it is received."""
+def issue_deposit_invoice(engagement, instalment, payment, amount, received_on,
+                          issue_date=None):
+    """CGI 289 I-1-c: a deposit (or a prepayment) is invoiced when it is received (or, when
+    its issue had to wait for a missing mention, on ``issue_date``)."""
     rows = rows_from_incl_vat(amount, engagement.totals.breakdown)
-    return issue(engagement, InvoiceKind.DEPOSIT, issue_date=received_on, rows=rows,
+    return issue(engagement, InvoiceKind.DEPOSIT, issue_date=issue_date or received_on,
+                 rows=rows,
                  instalment=instalment, payment=payment,
                  details={"title": instalment.label, "received_on": received_on,
                           "paid": amount})

@@ -165,7 +165,9 @@ def _move(checkout, state, **fields):
     checkout.state = state
     for name, value in fields.items():
         setattr(checkout, name, value)
-    checkout.save()
+    # Only what an event may change (its state, what came with it, the payment id and a
+    # problem set by the caller): a full save would rewrite every column.
+    checkout.save(update_fields=["state", "payment_id", "problem", "updated_at", *fields])
     return True
 
 

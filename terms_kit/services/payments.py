@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from .. import money
 from ..conf import app_settings
 from ..documents import rules
-from ..exceptions import PaymentRefused
+from ..exceptions import InvoiceNotIssuable, PaymentRefused
 from ..models import (
     Allocation,
     ConsentKind,
@@ -69,6 +69,8 @@ K, ST, T = InstalmentKind, InstalmentState, DueTrigger
 # Paid before the work: these must be paid (or, for a card hold, secured) for work to start.
 UPFRONT_KINDS = (K.DEPOSIT, K.FULL, K.CREDIT_PACK, K.PREAUTHORISATION)
 OPEN_STATES = (ST.DUE, ST.PARTLY_PAID, ST.OVERDUE)
+# Invoiced when their money is received (CGI 289 I-1-c), by _invoice_on_receipt.
+INVOICED_ON_RECEIPT = (K.DEPOSIT, K.FULL, K.CREDIT_PACK, K.PREAUTHORISATION)
 # Statuses in which money may be received.
 PAYABLE_STATUSES = (Status.ACCEPTED, Status.DEPOSIT_DUE, Status.IN_PROGRESS, Status.DELIVERED,
                     Status.BALANCE_DUE, Status.OVERDUE, Status.FORMAL_NOTICE)
@@ -86,7 +88,10 @@ class MayStart:
 # --- Small helpers --------------------------------------------------------------------------
 
 def _lock(engagement):
-    return (Engagement.objects.select_for_update()
+    # FOR UPDATE OF the engagement only: its client, identity and owner are read with it
+    # but not locked, so two payments of one expert's engagements do not queue on the
+    # expert's rows (PostgreSQL; SQLite has no row locks).
+    return (Engagement.objects.select_for_update(of=("self",))
             .select_related("client", "identity", "owner").get(pk=engagement.pk))
 
 
@@ -437,6 +442,9 @@ def _check_payable(locked, paid_on, has_schedule=None):
         has_schedule = locked.instalments.exists()
     if not has_schedule:
         create_schedule(locked)
+    regime = _regime(locked)
+    if not regime.is_self_paid_training and regime.first_payment_day(paid_on) is None:
+        return  # no waiting period applies: the day the client accepted does not matter
     accepted = accepted_on(locked)
     regime = _regime(locked, accepted)
     if regime.is_self_paid_training:
@@ -528,7 +536,7 @@ def _record_payment(engagement, amount, paid_on, method, reference, user, instal
                 target.amount = target.paid_amount
         target.state = ST.PAID if target.paid_amount >= target.amount else ST.PARTLY_PAID
         target.save(update_fields=["amount", "paid_amount", "state", "updated_at"])
-        _invoice_on_receipt(locked, target, payment, take)
+        _invoice_or_wait(locked, target, payment, take)
     for invoice, taken in discounts:
         invoicing.issue_discount_credit_note(locked, invoice, taken,
                                              locked.early_payment_discount_percent, paid_on)
@@ -567,25 +575,114 @@ def _payment_note(payment):
     return f"payment {payment.amount} ({payment.method}) on {payment.paid_on.isoformat()}"
 
 
-def _invoice_on_receipt(engagement, instalment, payment, amount):
+def _invoice_or_wait(engagement, instalment, payment, amount):
+    """The invoice due on receipt of this money; when the law forbids issuing it yet (a
+    mention missing on its date, e.g. the client's SIREN once the expert is in e-invoicing),
+    the money is still recorded, with its status effects, and the invoice waits: the ledger
+    tells the expert what to fill in, and ``issue_waiting_invoices`` issues it then. A
+    provider's webhook is never answered with an error for it (it would retry for days)."""
+    try:
+        return _invoice_on_receipt(engagement, instalment, payment, amount,
+                                   completed=instalment.state == ST.PAID, on=payment.paid_on)
+    except InvoiceNotIssuable as exc:
+        # Refused before a number was taken or anything written (invoicing.issue).
+        logger.warning("Invoice for payment %s of engagement %s waits: %s", payment.pk,
+                       engagement.pk, "; ".join(path for path, _why in exc.problems))
+        return []
+
+
+def _invoice_on_receipt(engagement, instalment, payment, amount, *, completed, on):
     """Money received before the service is invoiced at once (CGI 289 I-1-c); a prepaid
-    service fully paid gets its (final) invoice, which deducts the earlier deposit invoices."""
+    service fully paid (``completed``: this money settled it) gets its (final) invoice,
+    which deducts the earlier deposit invoices. ``on``: the issue date (the day the money
+    was received, or the later day a waiting invoice is issued)."""
     if instalment.kind == K.DEPOSIT:
         return [invoicing.issue_deposit_invoice(engagement, instalment, payment, amount,
-                                                payment.paid_on)]
+                                                payment.paid_on, issue_date=on)]
     if instalment.kind in (K.FULL, K.CREDIT_PACK, K.PREAUTHORISATION):
-        if instalment.state == ST.PAID:
+        if completed:
             # A hold captured for less is invoiced for what was captured: nothing was
             # invoiced at the hold (no money received, CGI 289 I-1-c), so no credit note.
             total = engagement.totals.total_incl_vat
             billed = None
             if instalment.kind == K.PREAUTHORISATION and instalment.amount < total:
                 billed = instalment.amount
-            return [invoicing.issue_final_invoice(engagement, instalment, payment.paid_on,
+            return [invoicing.issue_final_invoice(engagement, instalment, on,
                                                   payment=payment, amount=billed)]
         return [invoicing.issue_deposit_invoice(engagement, instalment, payment, amount,
-                                                payment.paid_on)]
+                                                payment.paid_on, issue_date=on)]
     return []  # milestones, balances and acts were invoiced when they fell due
+
+
+def _waiting_allocations():
+    """Money received on an instalment invoiced on receipt, with no invoice of its own yet.
+
+    Derived, not stored: each such allocation gets exactly one invoice naming its payment
+    and instalment (a deposit, or the final invoice of a prepaid service), so one with none
+    is an invoice that could not be issued (``_invoice_or_wait``); it stops waiting when
+    that invoice exists."""
+    own_invoice = Invoice.objects.filter(payment=OuterRef("payment"),
+                                         instalment=OuterRef("instalment"),
+                                         kind__in=invoicing.BILLING_KINDS)
+    return (Allocation.objects.filter(refund=None, amount__gt=0,
+                                      instalment__kind__in=INVOICED_ON_RECEIPT)
+            .filter(~Exists(own_invoice)))
+
+
+def invoices_waiting(engagement):
+    """The allocations whose invoice waits to be issued, oldest first (with their payment
+    and instalment), for the ledger and ``issue_waiting_invoices``."""
+    return list(_waiting_allocations().filter(instalment__engagement=engagement)
+                .select_related("payment", "instalment").order_by("pk"))
+
+
+def waiting_problems(engagement, on=None):
+    """(spec field, what to fill in) that keeps the waiting invoices from being issued on
+    ``on`` (today), in the active language; empty when they can be issued now."""
+    try:
+        invoicing.ensure_einvoicing_mentions(engagement, on or timezone.localdate())
+    except InvoiceNotIssuable as exc:
+        return exc.problems
+    return []
+
+
+def issue_waiting_invoices(engagement, *, on=None):
+    """Issue the invoices that waited for a missing mention, dated ``on`` (today: the
+    sequence stays chronological), each stating when its money was received. Returns them.
+
+    Idempotent and safe twice at once: under the engagement's lock, an invoice issued
+    meanwhile no longer waits. Raises InvoiceNotIssuable while a mention is still missing
+    (nothing is issued, no number taken)."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        locked = _lock(engagement)
+        issued = []
+        for allocation in invoices_waiting(locked):
+            instalment = allocation.instalment
+            # A prepaid service is settled by its last payment: that one's invoice is final.
+            completed = instalment.state == ST.PAID and not (
+                instalment.kind != K.DEPOSIT and Allocation.objects.filter(
+                    instalment=instalment, refund=None, amount__gt=0,
+                    pk__gt=allocation.pk).exists())
+            issued += _invoice_on_receipt(locked, instalment, allocation.payment,
+                                          allocation.amount, completed=completed, on=on)
+        return issued
+
+
+def issue_waiting_invoices_of_client(client_id):
+    """After a client's details were saved (a SIREN filled in): issue what waited on them.
+    Engagements still missing a mention keep waiting (logged). Returns the invoices."""
+    engagement_ids = (_waiting_allocations()
+                      .filter(instalment__engagement__client_id=client_id)
+                      .values_list("instalment__engagement_id", flat=True).distinct())
+    issued = []
+    for engagement_id in sorted(set(engagement_ids)):
+        try:
+            issued += issue_waiting_invoices(Engagement(pk=engagement_id))
+        except InvoiceNotIssuable as exc:
+            logger.info("Invoices of engagement %s still wait: %s", engagement_id,
+                        "; ".join(path for path, _why in exc.problems))
+    return issued
 
 
 # --- Expert actions -------------------------------------------------------------------------
