@@ -12,8 +12,8 @@ class TermsKitConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the system checks)
         from .admin.spreadsheets import neutralise_spreadsheet_exports
-        from .pages.cache import connect_receivers
         from .models import Client
+        from .pages.cache import connect_receivers
         from .pages.receivers import on_work_may_start
         from .payments.receivers import on_client_saved, on_status_changed
         from .permissions import register_policies

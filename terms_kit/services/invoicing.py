@@ -41,8 +41,6 @@ DOCUMENT_KIND = {
     InvoiceKind.CREDIT_NOTE: "credit_note",
 }
 BILLING_KINDS = (InvoiceKind.DEPOSIT, InvoiceKind.MILESTONE, InvoiceKind.FINAL, InvoiceKind.ACT)
-# What the e-invoicing reform calls an invoice: a receipt (reçu) is not one.
-EINVOICE_KINDS = (*BILLING_KINDS, InvoiceKind.CREDIT_NOTE)
 
 
 # --- Splitting amounts over VAT rates -------------------------------------------------------
