@@ -932,10 +932,13 @@ def _credit_kept(engagement, expiry, on):
     ends = credit_valid_until(engagement)
     expired = ends is not None and on > ends
     kept_terms = engagement.unused_credit == UnusedCredit.KEPT
+    if expiry and ends is None:
+        raise PaymentRefused(_("The credit has no end date (no acceptance or no validity "
+                               "period): it cannot be closed as expired."))
     if expiry and not expired:
         raise PaymentRefused(_("The credit is valid until %(end)s: it cannot be closed as "
                                "expired before then; a cancellation is refunded pro rata.")
-                             % {"end": _fmt_date(ends) if ends else _("its end")})
+                             % {"end": _fmt_date(ends)})
     if not expiry and expired and kept_terms:
         raise PaymentRefused(_("The credit expired on %(end)s and the accepted terms keep the "
                                "hours left: close the expired credit instead of refunding it.")

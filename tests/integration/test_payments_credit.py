@@ -115,4 +115,6 @@ def test_ledger_actions_owner_only_with_clear_errors(text_pdfs, accepted, make_e
 
     client_page = Client().get(reverse("terms_kit:client_review", args=[link.token]))
     text = client_page.content.decode()
-    assert 'data-rule="kept"' in text and "6.00 h refunded" in text.replace("6,00", "6.00")
+    # The client's language (French): the rule, then the closure.
+    assert 'data-rule="kept"' in text and 'data-closed="refunded"' in text
+    assert "restent acquises au prestataire" in text and "6,00 h remboursées" in text
