@@ -210,7 +210,8 @@ class EngagementViewSet(OwnedViewSet):
                 ),
                 FieldRowPanel([FieldPanel("late_penalty_rate"), FieldPanel("recovery_indemnity")]),
                 FieldRowPanel(
-                    [FieldPanel("time_credit_hours"), FieldPanel("time_credit_validity_months")]
+                    [FieldPanel("time_credit_hours"), FieldPanel("time_credit_validity_months"),
+                     FieldPanel("unused_credit")]
                 ),
             ],
             heading=_("Payment conditions"),
@@ -413,6 +414,10 @@ def register_payment_urls():
         path(base + "waiting-invoices/", payments.issue_waiting_view,
              name="terms_kit_ledger_issue_waiting"),
         path(base + "credit/", payments.credit_use_view, name="terms_kit_ledger_credit"),
+        path(base + "credit/refund/", payments.credit_refund_view,
+             name="terms_kit_ledger_credit_refund"),
+        path(base + "credit/expired/", payments.credit_expired_view,
+             name="terms_kit_ledger_credit_expired"),
         path(base + "act/", payments.act_view, name="terms_kit_ledger_act"),
         path(base + "refund/", payments.refund_view, name="terms_kit_ledger_refund"),
         path(base + "payments/<int:payment_pk>/receipt/", payments.receipt_view,

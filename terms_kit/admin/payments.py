@@ -247,6 +247,20 @@ def credit_use_view(request, pk):
 
 
 @require_POST
+def credit_refund_view(request, pk):
+    return _simple_action(
+        request, pk, lambda e: payments.refund_unused_credit(e, user=request.user),
+        _("Unused credit refunded pro rata; the credit note is issued."))
+
+
+@require_POST
+def credit_expired_view(request, pk):
+    return _simple_action(
+        request, pk, lambda e: payments.close_expired_credit(e, user=request.user),
+        _("Expired credit closed as the accepted terms say."))
+
+
+@require_POST
 def act_view(request, pk):
     engagement = _engagement(request, pk)
     form = ActForm(request.POST)

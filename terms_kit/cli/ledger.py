@@ -35,6 +35,13 @@ def run(command, options):
         out(f"  {p['paid_on']} {p['amount']:>12} {p['method']:<13} {p['reference']}")
     for r in data["refunds"]:
         out(f"  {r['refunded_on']} -{r['amount']:>11} refund: {r['reason']}")
+    credit = data["credit"]
+    if credit and credit["unit"] == "hours":
+        out(f"Time credit: {credit['used']} h used, {credit['left']} h left of "
+            f"{credit['bought']} h, valid until {credit['valid_until'] or '-'}; unused hours "
+            f"{credit['unused_credit']}"
+            + (f"; closed {credit['closed_on']}: {credit['hours_closed']} h {credit['closed']}"
+               if credit["closed"] else ""))
     out(f"Received {data['received']} · refunded {data['refunded']} · left to pay "
         f"{data['left_to_pay']} (due now {data['due_now']})")
     start = data["may_start"]

@@ -261,6 +261,7 @@ class Payment:
     late_penalty_rate: Decimal | None
     recovery_indemnity: Decimal | None
     time_credit_validity_months: int | None
+    unused_credit: str  # refunded, kept
     milestone_amounts: tuple
 
 
@@ -453,6 +454,7 @@ def build_case(spec, on=None):
             late_penalty_rate=_decimal(payment.get("late_penalty_rate")),
             recovery_indemnity=_decimal(payment.get("recovery_indemnity")),
             time_credit_validity_months=payment.get("time_credit_validity_months"),
+            unused_credit=payment.get("unused_credit", "refunded"),
             milestone_amounts=tuple(Decimal(m["amount"]) for m in payment.get("milestones", [])),
         ),
         fee_agreement=FeeAgreement(

@@ -181,6 +181,7 @@ def _payment(spec, flags):
         "recovery_indemnity": indemnity if flags["b2b_terms"] else None,
         "time_credit_hours": _dec(payment.get("time_credit_hours")),
         "time_credit_validity_months": payment.get("time_credit_validity_months"),
+        "unused_credit": payment.get("unused_credit", "refunded"),
     }
 
 

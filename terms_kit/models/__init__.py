@@ -33,6 +33,7 @@ from .notices import FormalNotice, Procedure, RecourseFile
 from .online import CheckoutState, OnlineCheckout, ProviderEvent
 from .payments import (
     Allocation,
+    CreditClosure,
     CreditUse,
     DueTrigger,
     Instalment,
@@ -89,6 +90,7 @@ __all__ = [
     "ReconsentRequest",
     "ReconsentState",
     "Allocation",
+    "CreditClosure",
     "CreditUse",
     "DueTrigger",
     "Instalment",

@@ -41,6 +41,13 @@ class PaymentModel(models.TextChoices):
     ON_COMPLETION = "on_completion", _("Payment after the service")
 
 
+class UnusedCredit(models.TextChoices):
+    """What happens to the hours of a time credit the client has not used."""
+
+    REFUNDED = "refunded", _("Refunded pro rata")
+    KEPT = "kept", _("Kept by the expert when the validity period ends")
+
+
 class FeeBasis(models.TextChoices):
     """How a lawyer's fees are set in the written fee agreement (loi 71-1130 art. 10)."""
 
@@ -165,6 +172,12 @@ class Engagement(ClusterableModel, OwnedModel):
     )
     time_credit_validity_months = models.PositiveIntegerField(
         _("time credit valid for (months)"), null=True, blank=True
+    )
+    unused_credit = models.CharField(
+        _("unused credit"), max_length=10, choices=UnusedCredit.choices,
+        default=UnusedCredit.REFUNDED,
+        help_text=_("What happens to the hours left when the validity period ends. A "
+                    "cancellation before then is refunded pro rata either way."),
     )
     # Loi 71-1130 art. 10: a lawyer's fee agreement, as data the checker decides on (the
     # title's wording can only raise a warning). "" = not answered: the checker asks for it.

@@ -382,6 +382,42 @@ class CreditUse(InsertOnlyModel):
         return f"{self.quantity} · {self.used_on}"
 
 
+class CreditClosure(InsertOnlyModel):
+    """How a time credit ended: the hours left refunded pro rata, or expired (kept).
+
+    One per engagement (the unique key): closing twice, or two requests at once, leaves one
+    closure and at most one refund.
+    """
+
+    class Outcome(models.TextChoices):
+        REFUNDED = "refunded", _("Unused hours refunded")
+        EXPIRED = "expired", _("Unused hours expired")
+
+    engagement = models.OneToOneField(
+        Engagement, verbose_name=_("engagement"), on_delete=models.PROTECT,
+        related_name="credit_closure",
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    hours_left = models.DecimalField(_("hours left"), max_digits=9, decimal_places=2)
+    closed_on = models.DateField(_("closed on"))
+    refund = models.OneToOneField(
+        Refund, verbose_name=_("refund"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="credit_closure",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit closure")
+        verbose_name_plural = _("credit closures")
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} · {self.hours_left} h · {self.closed_on}"
+
+
 class WorkStartNotice(models.Model):
     """The expert was told, once, that work may start (the unique key makes it once)."""
 

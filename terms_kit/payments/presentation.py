@@ -54,7 +54,9 @@ def client_money(engagement, lang):
                     for r in ledger["refunds"]],
         "credit": credit and {**credit,
                               "left_value": credit["left_value"] is not None
-                              and format_money(credit["left_value"], lang)},
+                              and format_money(credit["left_value"], lang),
+                              "valid_until": credit.get("valid_until")
+                              and format_date(credit["valid_until"], lang)},
         "iban": identity.iban, "bic": identity.bic, "holder": identity.legal_name,
         "may_start": ledger["may_start"],
         "dunning": client_dunning(engagement, lang),

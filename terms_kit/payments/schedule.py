@@ -68,6 +68,13 @@ def later(day, days):
         return datetime.date.max
 
 
+def add_months(day, months):
+    """The same day ``months`` later (the month's last day when that month is shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def due_after(invoice_date, days, basis):
     """The due date of an invoice under the payment term (``days`` after it, or at the end
     of that month when ``basis`` is "end_of_month")."""

@@ -7,7 +7,7 @@ Read-only. One dict (plain JSON types) shared by the admin page, the client page
 from decimal import Decimal
 
 from .. import money
-from ..models import CreditUse, Instalment, Invoice, InvoiceKind, Payment, Refund
+from ..models import CreditClosure, CreditUse, Instalment, Invoice, InvoiceKind, Payment, Refund
 from . import payments
 from .invoicing import BILLING_KINDS
 
@@ -40,7 +40,7 @@ def build_ledger(engagement):
         "payments": payments_made,
         "refunds": refunds,
         "credit_uses": uses,
-        "credit": payments.credit_summary(engagement, instalments, uses),
+        "credit": _credit(engagement, instalments, uses),
         "received": received,
         "refunded": refunded,
         "billed": billed,
@@ -49,6 +49,20 @@ def build_ledger(engagement):
         "due_now": due_now,
         "may_start": start,
     }
+
+
+def _credit(engagement, instalments, uses):
+    """The credit summary plus, for hours, the accepted rule on unused hours, the last day
+    of validity and how the credit was closed (None while it runs)."""
+    summary = payments.credit_summary(engagement, instalments, uses)
+    if not summary or summary["unit"] != "hours":
+        return summary
+    closure = CreditClosure.objects.filter(engagement=engagement).first()
+    return {**summary, "unused_credit": engagement.unused_credit,
+            "valid_until": payments.credit_valid_until(engagement),
+            "closed": closure.outcome if closure else None,
+            "closed_on": closure.closed_on if closure else None,
+            "hours_closed": closure.hours_left if closure else None}
 
 
 def _plain(value):

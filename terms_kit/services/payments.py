@@ -45,6 +45,7 @@ from ..exceptions import InvoiceNotIssuable, PaymentRefused
 from ..models import (
     Allocation,
     ConsentKind,
+    CreditClosure,
     CreditUse,
     DueTrigger,
     Engagement,
@@ -57,7 +58,7 @@ from ..models import (
     Refund,
     WorkStartNotice,
 )
-from ..models.engagement import PaymentModel
+from ..models.engagement import PaymentModel, UnusedCredit
 from ..payments import schedule
 from ..status import ORIGINS, Origin, Status
 from . import invoicing
@@ -948,19 +949,98 @@ def _invoice_to_correct(engagement, payment):
             .order_by("-issue_date", "-sequence").first())
 
 
-def refund_unused_credit(engagement, *, reason, user=None, refunded_on=None):
-    """S3: unused hours refunded pro rata (as the accepted terms say) with a credit note."""
-    summary = credit_summary(engagement)
-    if not summary or summary["unit"] != "hours":
-        raise PaymentRefused(_("This engagement has no time credit."))
-    if summary["left_value"] <= 0:
-        raise PaymentRefused(_("No unused credit is left to refund."))
-    payment = (Payment.objects.filter(engagement=engagement, allocations__instalment__kind=
-                                      K.CREDIT_PACK).order_by("-pk").first())
-    if payment is None:
-        raise PaymentRefused(_("The pack was never paid: there is nothing to refund."))
-    return refund_payment(payment, amount=summary["left_value"], reason=reason, user=user,
-                          refunded_on=refunded_on)
+def credit_valid_until(engagement):
+    """The last day of a time credit: the acceptance day plus its validity in months."""
+    accepted = accepted_on(engagement)
+    months = engagement.time_credit_validity_months
+    if accepted is None or not months:
+        return None
+    return schedule.add_months(accepted, months)
+
+
+def refund_unused_credit(engagement, *, reason=None, user=None, refunded_on=None):
+    """The client cancels the pack: the hours left are refunded pro rata with a credit note.
+
+    Whatever the accepted terms say about unused hours, a cancellation before the end of
+    the validity period is refunded pro rata: "kept" only covers hours the client let
+    expire; keeping the money of a pack the client gives up, without a reciprocal
+    indemnity, is the clause C. conso R212-2 2° presumes unfair. Idempotent: a second call
+    returns the first refund. Returns the Refund.
+    """
+    return _close_credit(engagement, expiry=False, reason=reason, user=user,
+                         on=refunded_on).refund
+
+
+def close_expired_credit(engagement, *, user=None, on=None):
+    """The validity period is over: close the credit as the accepted terms say.
+
+    "refunded": the hours left are refunded pro rata (with a credit note); "kept": nothing
+    is refunded and the closure records the hours that expired. Idempotent: returns the
+    existing closure. Returns the CreditClosure.
+    """
+    return _close_credit(engagement, expiry=True, reason=None, user=user, on=on)
+
+
+def _close_credit(engagement, *, expiry, reason, user, on):
+    on = on or timezone.localdate()
+    try:
+        with transaction.atomic():
+            locked = _lock(engagement)
+            closed = CreditClosure.objects.filter(engagement=locked).first()
+            if closed is not None and not expiry and closed.refund_id is None:
+                raise PaymentRefused(_("The credit was closed on %(date)s: under the accepted "
+                                       "terms the hours left expired, nothing is refunded.")
+                                     % {"date": _fmt_date(closed.closed_on)})
+            if closed is not None:
+                return closed  # already closed: once only (a retry, a double click)
+            summary = credit_summary(locked)
+            if not summary or summary["unit"] != "hours":
+                raise PaymentRefused(_("This engagement has no time credit."))
+            keeps = _credit_kept(locked, expiry, on)
+            left = summary["left"]
+            refund = None
+            if not keeps:
+                if left <= 0:
+                    raise PaymentRefused(_("No unused credit is left to refund."))
+                payment = (Payment.objects.filter(engagement=locked,
+                                                  allocations__instalment__kind=K.CREDIT_PACK)
+                           .order_by("-pk").first())
+                if payment is None:
+                    raise PaymentRefused(_("The pack was never paid: there is nothing to "
+                                           "refund."))
+                reason = (reason or "").strip() or _(
+                    "Time credit: %(hours)s unused hour(s) refunded pro rata") % {"hours": left}
+                refund = _refund(payment, summary["left_value"], reason, user,
+                                 payment.provider, "", on)
+            return CreditClosure.objects.create(
+                engagement=locked, hours_left=max(left, Decimal("0")), closed_on=on,
+                outcome=CreditClosure.Outcome.EXPIRED if keeps else CreditClosure.Outcome.REFUNDED,
+                refund=refund, recorded_by=user)
+    except IntegrityError:
+        # Another request closed it between our read and our insert: that closure stands.
+        closed = CreditClosure.objects.filter(engagement=engagement).first()
+        if closed is None:
+            raise
+        return closed
+
+
+def _credit_kept(engagement, expiry, on):
+    """Whether the hours left stay with the expert (no refund), or refuse the request."""
+    ends = credit_valid_until(engagement)
+    expired = ends is not None and on > ends
+    kept_terms = engagement.unused_credit == UnusedCredit.KEPT
+    if expiry and ends is None:
+        raise PaymentRefused(_("The credit has no end date (no acceptance or no validity "
+                               "period): it cannot be closed as expired."))
+    if expiry and not expired:
+        raise PaymentRefused(_("The credit is valid until %(end)s: it cannot be closed as "
+                               "expired before then; a cancellation is refunded pro rata.")
+                             % {"end": _fmt_date(ends)})
+    if not expiry and expired and kept_terms:
+        raise PaymentRefused(_("The credit expired on %(end)s and the accepted terms keep the "
+                               "hours left: close the expired credit instead of refunding it.")
+                             % {"end": _fmt_date(ends)})
+    return expiry and kept_terms
 
 
 # --- Card holds (providers) -----------------------------------------------------------------

@@ -26,7 +26,6 @@ Contract:
   each plan is handled under its engagement's row lock.
 """
 
-import calendar
 import datetime
 import logging
 import secrets
@@ -57,6 +56,7 @@ from ..models import (
     PlanState,
 )
 from ..models.plans import LIVE_STATES, RUNNING_STATES
+from ..payments.schedule import add_months
 from ..status import Status
 from . import acceptance
 from .documents import issue_document
@@ -99,12 +99,6 @@ def covered_debt(invoices, on=None):
     return sum((outstanding(invoice, on) for invoice in invoices), money.ZERO)
 
 
-def _add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def even_split(debt, count, first_date):
     """The default proposal: ``count`` monthly instalments from ``first_date``; each is the
     debt divided by ``count`` rounded down to the cent, the last one takes what remains."""
@@ -112,7 +106,7 @@ def even_split(debt, count, first_date):
     if count < 1:
         raise PlanRefused({"count": _("Choose at least one instalment.")})
     share = (debt / count).quantize(money.CENT, rounding=ROUND_DOWN)
-    rows = [(_add_months(first_date, i), share) for i in range(count)]
+    rows = [(add_months(first_date, i), share) for i in range(count)]
     rows[-1] = (rows[-1][0], debt - share * (count - 1))
     return rows
 

@@ -96,6 +96,7 @@ ENGAGEMENT = {
     ("payment", "recovery_indemnity"): "recovery_indemnity",
     ("payment", "time_credit_hours"): "time_credit_hours",
     ("payment", "time_credit_validity_months"): "time_credit_validity_months",
+    ("payment", "unused_credit"): "unused_credit",
     **FEE_AGREEMENT,
 }
 

@@ -23,7 +23,7 @@ from ..models import (
     WizardState,
 )
 from ..models.client import ClientKind
-from ..models.engagement import Channel, OperationCategory, PaymentModel
+from ..models.engagement import Channel, OperationCategory, PaymentModel, UnusedCredit
 from ..money import ZERO, compute_totals
 from ..payment_plan import payment_plan_errors
 from ..vat.treatments import VatExemption
@@ -320,7 +320,7 @@ class PaymentForm(StepFormMixin, forms.ModelForm):
         model = Engagement
         fields = [
             "payment_model", "deposit_percent", "deposit_label", "due_days", "due_basis",
-            *B2B_PAYMENT_FIELDS, *TIME_CREDIT_FIELDS,
+            *B2B_PAYMENT_FIELDS, *TIME_CREDIT_FIELDS, "unused_credit",
         ]
         help_texts = {
             "payment_model": _("How and when the client pays. Milestones: each part is "
@@ -338,7 +338,8 @@ class PaymentForm(StepFormMixin, forms.ModelForm):
         }
 
     show_when = {
-        **{name: ("payment_model", [PaymentModel.TIME_CREDIT]) for name in TIME_CREDIT_FIELDS},
+        **{name: ("payment_model", [PaymentModel.TIME_CREDIT])
+           for name in (*TIME_CREDIT_FIELDS, "unused_credit")},
         "milestones": ("payment_model", [PaymentModel.MILESTONES]),
     }
 
@@ -421,6 +422,7 @@ class PaymentForm(StepFormMixin, forms.ModelForm):
             data.update(dict.fromkeys(B2B_PAYMENT_FIELDS))
         if data["payment_model"] != PaymentModel.TIME_CREDIT:
             data.update(dict.fromkeys(TIME_CREDIT_FIELDS))
+            data["unused_credit"] = UnusedCredit.REFUNDED  # the default: no credit to keep
         return {"engagement": data, "milestones": self.milestone_rows()}
 
 

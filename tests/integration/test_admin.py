@@ -109,6 +109,7 @@ def engagement_form_data(engagement, **overrides):
         "issue_date": "2026-11-23", "validity_date": "2026-12-23", "channel": "distance",
         "title": "New quote", "service_description": "Work", "payment_model": "on_completion",
         "deposit_label": "", "due_basis": "invoice_date", "operation_category": "services",
+        "unused_credit": "refunded",
         "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "1",
         "lines-MAX_NUM_FORMS": "1000",
         "lines-0-description": "Day of work", "lines-0-quantity": "1", "lines-0-unit": "jour",

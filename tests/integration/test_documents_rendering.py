@@ -91,8 +91,25 @@ def test_s3_time_credit_consumer(spec):
     text = render_text(spec("S3"), "quote")
     assert eur_fr("Total TTC : 900,00 €") in text
     assert "Crédit de 10 heures valable 12 mois." in text
+    assert ("En cas de résiliation ou à la fin de la période de validité, les heures non "
+            "utilisées sont remboursées au prorata dans un délai de 14 jours.") in text
     assert "Modèle de formulaire de rétractation" in text
     assert "40,00" not in text and "pénalités" not in text
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("fr", "Les heures non utilisées à la fin de la période de validité restent acquises au "
+           "prestataire ; en cas de résiliation avant cette date, les heures restantes sont "
+           "remboursées au prorata."),
+    ("en", "Hours not used by the end of the validity period are kept by the provider; if the "
+           "contract is cancelled before then, the hours left are refunded pro rata."),
+])
+def test_s3_quote_says_when_unused_hours_are_kept(spec, lang, sentence):
+    data = spec("S3")
+    data["engagement"]["payment"]["unused_credit"] = "kept"
+    text = render_text(data, "quote", lang)
+    assert sentence in text
+    assert "pro rata within 14 days" not in text and "prorata dans un délai" not in text
 
 
 def test_s4_pay_per_answer_rounds_vat_once_per_rate(spec):

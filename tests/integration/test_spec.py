@@ -155,6 +155,7 @@ def version_1(spec):
     spec["engagement"].pop("operation_category")
     spec["engagement"].pop("delivery_address")
     spec["engagement"].pop("fee_agreement", None)
+    spec["engagement"]["payment"].pop("unused_credit")
     for line in spec["engagement"]["lines"]:
         line.pop("vat_exemption")
     return spec
@@ -182,6 +183,23 @@ def test_a_version_1_spec_with_a_version_2_field_is_refused():
     old["engagement"]["lines"][0]["vat_exemption"] = "training"
     assert ("engagement.lines[0]", "unknown field: vat_exemption (see the JSON Schema)") in (
         validate_spec(old))
+
+
+def test_unused_credit_kept_round_trips_and_older_specs_mean_refunded(expert):
+    spec = scenario_spec("S3")
+    spec["engagement"]["payment"]["unused_credit"] = "kept"
+    engagement = import_spec(spec, expert)
+    assert engagement.unused_credit == "kept"
+    assert export_engagement(engagement)["engagement"]["payment"]["unused_credit"] == "kept"
+    # Written before the field existed (version 1, or version 2 without it): refunded, the
+    # rule those terms were accepted under.
+    older = scenario_spec("S3")
+    older["engagement"]["payment"].pop("unused_credit")
+    assert import_spec(older, expert).unused_credit == "refunded"
+    assert import_spec(version_1(scenario_spec("S3")), expert).unused_credit == "refunded"
+    spec["engagement"]["payment"]["unused_credit"] = "lost"
+    assert [path for path, _message in validate_spec(spec)] == [
+        "engagement.payment.unused_credit"]
 
 
 def test_valid_scenarios_have_no_errors():

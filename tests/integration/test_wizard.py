@@ -323,6 +323,30 @@ def test_profession_step_stores_the_fee_basis_the_checker_decides_on(admin_clien
     assert [f for f in check_engagement(engagement) if f.rule_id == "prof.avocat"] == []
 
 
+def test_payment_step_asks_what_happens_to_unused_hours_and_warns_for_a_consumer(
+        admin_client, expert):
+    from terms_kit.compliance import check_engagement
+
+    engagement, answers = walk(admin_client, expert, "S3", until="payment")
+    page = admin_client.get(step_url(engagement, "payment")).content.decode()
+    assert 'name="unused_credit"' in page and 'value="kept"' in page
+    response = post_step(admin_client, engagement, "payment",
+                         {**answers["payment"], "unused_credit": "kept"})
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.unused_credit == "kept"
+    [finding] = [f for f in check_engagement(engagement)
+                 if f.rule_id == "b2c.unfair.credit_kept"]
+    assert finding.severity == "warning" and "R212-2 2°" in finding.source
+    # Another payment model has no credit to keep: the answer goes back to the default.
+    post_step(admin_client, engagement, "payment",
+              {**answers["payment"], "unused_credit": "kept", "payment_model": "full_prepayment",
+               "time_credit_hours": "", "time_credit_validity_months": ""})
+    engagement.refresh_from_db()
+    assert (engagement.payment_model, engagement.unused_credit) == ("full_prepayment",
+                                                                     "refunded")
+
+
 def test_training_step_requires_the_withdrawal_rules(admin_client, expert):
     engagement, _ = walk(admin_client, expert, "S6", until="profession")
     response = post_step(admin_client, engagement, "profession", {"training_withdrawal": "on"})

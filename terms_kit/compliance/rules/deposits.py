@@ -42,6 +42,22 @@ def prepay_interest(case):
         ) % {"months": number(months)}
 
 
+@rule("b2c.unfair.credit_kept", "warning", "C. conso R212-2 2°; L212-1",
+      _lazy("Keeping a consumer's unused prepaid hours is presumed unfair"),
+      field="engagement.payment.unused_credit")
+def credit_kept(case):
+    # Between businesses the parties may agree that unused hours are lost: only the
+    # consumer is protected by the presumption.
+    if (case.is_consumer and case.payment.model == "time_credit"
+            and case.payment.unused_credit == "kept"):
+        yield "engagement.payment.unused_credit", _(
+            "The consumer would lose the hours not used by the end of the validity period, "
+            "with no reciprocal indemnity owed by you: such a clause is presumed unfair (C. "
+            "conso R212-2 2°) and a court may set it aside. Choose to refund unused hours pro "
+            "rata."
+        )
+
+
 def _months_later(day, months):
     """The same day ``months`` later (the month's last day when it is shorter)."""
     month = day.month - 1 + months
