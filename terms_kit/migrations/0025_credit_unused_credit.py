@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('terms_kit', '0022_cms_reconsent_terms_reconsent'),
+        ('terms_kit', '0024_faults_document_request_started_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
