@@ -80,6 +80,14 @@ def read_field(field):
         return handle.read()
 
 
+def read_stored(name):
+    """The bytes of a file of terms-kit's private storage (checkpoints)."""
+    from ..storage import private_storage
+
+    with private_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
 @dataclass(frozen=True)
 class Problem:
     what: str  # "record", "file" or "checkpoint"
@@ -406,12 +414,12 @@ def _check_stored_checkpoint(row):
 
     name = row.document.name
     try:
-        document = read_field(row.document)
+        document = read_stored(name)
     except OSError:
         return [Problem("checkpoint", name, "listed in the database but missing from storage")]
     signature = None
     if private_storage.exists(row.signature.name):
-        signature = read_field(row.signature)
+        signature = read_stored(row.signature.name)
     reasons = check_checkpoint(name, document, signature)
     if not reasons:
         data = json.loads(document)
@@ -436,12 +444,10 @@ def check_checkpoints(extra=()):
     rows = list(ChainCheckpoint.objects.order_by("record_count"))
     for json_name, signature_name in stored_checkpoints():
         seen.add(json_name)
-        with private_storage.open(json_name, "rb") as handle:
-            document = handle.read()
+        document = read_stored(json_name)
         signature = None
         if private_storage.exists(signature_name):
-            with private_storage.open(signature_name, "rb") as handle:
-                signature = handle.read()
+            signature = read_stored(signature_name)
         for reason in check_checkpoint(json_name, document, signature):
             problems.append(Problem("checkpoint", json_name, reason))
     for row in rows:

@@ -20,15 +20,17 @@ pytestmark = pytest.mark.django_db
 
 
 def append(make_engagement, count=1):
-    """``count`` intact acceptance records (one per engagement), as the acceptance service
-    writes them (the sealed packs around them play no part in the chain's checks)."""
+    """``count`` intact records, as the acceptance service writes them: new-terms consents
+    of one engagement (a kind that may repeat; the sealed packs around the records play no
+    part in the chain's checks)."""
+    engagement = make_engagement("S2")
+    kind = ConsentKind.TERMS_RECONSENT
     for _ in range(count):
-        engagement = make_engagement("S2")
         now = timezone.now()
-        payload = {"kind": ConsentKind.ACCEPTANCE.value, "engagement": {"id": engagement.pk},
+        payload = {"kind": kind.value, "engagement": {"id": engagement.pk},
                    "steps": {"signed_at": now.isoformat()}}
         with transaction.atomic():
-            _append_record(engagement, ConsentKind.ACCEPTANCE, payload, now)
+            _append_record(engagement, kind, payload, now)
 
 
 class Reads:
@@ -37,18 +39,18 @@ class Reads:
 
     def __init__(self, monkeypatch):
         self.records = self.files = 0
-        check_record, read_field = evidence.check_record, evidence.read_field
+        check_record, read_stored = evidence.check_record, evidence.read_stored
 
         def counted_record(record):
             self.records += 1
             return check_record(record)
 
-        def counted_file(field):
+        def counted_file(name):
             self.files += 1
-            return read_field(field)
+            return read_stored(name)
 
         monkeypatch.setattr(evidence, "check_record", counted_record)
-        monkeypatch.setattr(evidence, "read_field", counted_file)
+        monkeypatch.setattr(evidence, "read_stored", counted_file)
 
     def checkpoint(self):
         self.records = self.files = 0
@@ -97,7 +99,7 @@ def test_a_record_changed_before_the_last_checkpoint_is_reported_by_verify(
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("termskit", "verify", "--skip-files", stderr=err, stdout=io.StringIO())
-    assert "record #2 " in err.getvalue() and "kind 'withdrawal'" in err.getvalue()
+    assert "record #2 " in err.getvalue() and "kind 'withdrawal' differs" in err.getvalue()
 
 
 def test_a_checkpoint_refuses_new_records_not_linked_to_the_previous_checkpoint(
