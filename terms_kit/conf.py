@@ -93,8 +93,8 @@ DEFAULTS = {
     # "whsec_...", "api_base": None (Stripe's own address)}.
     "PAYMENT_PROVIDER_OPTIONS": {},
     # Readiness (/readyz, docs/deployment.md): seconds the oldest task waiting in the queue may
-    # have waited before the node reports the task queue as not ready (workers stopped or
-    # overloaded).
+    # have waited before /readyz reports the queue as late (workers stopped or overloaded);
+    # it fails readiness only at /readyz?queue=1, never a web node's plain /readyz.
     "HEALTH_MAX_QUEUE_LAG": 300,
     # Hours before a card hold expires at which the expert is warned to capture or release it.
     "HOLD_WARNING_HOURS": 24,

@@ -80,6 +80,14 @@ def read_field(field):
         return handle.read()
 
 
+def read_stored(name):
+    """The bytes of a file of terms-kit's private storage (checkpoints)."""
+    from ..storage import private_storage
+
+    with private_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
 @dataclass(frozen=True)
 class Problem:
     what: str  # "record", "file" or "checkpoint"
@@ -134,16 +142,12 @@ def check_record(record):
     return reasons
 
 
-def check_chain():
-    """Every broken link or altered record of the consent chain, in order (empty when intact)."""
-    from ..models import ChainHead, ConsentRecord
-
+def _walk(records, previous, expected_sequence, newest_format):
+    """Problems of ``records`` (in sequence order) following a record whose hash is
+    ``previous``; returns (problems, last record walked or None)."""
     problems = []
-    previous = GENESIS_HASH
-    expected_sequence = 1
     last = None
-    newest_format = 1
-    for record in ConsentRecord.objects.order_by("sequence").iterator():
+    for record in records:
         ref = record_ref(record)
         if record.sequence != expected_sequence:
             problems.append(Problem("record", ref, f"expected position {expected_sequence}: "
@@ -159,10 +163,54 @@ def check_chain():
         previous = record.record_hash
         expected_sequence = record.sequence + 1
         last = record
+    return problems, last
+
+
+def check_chain():
+    """Every broken link or altered record of the consent chain, in order (empty when intact)."""
+    from ..models import ChainHead, ConsentRecord
+
+    problems, last = _walk(ConsentRecord.objects.order_by("sequence").iterator(),
+                           GENESIS_HASH, 1, 1)
     head = ChainHead.objects.filter(name=CHAIN_NAME).first()
     end = (last.sequence, last.record_hash) if last else (0, GENESIS_HASH)
     if head is not None and (head.last_sequence, head.last_hash) != end:
         problems.append(Problem("record", f"#{head.last_sequence}",
+                                "the chain's last record is missing or was replaced"))
+    return problems
+
+
+def check_since(previous, count):
+    """Problems of the records after checkpoint ``previous`` (a ChainCheckpoint row, or None
+    for the chain's start) up to record #``count``: that checkpoint's seal and its match with
+    the chain, then each new record and its link to the one before.
+
+    What a new checkpoint adds, and nothing more: its cost follows the records since the
+    previous checkpoint, not the chain's length. The records that checkpoint anchors were
+    checked when it was made; ``termskit verify`` checks the whole chain again.
+    """
+    from ..models import ChainHead, ConsentRecord
+
+    problems = []
+    start, start_hash, newest_format = 0, GENESIS_HASH, 1
+    if previous is not None:
+        start, start_hash = previous.record_count, previous.head_hash
+        problems += _check_stored_checkpoint(previous)
+        anchored = ConsentRecord.objects.filter(sequence=start).first()
+        newest_format = anchored.hash_version if anchored else CURRENT_HASH_VERSION
+    records = ConsentRecord.objects.filter(sequence__gt=start, sequence__lte=count)
+    found, last = _walk(records.order_by("sequence").iterator(), start_hash, start + 1,
+                        newest_format)
+    problems += found
+    if last is None or last.sequence != count:
+        problems.append(Problem("record", f"#{count}", "the record to anchor is missing"))
+    head = ChainHead.objects.filter(name=CHAIN_NAME).first()
+    # Another acceptance may have moved the head past ``count`` meanwhile: only a head
+    # behind it, or at it with another hash, says the chain was cut or replaced.
+    if head is None or head.last_sequence < count or (
+            head.last_sequence == count and last is not None
+            and head.last_hash != last.record_hash):
+        problems.append(Problem("record", f"#{count}",
                                 "the chain's last record is missing or was replaced"))
     return problems
 
@@ -359,6 +407,28 @@ def check_checkpoint(ref, document, signature):
     return []
 
 
+def _check_stored_checkpoint(row):
+    """A checkpoint row's stored files: signed by our seal, saying what the row says, and
+    matching the chain."""
+    from ..storage import private_storage
+
+    name = row.document.name
+    try:
+        document = read_stored(name)
+    except OSError:
+        return [Problem("checkpoint", name, "listed in the database but missing from storage")]
+    signature = None
+    if private_storage.exists(row.signature.name):
+        signature = read_stored(row.signature.name)
+    reasons = check_checkpoint(name, document, signature)
+    if not reasons:
+        data = json.loads(document)
+        if (int(data["record_count"]), str(data["head_hash"])) != (row.record_count,
+                                                                    row.head_hash):
+            reasons = ["its file and its database row name different heads"]
+    return [Problem("checkpoint", name, reason) for reason in reasons]
+
+
 def check_checkpoints(extra=()):
     """Every stored checkpoint (and ``extra``: (label, JSON bytes, signature bytes) kept
     elsewhere, e.g. the copies e-mailed to the administrators) against the chain."""
@@ -374,12 +444,10 @@ def check_checkpoints(extra=()):
     rows = list(ChainCheckpoint.objects.order_by("record_count"))
     for json_name, signature_name in stored_checkpoints():
         seen.add(json_name)
-        with private_storage.open(json_name, "rb") as handle:
-            document = handle.read()
+        document = read_stored(json_name)
         signature = None
         if private_storage.exists(signature_name):
-            with private_storage.open(signature_name, "rb") as handle:
-                signature = handle.read()
+            signature = read_stored(signature_name)
         for reason in check_checkpoint(json_name, document, signature):
             problems.append(Problem("checkpoint", json_name, reason))
     for row in rows:

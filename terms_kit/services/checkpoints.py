@@ -49,17 +49,22 @@ def recipients():
 def make_checkpoint(now=None):
     """Seal, store and e-mail the current chain head; nothing when it is already anchored.
 
-    Refuses (ChainBroken) when the chain or an earlier checkpoint does not verify: anchoring
-    a rewritten chain would bless it. Two runs at once store one checkpoint: the second
-    waits on the unique (count, head) row and then finds it.
+    Checks what the checkpoint adds (evidence.check_since): the previous checkpoint's seal
+    and its match with the chain, and each record since, linked to it. So its cost follows
+    the records since the previous checkpoint, not the chain's length; ``termskit verify``
+    checks the whole chain and every checkpoint. Refuses (ChainBroken) when that part does
+    not verify: anchoring a rewritten chain would bless it. Two runs at once store one
+    checkpoint: the second waits on the unique (count, head) row and then finds it.
     """
-    problems = evidence.check_chain() + evidence.check_checkpoints()
-    if problems:
-        raise ChainBroken(problems)
     last = ConsentRecord.objects.order_by("-sequence").first()
     if last is None:
         return Outcome(None, False)
     count, head = last.sequence, last.record_hash
+    previous = (ChainCheckpoint.objects.filter(record_count__lt=count)
+                .order_by("-record_count").first())
+    problems = evidence.check_since(previous, count)
+    if problems:
+        raise ChainBroken(problems)
     existing = ChainCheckpoint.objects.filter(record_count=count, head_hash=head).first()
     if existing is not None:
         return Outcome(existing, False)

@@ -30,8 +30,8 @@ def site(settings, tmp_path):
     return settings
 
 
-def ready(client):
-    response = client.get("/readyz")
+def ready(client, path="/readyz"):
+    response = client.get(path)
     data = json.loads(response.content)
     return response.status_code, data
 
@@ -113,22 +113,32 @@ def test_a_gotenberg_that_does_not_answer_is_not_ready(client, site):
     assert "127.0.0.1" not in json.dumps(data)
 
 
-def test_tasks_waiting_too_long_make_the_queue_not_ready(client, site):
+def test_tasks_waiting_too_long_are_reported_and_fail_only_the_queue_probe(client, site):
+    """A burst of conversions must not take every web node out of the load balancer: the
+    lag is in /readyz's JSON, and fails readiness only at /readyz?queue=1."""
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     site.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     site.TERMS_KIT = {**site.TERMS_KIT, "HEALTH_MAX_QUEUE_LAG": 60}
     status, data = ready(client)
     assert status == 200 and data["checks"]["task_queue"]["lag_seconds"] == 0
+    assert ready(client, "/readyz?queue=1")[0] == 200
     task = DBTaskResult.objects.create(
         task_path="terms_kit.tasks.make_pdf", args_kwargs={"args": [], "kwargs": {}},
         backend_name="default", run_after=get_date_max(), queue_name="default",
     )
     DBTaskResult.objects.filter(pk=task.pk).update(
         enqueued_at=timezone.now() - timedelta(minutes=5))
+    # The web node can still serve: ready, the queue's lag reported as late.
     status, data = ready(client)
+    assert status == 200 and data["status"] == "ok" and not failed(data)
+    queue = data["checks"]["task_queue"]
+    assert queue["late"] is True and queue["lag_seconds"] >= 299
+    # The worker-side / monitoring probe asks for the queue to count.
+    status, data = ready(client, "/readyz?queue=1")
     assert status == 503 and failed(data) == ["task_queue"]
     assert data["checks"]["task_queue"]["lag_seconds"] >= 299
+    assert data["checks"]["task_queue"]["late"] is True
 
 
 def production_env(**extra):
