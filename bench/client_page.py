@@ -202,7 +202,7 @@ class RoundTrips:
     calls, templates compiled and session saves (the profile's "where does the time go")."""
 
     def __init__(self):
-        self.counts = {"sql": 0, "redis": 0, "s3": 0, "templates compiled": 0,
+        self.counts = {"sql": 0, "redis round trips": 0, "s3": 0, "templates compiled": 0,
                        "session saves": 0}
 
     def __enter__(self):
@@ -214,7 +214,9 @@ class RoundTrips:
 
         self._patches = []
         for owner, name, counter in (
-                (redis.client.Redis, "execute_command", "redis"),
+                # A pipeline is one round trip for all its commands (the rate limit's).
+                (redis.client.Redis, "execute_command", "redis round trips"),
+                (redis.client.Pipeline, "execute", "redis round trips"),
                 (botocore.endpoint.Endpoint, "make_request", "s3"),
                 (Template, "compile_nodelist", "templates compiled")):
             self._patch(owner, name, counter)

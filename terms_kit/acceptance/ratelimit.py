@@ -60,13 +60,21 @@ def hit(scope, key, cache=None):
     count, seconds = {**DEFAULTS["RATE_LIMITS"], **app_settings.RATE_LIMITS}[scope]
     window = int(time.time() // seconds)
     cache_key = f"terms_kit:rl:{scope}:{key}:{window}"
-    cache.add(cache_key, 0, timeout=seconds + 5)
-    try:
-        used = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=seconds + 5)
-        used = 1
+    if hasattr(cache, "incr_expiring"):  # production's Redis cache: one round trip
+        used = cache.incr_expiring(cache_key, seconds + 5)
+    else:
+        used = _add_and_incr(cache, cache_key, seconds + 5)
     return used <= count
+
+
+def _add_and_incr(cache, cache_key, timeout):
+    # Any other Django cache (the local-memory one of development and tests).
+    cache.add(cache_key, 0, timeout=timeout)
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=timeout)
+        return 1
 
 
 def _too_many(request):

@@ -18,7 +18,7 @@ from ..exceptions import AcceptanceError, IncompleteAcceptance, LinkInvalid, Not
 from ..models import ConsentKind, SealedFile
 from ..services import acceptance as service
 from ..storage import download_response
-from . import presentation
+from . import first_view_cache, presentation
 from .csp import content_security_policy
 from .ratelimit import client_ip, link_rate_limited, rate_limited
 from .summary_cache import client_summary
@@ -85,6 +85,16 @@ def review(request, token, link):
         return _plan_page(request, token, link)
     if link.reconsent_id:
         return _reconsent_page(request, token, link)
+    proof = _session_proof(request, link)
+    if first_view_cache.applies(request, link, proof):
+        return first_view_cache.response(
+            request, token, link,
+            lambda **markers: _render_review(request, link, proof, **markers).content.decode())
+    return _render_review(request, link, proof, token=token)
+
+
+def _render_review(request, link, proof, *, token, csrf_token=None):
+    """The review page; ``csrf_token`` only to render a marker in its place (first_view_cache)."""
     engagement = link.engagement
     accepted, withdrawn = _acceptance_and_withdrawal(engagement)
     cached = client_summary(link, accepted)
@@ -99,13 +109,16 @@ def review(request, token, link):
         "accepted": accepted,
         "withdrawn": withdrawn,
         "can_withdraw": service.can_withdraw(engagement, accepted=accepted),
-        "session_verified": service.session_verified(link, _session_proof(request, link)),
+        "session_verified": service.session_verified(link, proof),
         "today": timezone.localdate(),
         "errors": request.session.pop("terms_kit_errors", {}),
         "full_name": request.session.pop("terms_kit_full_name", ""),
         "ask_role": service.asks_signer_role(engagement),
         "signer_role": request.session.pop("terms_kit_signer_role", ""),
     }
+    if csrf_token is not None:
+        # Wins over the context processor's value: {% csrf_token %} prints the marker.
+        context["csrf_token"] = csrf_token
     if accepted is not None:
         from ..payments.presentation import client_money
 

@@ -409,6 +409,32 @@ def test_rate_limit_counts_are_shared_through_redis(settings):
             worker.close()
 
 
+def test_a_redis_rate_limit_counter_always_expires_and_reads_as_djangos_integer():
+    """incr_expiring (one round trip) gives the counter a lifetime once and never extends it,
+    so a window always ends; Django's own get() reads what it stored."""
+    pytest.importorskip("redis")
+    from wagtail_site.redis_cache import ReusedClientRedisCache
+
+    cache = ReusedClientRedisCache("redis://127.0.0.1:6379/2", {})
+    try:
+        cache.get("ping")
+    except Exception as exc:
+        if os.environ.get("TERMS_KIT_REQUIRE_REDIS"):
+            raise
+        pytest.skip(f"Redis not reachable: {exc}")
+    key = f"test-{uuid.uuid4().hex}"
+    raw = cache._cache.get_client(write=True)
+    try:
+        assert cache.incr_expiring(key, 60) == 1
+        raw.expire(cache.make_key(key), 30)  # as if 30 s had passed
+        assert cache.incr_expiring(key, 60) == 2
+        assert 0 < raw.ttl(cache.make_key(key)) <= 30
+        assert cache.get(key) == 2
+    finally:
+        cache.delete(key)
+        cache.close()
+
+
 def test_production_settings_use_redis_and_one_trusted_proxy(seal_files):
     import os
     import subprocess
