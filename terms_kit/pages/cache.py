@@ -19,6 +19,10 @@ revisions, sites, terms versions, quote templates and their lines, identities, c
 at once and again when the transaction commits (a page rendered in between from the old
 rows carries the older number), so a publication shows at once on every node. A change made
 by a bulk ``QuerySet.update()`` sends no signal: ``TIMEOUT`` bounds how long it can wait.
+What clients and money write (links, evidence, invoices, payments, dunning, a sent
+engagement's status) is never shown there and leaves the pages alone: those records are
+written far more often than pages change, and each save would otherwise cost two cache round
+trips and empty every kept page.
 """
 
 import time
@@ -29,6 +33,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 
+from ..status import Status
+
 GENERATION_KEY = "terms_kit:public_pages:generation"
 TIMEOUT = 60
 # Bump when an entry's shape changes, so nodes running the new code ignore old entries.
@@ -37,8 +43,20 @@ VERSION = 1
 # (the app of every Page subclass), so their own fields invalidate the pages too.
 WATCHED_APPS = {"wagtailcore", "wagtailimages", "wagtaildocs", "wagtailsnippets", "taggit",
                 "terms_kit"}
-# Records saved on every client visit or background step, which no public page shows.
-IGNORED_MODELS = {"terms_kit.accesslink", "terms_kit.emailcode"}
+# terms-kit records that no public page shows: what clients, money and background steps
+# write. (Everything else of terms_kit is watched: a record added later is safe by default.)
+IGNORED_MODELS = {
+    f"terms_kit.{name}" for name in (
+        "accesslink", "emailcode", "consentrecord", "chaincheckpoint", "chainhead",
+        "sealedfile", "statuschange", "issueddocument", "documentrequest", "numbersequence",
+        "instalment", "invoice", "payment", "allocation", "refund", "onlinecheckout",
+        "providerevent", "credituse", "creditclosure", "workstartnotice", "offerbooking",
+        "dunningaction", "dunningevent", "dunningpause", "pauseend", "formalnotice",
+        "recoursefile", "sentmessage", "instalmentplan", "planinstalment", "planacceptance",
+        "planevent", "planinvoice", "reconsentrequest", "wizardstate", "ownedlogentry",
+        "warningacknowledgement", "client",
+    )
+}
 ATTRIBUTE = "terms_kit_public_page"
 
 
@@ -70,12 +88,18 @@ def bump():
         cache.add(GENERATION_KEY, _start(), None)
 
 
-def _watched(sender):
-    return sender._meta.app_label in WATCHED_APPS
+def _shown(sender, instance):
+    label = sender._meta.label_lower
+    if sender._meta.app_label not in WATCHED_APPS or label in IGNORED_MODELS:
+        return False
+    if label == "terms_kit.engagement":
+        # An offer's quote template is a draft engagement; a sent one is never on a page.
+        return instance is None or instance.status == Status.DRAFT
+    return True
 
 
-def on_change(sender, **kwargs):
-    if _watched(sender) and sender._meta.label_lower not in IGNORED_MODELS:
+def on_change(sender, instance=None, **kwargs):
+    if _shown(sender, instance):
         bump()
         transaction.on_commit(bump)
 

@@ -193,6 +193,25 @@ def test_a_price_change_in_the_quote_template_shows_at_once(client, site):
     assert "75.00" in page and "60.00" not in page
 
 
+def test_clients_and_money_leave_the_kept_pages_alone(client, site, accepted):
+    """What clients and payments write is never on a public page: it must not empty the cache
+    (it is written far more often than pages change), while a draft quote template is."""
+    from terms_kit.pages import cache as page_cache
+
+    offer, _consumer, _business, template = site
+    engagement, link = accepted("S3")  # made as a draft (which does count), sent, accepted
+    get(client, offer.url)
+    before = page_cache.generation()
+    get(client, url("review", link.token))  # the client's visit
+    payments.record_payment(engagement, amount="900.00", paid_on=timezone.localdate(),
+                            method="card_terminal", reference="TPE 1")  # money, status, invoice
+    assert page_cache.generation() == before
+    assert get(client, offer.url)[0]["X-Terms-Kit-Cache"] == "hit"
+    template.save()  # the offer's quote template: a draft engagement, shown on the page
+    assert page_cache.generation() != before
+    assert "X-Terms-Kit-Cache" not in get(client, offer.url)[0]
+
+
 def test_a_page_rendered_before_a_change_is_not_kept_as_current(client, site, monkeypatch):
     """The generation is read before rendering: an answer made while a shown record changes
     carries the older number, so the next visitor gets a fresh page."""
