@@ -56,7 +56,8 @@ def fill(page, data):
         field = form.locator(f"[name='{name}']")
         if name.startswith("lines-") and field.count() == 0:
             form.locator("[data-tk-add-line]").click()  # the price table grows on demand
-        if value in ("", "off") and not field.first.is_visible():
+        if not field.first.is_visible() and (value in ("", "off")
+                                             or field.first.input_value() == str(value)):
             continue  # a question hidden because it does not apply is left alone
         if field.first.is_disabled():
             # Fixed by law (the 40 € indemnity): shown, not typed; the page must show the value.
