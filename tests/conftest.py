@@ -116,6 +116,18 @@ def acknowledge_warnings(engagement):
 
 
 @pytest.fixture
+def fake_stripe(sealed_settings):
+    """The FAKE Stripe server (tests/fakes/stripe_server.py) on 127.0.0.1, with terms-kit's
+    Stripe settings pointing the real SDK at it."""
+    from stripe_helpers import start_fake, stripe_settings
+
+    fake = start_fake()
+    stripe_settings(sealed_settings, fake)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
 def sent(make_engagement, sealed_settings, django_capture_on_commit_callbacks):
     """Factory: scenario ``key`` sent to its client; returns (engagement, SentLink)."""
     from terms_kit.services.acceptance import send_to_client

@@ -6,19 +6,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from stripe_helpers import accept_engagement, start_fake, stripe_settings
+from stripe_helpers import accept_engagement
 
 from terms_kit.services import payments
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fake(sealed_settings):
-    fake = start_fake()
-    stripe_settings(sealed_settings, fake)
-    yield fake
-    fake.stop()
 
 
 def test_work_may_start_on_the_list_the_engagement_and_the_client_page(
@@ -53,7 +45,7 @@ def test_work_may_start_on_the_list_the_engagement_and_the_client_page(
     assert engagement.title not in other.get(listing).content.decode()
 
 
-def test_the_acceptance_email_carries_the_deposit_pay_link(text_pdfs, sent, fake):
+def test_the_acceptance_email_carries_the_deposit_pay_link(text_pdfs, sent, fake_stripe):
     engagement, sent_link = sent("S2")
     accept_engagement(sent_link)
     [accepted] = [m for m in mail.outbox if m.to == [engagement.client.email]

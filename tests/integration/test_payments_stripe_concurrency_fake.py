@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from stripe_helpers import accept_engagement, post_event, start_fake, stripe_settings
+from stripe_helpers import accept_engagement, post_event
 
 from terms_kit.models import Invoice, InvoiceKind, Payment, ProviderEvent, StatusChange
 from terms_kit.status import Status
@@ -16,14 +16,6 @@ from tests.conftest import requires_postgres
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
 
 DELIVERIES = 20
-
-
-@pytest.fixture
-def fake(sealed_settings):
-    fake = start_fake()
-    stripe_settings(sealed_settings, fake)
-    yield fake
-    fake.stop()
 
 
 def concurrently(target, count):
@@ -51,14 +43,15 @@ def concurrently(target, count):
 @pytest.mark.parametrize("event_type", ["payment_intent.succeeded",
                                         "checkout.session.completed"])
 def test_fake_stripe_one_webhook_delivered_20_times_at_once_is_recorded_once(
-        sent, fake, event_type):
+        sent, fake_stripe, event_type):
     engagement, sent_link = sent("S2")
     accept_engagement(sent_link)
     instalment = engagement.instalments.get(kind="deposit")
     response = Client().post(reverse("terms_kit:client_pay", args=[sent_link.token,
                                                                    instalment.pk]))
-    fake.pay(response["Location"].rsplit("/", 1)[1])
-    body, header = next((b, h) for b, h in fake.take_events() if f'"type": "{event_type}"' in b)
+    fake_stripe.pay(response["Location"].rsplit("/", 1)[1])
+    body, header = next((b, h) for b, h in fake_stripe.take_events()
+                        if f'"type": "{event_type}"' in b)
 
     responses = concurrently(lambda: post_event(Client(), body, header), DELIVERIES)
 
@@ -72,7 +65,7 @@ def test_fake_stripe_one_webhook_delivered_20_times_at_once_is_recorded_once(
     assert ProviderEvent.objects.count() == 1
 
 
-def test_fake_stripe_the_two_paid_events_at_once_record_one_payment(sent, fake):
+def test_fake_stripe_the_two_paid_events_at_once_record_one_payment(sent, fake_stripe):
     """payment_intent.succeeded and checkout.session.completed (two events, one payment) each
     delivered 10 times at once."""
     engagement, sent_link = sent("S2")
@@ -80,8 +73,8 @@ def test_fake_stripe_the_two_paid_events_at_once_record_one_payment(sent, fake):
     instalment = engagement.instalments.get(kind="deposit")
     response = Client().post(reverse("terms_kit:client_pay", args=[sent_link.token,
                                                                    instalment.pk]))
-    fake.pay(response["Location"].rsplit("/", 1)[1])
-    events = [(b, h) for b, h in fake.take_events() if '"type": "charge.' not in b]
+    fake_stripe.pay(response["Location"].rsplit("/", 1)[1])
+    events = [(b, h) for b, h in fake_stripe.take_events() if '"type": "charge.' not in b]
     assert len(events) == 2
     queue = iter(events * (DELIVERIES // 2))
     lock = threading.Lock()

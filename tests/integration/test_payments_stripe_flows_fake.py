@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from stripe_helpers import accept_engagement, deliver, post_event, start_fake, stripe_settings
+from stripe_helpers import accept_engagement, deliver, post_event
 
 from terms_kit.models import (
     CheckoutState,
@@ -31,15 +31,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def fake(sealed_settings):
-    fake = start_fake()
-    stripe_settings(sealed_settings, fake)
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def accepted(sent, fake):
+def accepted(sent, fake_stripe):
     def make(key):
         engagement, sent_link = sent(key)
         accept_engagement(sent_link)
@@ -53,16 +45,17 @@ def client_page(token):
     return reverse("terms_kit:client_review", args=[token])
 
 
-def pay(client, fake, engagement, token, kind):
-    """The client presses the pay button of the ``kind`` instalment, then pays on the fake."""
+def pay(client, fake_stripe, engagement, token, kind):
+    """The client presses the pay button of the ``kind`` instalment, then pays on the
+    fake server."""
     instalment = engagement.instalments.get(kind=kind)
     page = client.get(client_page(token)).content.decode()
     assert f'id="pay-{instalment.pk}"' in page
     response = client.post(reverse("terms_kit:client_pay", args=[token, instalment.pk]))
     assert response.status_code == 302
     session_id = response["Location"].rsplit("/", 1)[1]
-    assert response["Location"] == f"{fake.url}/pay/{session_id}"
-    fake.pay(session_id)
+    assert response["Location"] == f"{fake_stripe.url}/pay/{session_id}"
+    fake_stripe.pay(session_id)
     return instalment, session_id
 
 
@@ -73,16 +66,16 @@ def admin_login(client, engagement):
 # --- S2: the deposit paid by card ---------------------------------------------------------
 
 def test_s2_fake_stripe_deposit_by_card_numbers_the_deposit_invoice_and_work_may_start(
-        client, accepted, fake):
+        client, accepted, fake_stripe):
     engagement, token = accepted("S2")
     assert not may_start(engagement).ok
-    instalment, session_id = pay(client, fake, engagement, token, "deposit")
+    instalment, session_id = pay(client, fake_stripe, engagement, token, "deposit")
     assert instalment.amount == Decimal("4320.00")
-    sent_to_stripe = [r for r in fake.requests if r[1] == "/v1/checkout/sessions"][0][2]
+    sent_to_stripe = [r for r in fake_stripe.requests if r[1] == "/v1/checkout/sessions"][0][2]
     assert sent_to_stripe["line_items"][0]["price_data"]["unit_amount"] == "432000"
     assert sent_to_stripe["success_url"].startswith("http://testserver/terms/c/")
 
-    responses = deliver(client, fake)
+    responses = deliver(client, fake_stripe)
     assert [r.status_code for r in responses] == [200, 200, 200]
 
     payment = Payment.objects.get(engagement=engagement)
@@ -104,10 +97,10 @@ def test_s2_fake_stripe_deposit_by_card_numbers_the_deposit_invoice_and_work_may
 
 
 def test_s2_fake_stripe_redelivered_and_reordered_events_record_one_payment(
-        client, accepted, fake):
+        client, accepted, fake_stripe):
     engagement, token = accepted("S2")
-    pay(client, fake, engagement, token, "deposit")
-    events = fake.take_events()
+    pay(client, fake_stripe, engagement, token, "deposit")
+    events = fake_stripe.take_events()
     for body, header in reversed(events + events):  # newest first, each twice
         assert post_event(client, body, header).status_code == 200
     assert Payment.objects.filter(engagement=engagement).count() == 1
@@ -118,17 +111,17 @@ def test_s2_fake_stripe_redelivered_and_reordered_events_record_one_payment(
 
 @pytest.mark.parametrize("change", ["amount", "currency"])
 def test_s2_fake_stripe_amount_or_currency_mismatch_stores_nothing(
-        client, accepted, fake, change, caplog):
+        client, accepted, fake_stripe, change, caplog):
     engagement, token = accepted("S2")
-    pay(client, fake, engagement, token, "deposit")
-    fake.take_events()
+    pay(client, fake_stripe, engagement, token, "deposit")
+    fake_stripe.take_events()
     checkout = OnlineCheckout.objects.get(engagement=engagement)
-    intent = dict(fake.intents[fake.sessions[checkout.session_id]["payment_intent"]])
+    intent = dict(fake_stripe.intents[fake_stripe.sessions[checkout.session_id]["payment_intent"]])
     if change == "amount":
         intent["amount_received"] = 100  # 1.00 EUR instead of 4 320.00
     else:
         intent["currency"] = "usd"
-    body, header = fake.event("payment_intent.succeeded", intent)
+    body, header = fake_stripe.event("payment_intent.succeeded", intent)
     with caplog.at_level("WARNING", logger="terms_kit.payments"):
         response = post_event(client, body, header)
     assert response.status_code == 200 and b"rejected" in response.content
@@ -140,10 +133,11 @@ def test_s2_fake_stripe_amount_or_currency_mismatch_stores_nothing(
     assert engagement.status != Status.IN_PROGRESS
 
 
-def test_s2_fake_stripe_refund_by_the_expert_issues_a_credit_note_once(client, accepted, fake):
+def test_s2_fake_stripe_refund_by_the_expert_issues_a_credit_note_once(client, accepted,
+                                                                        fake_stripe):
     engagement, token = accepted("S2")
-    pay(client, fake, engagement, token, "deposit")
-    deliver(client, fake)
+    pay(client, fake_stripe, engagement, token, "deposit")
+    deliver(client, fake_stripe)
     payment = Payment.objects.get(engagement=engagement)
     admin_login(client, engagement)
     url = reverse("terms_kit_card_refund", args=[engagement.pk, payment.pk])
@@ -155,21 +149,21 @@ def test_s2_fake_stripe_refund_by_the_expert_issues_a_credit_note_once(client, a
     assert refund.credit_note.kind == InvoiceKind.CREDIT_NOTE
     assert refund.credit_note.number.startswith("AV-")
     # Stripe's own events for that refund change nothing more.
-    assert [r.status_code for r in deliver(client, fake)] == [200, 200]
+    assert [r.status_code for r in deliver(client, fake_stripe)] == [200, 200]
     assert Refund.objects.count() == 1
     assert Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).count() == 1
 
 
-def test_s2_fake_stripe_refund_event_before_the_payment_event(client, accepted, fake):
+def test_s2_fake_stripe_refund_event_before_the_payment_event(client, accepted, fake_stripe):
     """A refund made in Stripe's dashboard whose event arrives first: the payment is read from
     the PaymentIntent's state and recorded, then the refund, each once."""
     engagement, token = accepted("S2")
-    pay(client, fake, engagement, token, "deposit")
-    paid_events = fake.take_events()
+    pay(client, fake_stripe, engagement, token, "deposit")
+    paid_events = fake_stripe.take_events()
     checkout = OnlineCheckout.objects.get(engagement=engagement)
-    intent_id = fake.sessions[checkout.session_id]["payment_intent"]
-    fake.refund({"payment_intent": intent_id, "amount": "100000"})  # 1 000.00 EUR
-    responses = deliver(client, fake)
+    intent_id = fake_stripe.sessions[checkout.session_id]["payment_intent"]
+    fake_stripe.refund({"payment_intent": intent_id, "amount": "100000"})  # 1 000.00 EUR
+    responses = deliver(client, fake_stripe)
     assert all(r.status_code == 200 for r in responses)
     payment = Payment.objects.get(engagement=engagement)
     assert payment.amount == Decimal("4320.00")
@@ -180,7 +174,7 @@ def test_s2_fake_stripe_refund_event_before_the_payment_event(client, accepted, 
 
 
 def test_fake_stripe_pay_button_refused_for_another_engagements_instalment(
-        client, accepted, fake, make_expert):
+        client, accepted, fake_stripe, make_expert):
     engagement, token = accepted("S2")
     other, other_token = accepted("S5")
     theirs = other.instalments.first()
@@ -192,7 +186,7 @@ def test_fake_stripe_pay_button_refused_for_another_engagements_instalment(
     assert client.get(reverse("terms_kit_card_payments", args=[engagement.pk])).status_code == 404
 
 
-def test_fake_stripe_pay_button_needs_csrf(accepted, fake):
+def test_fake_stripe_pay_button_needs_csrf(accepted, fake_stripe):
     from django.test import Client
 
     engagement, token = accepted("S2")
@@ -202,13 +196,13 @@ def test_fake_stripe_pay_button_needs_csrf(accepted, fake):
     assert response.status_code == 403 and not OnlineCheckout.objects.exists()
 
 
-def test_fake_stripe_second_click_reuses_the_open_payment_page(client, accepted, fake):
+def test_fake_stripe_second_click_reuses_the_open_payment_page(client, accepted, fake_stripe):
     engagement, token = accepted("S2")
     instalment = engagement.instalments.get(kind="deposit")
     url = reverse("terms_kit:client_pay", args=[token, instalment.pk])
     first, second = client.post(url), client.post(url)
     assert first["Location"] == second["Location"]
-    assert OnlineCheckout.objects.count() == 1 and len(fake.sessions) == 1
+    assert OnlineCheckout.objects.count() == 1 and len(fake_stripe.sessions) == 1
 
 
 def test_no_provider_no_pay_button(client, sent, sealed_settings):
@@ -220,16 +214,16 @@ def test_no_provider_no_pay_button(client, sent, sealed_settings):
 
 # --- S1: the card hold ----------------------------------------------------------------------
 
-def _held(client, accepted, fake):
+def _held(client, accepted, fake_stripe):
     engagement, token = accepted("S1")
-    instalment, session_id = pay(client, fake, engagement, token, "preauthorisation")
-    assert [r.status_code for r in deliver(client, fake)] == [200, 200, 200]
+    instalment, session_id = pay(client, fake_stripe, engagement, token, "preauthorisation")
+    assert [r.status_code for r in deliver(client, fake_stripe)] == [200, 200, 200]
     checkout = OnlineCheckout.objects.get(session_id=session_id)
     return engagement, instalment, checkout
 
 
-def test_s1_fake_stripe_hold_at_booking_then_capture_after_the_call(client, accepted, fake):
-    engagement, instalment, checkout = _held(client, accepted, fake)
+def test_s1_fake_stripe_hold_at_booking_then_capture_after_the_call(client, accepted, fake_stripe):
+    engagement, instalment, checkout = _held(client, accepted, fake_stripe)
     assert checkout.hold and checkout.state == CheckoutState.AUTHORISED
     assert checkout.amount == Decimal("60.00")
     # The deadline is the card's capture_before (7 days), read from the charge.
@@ -248,24 +242,25 @@ def test_s1_fake_stripe_hold_at_booking_then_capture_after_the_call(client, acce
     client.post(action, {"amount": "60.00"})
     payment = Payment.objects.get(engagement=engagement)
     assert payment.amount == Decimal("60.00") and payment.provider_payment_id == checkout.payment_id
-    assert fake.intents[checkout.payment_id]["amount_received"] == 6000
+    assert fake_stripe.intents[checkout.payment_id]["amount_received"] == 6000
     checkout.refresh_from_db()
     assert checkout.state == CheckoutState.CAPTURED and checkout.captured_amount == 60
     # A consumer gets a receipt for the money received.
     assert Invoice.objects.filter(engagement=engagement, payment=payment).exists()
     # Stripe's capture events come after: nothing more.
-    assert all(r.status_code == 200 for r in deliver(client, fake))
+    assert all(r.status_code == 200 for r in deliver(client, fake_stripe))
     assert Payment.objects.count() == 1
 
 
-def test_s1_fake_stripe_capture_below_the_hold_settles_the_instalment(client, accepted, fake):
-    engagement, instalment, checkout = _held(client, accepted, fake)
+def test_s1_fake_stripe_capture_below_the_hold_settles_the_instalment(client, accepted,
+                                                                      fake_stripe):
+    engagement, instalment, checkout = _held(client, accepted, fake_stripe)
     admin_login(client, engagement)
     action = reverse("terms_kit_card_action", args=[engagement.pk, checkout.pk, "capture"])
     client.post(action, {"amount": "45.00"})  # the call was shorter: 45.00 of the 60.00 held
     payment = Payment.objects.get(engagement=engagement)
     assert payment.amount == Decimal("45.00")
-    assert fake.intents[checkout.payment_id]["amount_received"] == 4500
+    assert fake_stripe.intents[checkout.payment_id]["amount_received"] == 4500
     instalment.refresh_from_db()
     engagement.refresh_from_db()
     # What was captured is what was owed: paid, not partly paid; the rest was released.
@@ -276,19 +271,19 @@ def test_s1_fake_stripe_capture_below_the_hold_settles_the_instalment(client, ac
     [invoice] = Invoice.objects.filter(engagement=engagement)
     assert (invoice.kind, invoice.net, invoice.snapshot["reduction"]["reduction"]) == (
         "final", Decimal("45.00"), "15.00")
-    assert all(r.status_code == 200 for r in deliver(client, fake))  # capture events: no-op
+    assert all(r.status_code == 200 for r in deliver(client, fake_stripe))  # capture events: no-op
     assert Payment.objects.count() == 1 and Invoice.objects.count() == 1
 
 
-def test_s1_fake_stripe_hold_released_when_the_call_is_cancelled(client, accepted, fake):
-    engagement, instalment, checkout = _held(client, accepted, fake)
+def test_s1_fake_stripe_hold_released_when_the_call_is_cancelled(client, accepted, fake_stripe):
+    engagement, instalment, checkout = _held(client, accepted, fake_stripe)
     admin_login(client, engagement)
     client.post(reverse("terms_kit_card_action", args=[engagement.pk, checkout.pk, "release"]))
     checkout.refresh_from_db()
     instalment.refresh_from_db()
     assert checkout.state == CheckoutState.RELEASED and not instalment.secured_at
-    assert fake.intents[checkout.payment_id]["status"] == "canceled"
-    deliver(client, fake)
+    assert fake_stripe.intents[checkout.payment_id]["status"] == "canceled"
+    deliver(client, fake_stripe)
     checkout.refresh_from_db()
     assert checkout.state == CheckoutState.RELEASED  # not "expired": we asked for it
     assert not Payment.objects.exists()
@@ -298,8 +293,8 @@ def test_s1_fake_stripe_hold_released_when_the_call_is_cancelled(client, accepte
     assert not Payment.objects.exists()
 
 
-def test_s1_fake_stripe_hold_expiry_warning_then_expired_hold(client, accepted, fake):
-    engagement, instalment, checkout = _held(client, accepted, fake)
+def test_s1_fake_stripe_hold_expiry_warning_then_expired_hold(client, accepted, fake_stripe):
+    engagement, instalment, checkout = _held(client, accepted, fake_stripe)
     mail.outbox.clear()
     later = checkout.capture_before - datetime.timedelta(hours=3)
     assert online_payments.sweep_holds(now=later) == (1, 0)
@@ -307,8 +302,8 @@ def test_s1_fake_stripe_hold_expiry_warning_then_expired_hold(client, accepted, 
     assert len(mail.outbox) == 1 and engagement.number in mail.outbox[0].subject
     assert "card-payments" in mail.outbox[0].body
 
-    fake.expire_hold(checkout.payment_id)  # Stripe cancels the intent after 7 days
-    assert [r.status_code for r in deliver(client, fake)] == [200]
+    fake_stripe.expire_hold(checkout.payment_id)  # Stripe cancels the intent after 7 days
+    assert [r.status_code for r in deliver(client, fake_stripe)] == [200]
     checkout.refresh_from_db()
     instalment.refresh_from_db()
     assert checkout.state == CheckoutState.EXPIRED and not instalment.secured_at
@@ -320,8 +315,9 @@ def test_s1_fake_stripe_hold_expiry_warning_then_expired_hold(client, accepted, 
     assert not Payment.objects.exists()
 
 
-def test_s1_fake_stripe_sweep_marks_a_hold_expired_when_no_event_came(accepted, client, fake):
-    engagement, instalment, checkout = _held(client, accepted, fake)
+def test_s1_fake_stripe_sweep_marks_a_hold_expired_when_no_event_came(accepted, client,
+                                                                      fake_stripe):
+    engagement, instalment, checkout = _held(client, accepted, fake_stripe)
     after = checkout.capture_before + datetime.timedelta(minutes=1)
     assert online_payments.sweep_holds(now=after) == (0, 1)
     assert online_payments.sweep_holds(now=after) == (0, 0)
@@ -329,15 +325,15 @@ def test_s1_fake_stripe_sweep_marks_a_hold_expired_when_no_event_came(accepted, 
     assert checkout.state == CheckoutState.EXPIRED
 
 
-def test_s1_fake_stripe_hold_events_out_of_order(client, accepted, fake):
+def test_s1_fake_stripe_hold_events_out_of_order(client, accepted, fake_stripe):
     """The hold expired (canceled) and its older "authorised" event arrives last: the newer
     state stands, the instalment is not secured."""
     engagement, token = accepted("S1")
-    instalment, session_id = pay(client, fake, engagement, token, "preauthorisation")
-    held_events = fake.take_events()
-    intent_id = fake.sessions[session_id]["payment_intent"]
-    fake.expire_hold(intent_id)
-    deliver(client, fake)
+    instalment, session_id = pay(client, fake_stripe, engagement, token, "preauthorisation")
+    held_events = fake_stripe.take_events()
+    intent_id = fake_stripe.sessions[session_id]["payment_intent"]
+    fake_stripe.expire_hold(intent_id)
+    deliver(client, fake_stripe)
     for body, header in held_events:
         assert post_event(client, body, header).status_code == 200
     checkout = OnlineCheckout.objects.get(session_id=session_id)
@@ -346,10 +342,10 @@ def test_s1_fake_stripe_hold_events_out_of_order(client, accepted, fake):
     assert not instalment.secured_at
 
 
-def test_fake_stripe_webhook_signed_long_ago_is_refused(client, accepted, fake):
+def test_fake_stripe_webhook_signed_long_ago_is_refused(client, accepted, fake_stripe):
     engagement, token = accepted("S2")
-    pay(client, fake, engagement, token, "deposit")
-    body, _ = fake.take_events()[1]
-    old = fake.sign(body, timestamp=int(time.time()) - 600)
+    pay(client, fake_stripe, engagement, token, "deposit")
+    body, _ = fake_stripe.take_events()[1]
+    old = fake_stripe.sign(body, timestamp=int(time.time()) - 600)
     assert post_event(client, body, old).status_code == 400
     assert not Payment.objects.exists()

@@ -10,7 +10,7 @@ import json
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from stripe_helpers import accept_engagement, deliver, post_event, start_fake, stripe_settings
+from stripe_helpers import accept_engagement, deliver, post_event
 from wagtail.users.models import UserProfile
 
 from terms_kit.models import (
@@ -31,15 +31,7 @@ SIREN = "732829320"  # a valid SIREN (Luhn)
 
 
 @pytest.fixture
-def fake(sealed_settings):
-    fake = start_fake()
-    stripe_settings(sealed_settings, fake)
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def paid_without_siren(sent, fake, client):
+def paid_without_siren(sent, fake_stripe, client):
     """S2 accepted; then the expert's e-invoicing date has come and the client's SIREN is
     empty (set by queryset updates: no save signal); the client pays the deposit by card."""
     engagement, sent_link = sent("S2")
@@ -50,7 +42,7 @@ def paid_without_siren(sent, fake, client):
         einvoicing_from=timezone.localdate() - datetime.timedelta(days=30))
     deposit = engagement.instalments.get(kind="deposit")
     response = client.post(reverse("terms_kit:client_pay", args=[sent_link.token, deposit.pk]))
-    fake.pay(response["Location"].rsplit("/", 1)[1])
+    fake_stripe.pay(response["Location"].rsplit("/", 1)[1])
     return engagement
 
 
@@ -63,9 +55,9 @@ def ledger(client, engagement, language):
 
 
 def test_fake_stripe_deposit_without_client_siren_is_recorded_and_its_invoice_waits(
-        client, fake, paid_without_siren, django_capture_on_commit_callbacks):
+        client, fake_stripe, paid_without_siren, django_capture_on_commit_callbacks):
     engagement = paid_without_siren
-    events = fake.take_events()
+    events = fake_stripe.take_events()
     for body, header in events + events:  # each delivered twice: never a 5xx, one payment
         assert post_event(client, body, header).status_code == 200
     payment = Payment.objects.get(engagement=engagement)
@@ -111,9 +103,9 @@ def test_fake_stripe_deposit_without_client_siren_is_recorded_and_its_invoice_wa
 
 
 def test_waiting_invoice_issued_with_the_ledger_button_once_the_siren_is_there(
-        client, fake, paid_without_siren):
+        client, fake_stripe, paid_without_siren):
     engagement = paid_without_siren
-    for response in deliver(client, fake):
+    for response in deliver(client, fake_stripe):
         assert response.status_code == 200
     button = reverse("terms_kit_ledger_issue_waiting", args=[engagement.pk])
     ledger(client, engagement, "en")
